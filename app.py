@@ -1,0 +1,15 @@
+"""Chalice entry point: registers middleware and blueprints. No logic lives here."""
+from importlib import import_module
+
+from chalice import Chalice
+
+from chalicelib.api import BLUEPRINT_MODULES
+from chalicelib.api.auth import auth_middleware
+
+app = Chalice(app_name="aicore")
+# Dataset files travel as raw bytes; API Gateway must pass them through untouched.
+app.api.binary_types.extend(["application/octet-stream", "text/csv", "application/x-tar", "application/gzip"])
+app.register_middleware(auth_middleware, "http")
+
+for _name in BLUEPRINT_MODULES:
+    app.register_blueprint(import_module(f"chalicelib.api.{_name}").bp)

@@ -1,0 +1,151 @@
+"""RecordStore on DynamoDB: GetItem, conditional Put/Delete and Query only (no Scan)."""
+from __future__ import annotations
+
+from typing import Iterator, Optional, Sequence
+
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+
+from chalicelib.domain.context import TenantContext
+from chalicelib.domain.errors import AlreadyExists, Conflict
+from chalicelib.domain.records import Kind, Page, Predicate, Record, Where
+from chalicelib.domain.paging import paginate
+
+from .keys import partition_key, sort_key
+from .models import RecordModel
+
+
+def _plain(value):
+    if isinstance(value, dict) or hasattr(value, "as_dict"):
+        items = value.as_dict() if hasattr(value, "as_dict") else value
+        return {k: _plain(v) for k, v in items.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class DynamoRecordStore:
+    def __init__(self, model: type[RecordModel] = RecordModel):
+        self._model = model
+
+    def _to_record(self, item: RecordModel, kind: Kind) -> Record:
+        return Record(
+            kind=kind,
+            id=item.sk[len(kind.prefix) + 1 :],
+            doc=_plain(item.doc) or {},
+            version=item.version,
+            index_key=item.work_pk,
+            index_sort=item.work_sk,
+        )
+
+    def _to_item(self, ctx: TenantContext, record: Record) -> RecordModel:
+        item = self._model(
+            partition_key(ctx, record.kind),
+            sort_key(record.kind, record.id),
+            tenant=ctx.tenant,
+            resource_group=ctx.resource_group if record.kind.scope.value == "resource_group" else None,
+            doc=record.doc,
+            work_pk=record.index_key,
+            work_sk=record.index_sort if record.index_key else None,
+        )
+        if record.version is not None:
+            item.version = record.version
+        return item
+
+    def get(self, ctx: TenantContext, kind: Kind, id: str) -> Optional[Record]:
+        try:
+            item = self._model.get(partition_key(ctx, kind), sort_key(kind, id), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return self._to_record(item, kind)
+
+    def create(self, ctx: TenantContext, record: Record) -> Record:
+        item = self._to_item(ctx, Record(record.kind, record.id, record.doc, None, record.index_key,
+                                          record.index_sort))
+        try:
+            item.save(condition=self._model.pk.does_not_exist())
+        except PutError as err:
+            if _is_condition_failure(err):
+                raise AlreadyExists(f"{_label(record.kind)} '{record.id}' already exists.") from None
+            raise
+        return self._to_record(item, record.kind)
+
+    def replace(self, ctx: TenantContext, record: Record) -> Record:
+        item = self._to_item(ctx, record)
+        try:
+            item.save()  # VersionAttribute makes this conditional on the version we read
+        except PutError as err:
+            if _is_condition_failure(err):
+                raise Conflict(
+                    f"{_label(record.kind)} '{record.id}' was changed by another request; retry."
+                ) from None
+            raise
+        return self._to_record(item, record.kind)
+
+    def delete(self, ctx: TenantContext, kind: Kind, id: str, version: Optional[int] = None) -> bool:
+        item = self._model(partition_key(ctx, kind), sort_key(kind, id))
+        condition = self._model.pk.exists()
+        if version is not None:
+            condition &= self._model.version == version
+        try:
+            item.delete(condition=condition, add_version_condition=False)
+        except DeleteError as err:
+            if _is_condition_failure(err):
+                return False
+            raise
+        return True
+
+    def iterate(
+        self, ctx: TenantContext, kind: Kind, where: Sequence[Where] = (), id_prefix: str = ""
+    ) -> Iterator[Record]:
+        condition = self._filter(where)
+        for item in self._model.query(
+            partition_key(ctx, kind),
+            self._model.sk.startswith(sort_key(kind) + id_prefix),
+            filter_condition=condition,
+            consistent_read=True,
+        ):
+            yield self._to_record(item, kind)
+
+    def query(
+        self,
+        ctx: TenantContext,
+        kind: Kind,
+        where: Sequence[Where] = (),
+        predicate: Optional[Predicate] = None,
+        skip: int = 0,
+        top: Optional[int] = None,
+        id_prefix: str = "",
+    ) -> Page:
+        return paginate(self.iterate(ctx, kind, where, id_prefix), predicate, skip, top)
+
+    def query_index(self, index_key: str, sort_le: Optional[str] = None) -> Iterator[tuple]:
+        condition = self._model.work_sk <= sort_le if sort_le is not None else None
+        for item in self._model.work.query(index_key, condition):
+            kind = next(k for k in Kind if item.sk.startswith(k.prefix + "#"))
+            ctx = TenantContext(item.tenant, item.resource_group)
+            yield ctx, self._to_record(item, kind)
+
+    def _filter(self, where: Sequence[Where]):
+        condition = None
+        for w in where:
+            path = self._model.doc[w.field]
+            if w.op == "eq":
+                part = path == w.value
+            elif w.op == "ne":
+                part = path != w.value
+            elif w.op == "in":
+                part = path.is_in(*w.value)
+            elif w.op == "exists":
+                part = path.exists()
+            else:
+                raise ValueError(f"unsupported condition {w.op}")
+            condition = part if condition is None else condition & part
+        return condition
+
+
+def _is_condition_failure(err: Exception) -> bool:
+    return getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def _label(kind: Kind) -> str:
+    return kind.name.replace("_", " ").capitalize()

@@ -1,0 +1,71 @@
+"""Service keys of the local stack: files in the shape of an AI Core service key, one per client/tenant."""
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Optional
+
+TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+def key_path(keys_dir: Path, tenant: str) -> Path:
+    return keys_dir / f"{tenant}.json"
+
+
+def mint(keys_dir: Path, tenant: str, base_url: str) -> dict:
+    """Write a service key for `tenant` unless one exists; return it."""
+    if not TENANT_NAME.match(tenant):
+        raise ValueError(f"tenant name '{tenant}' must be 2-63 lowercase letters, digits or '-'")
+    path = key_path(keys_dir, tenant)
+    if path.exists():
+        return json.loads(path.read_text())
+    key = {
+        "clientid": f"sb-{tenant}-{secrets.token_hex(6)}",
+        "clientsecret": secrets.token_urlsafe(32),
+        "url": base_url,
+        "identityzone": tenant,
+        "identityzoneid": tenant,
+        "appname": f"aicore-{tenant}",
+        "serviceurls": {"AI_API_URL": base_url},
+    }
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(key, handle, indent=2)
+    return key
+
+
+class ServiceKeyClients:
+    """Client registry for /oauth/token, read from the key files (so `make tenant` needs no restart)."""
+
+    def __init__(self, keys_dir: Path):
+        self._dir = keys_dir
+
+    def authenticate(self, client_id: str, client_secret: str) -> Optional[str]:
+        """The tenant of a client whose secret matches, else None."""
+        if not self._dir.is_dir():
+            return None
+        for path in sorted(self._dir.glob("*.json")):
+            try:
+                key = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            if hmac.compare_digest(str(key.get("clientid", "")), client_id):
+                if hmac.compare_digest(str(key.get("clientsecret", "")), client_secret):
+                    return key.get("identityzone")
+                return None
+        return None
+
+
+def exports(key: dict, resource_group: str = "default") -> str:
+    return "\n".join([
+        f"export AICORE_AUTH_URL={key['url']}/oauth/token",
+        f"export AICORE_CLIENT_ID={key['clientid']}",
+        f"export AICORE_CLIENT_SECRET={key['clientsecret']}",
+        f"export AICORE_BASE_URL={key['serviceurls']['AI_API_URL']}/v2",
+        f"export AICORE_RESOURCE_GROUP={resource_group}",
+    ])

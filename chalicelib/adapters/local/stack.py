@@ -1,0 +1,124 @@
+"""`make run`: the embedded stack on one machine: AWS emulator, API, token endpoint, background work."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional
+
+from chalicelib.settings import Settings
+
+from .emulator import Emulator, provision
+from .service_keys import ServiceKeyClients, exports, mint
+
+log = logging.getLogger("aicore.local")
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    emulator: Emulator
+    server: object
+    threads: List[threading.Thread] = field(default_factory=list)
+    stoppers: List[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url
+
+    def stop(self) -> None:
+        for stop in reversed(self.stoppers):
+            try:
+                stop()
+            except Exception:  # noqa: BLE001 - keep stopping the rest
+                log.exception("error while stopping")
+        self.server.shutdown()
+        self.server.server_close()
+        self.emulator.stop()
+
+
+def start(settings: Settings) -> Stack:
+    """Start everything in this process and return once the API answers on settings.port."""
+    # moto accepts any credentials; boto3 and PynamoDB must still find some.
+    for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
+                        ("AWS_DEFAULT_REGION", settings.aws_region)):
+        os.environ.setdefault(name, value)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    emulator = Emulator().start()
+    settings = settings.model_copy(update={"aws_endpoint_url": emulator.endpoint_url})
+
+    from chalicelib import bootstrap
+    from chalicelib.adapters.auth.jwt_tokens import LocalTokenIssuer
+    from chalicelib.adapters.local.keys import load_signing_key
+
+    from .server import TokenEndpoint, build_server
+
+    provision(settings)
+    c = bootstrap.configure(settings)
+    issuer = LocalTokenIssuer(load_signing_key(settings.keys_dir), settings.local_issuer, settings.token_ttl_seconds)
+    tokens = TokenEndpoint(ServiceKeyClients(settings.service_keys_dir).authenticate, issuer.issue)
+    c.__dict__["token_issuer"] = issuer
+
+    from app import app
+
+    server = build_server(app, settings.host, settings.port, tokens)
+    stack = Stack(settings, emulator, server)
+    thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+    thread.start()
+    stack.threads.append(thread)
+    for starter in background_workers():
+        stack.stoppers.append(starter(c))
+    return stack
+
+
+def background_workers() -> List[Callable]:
+    """Each entry starts one worker from the container and returns its stop function."""
+    return []
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the AI API locally (embedded AWS emulator).")
+    parser.add_argument("--log-level", default="INFO")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    key = mint(settings.service_keys_dir, "default", settings.base_url)
+    stack = start(settings)
+    print(banner(stack, key), flush=True)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    print("\nStopping...", flush=True)
+    stack.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def banner(stack: Stack, key: dict) -> str:
+    key_file = stack.settings.service_keys_dir / "default.json"
+    return f"""
+AI API (SAP AI Core compatible) running at {stack.base_url}/v2
+  AWS emulator (DynamoDB, S3): {stack.emulator.endpoint_url}
+  state: {stack.settings.home.resolve()}
+  service key: {key_file}
+
+Paste these into a shell to use the official SDK (AICoreV2Client.from_env()) or curl:
+
+{exports(key)}
+
+  curl -s -u "$AICORE_CLIENT_ID:$AICORE_CLIENT_SECRET" -d grant_type=client_credentials "$AICORE_AUTH_URL"
+  another tenant: make tenant NAME=acme
+Press Ctrl-C to stop.
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""HTTP adapter: one blueprint per resource, each registered by app.py."""
+BLUEPRINT_MODULES = (
+    "meta",
+    "resource_groups",
+    "object_store_secrets",
+    "docker_registry_secrets",
+    "generic_secrets",
+    "repositories",
+    "applications",
+    "scenarios",
+    "configurations",
+    "artifacts",
+    "executions",
+    "deployments",
+    "schedules",
+    "metrics",
+    "logs",
+    "dataset",
+    "openapi",
+)

@@ -1,0 +1,4 @@
+"""Routes for applications (to be filled)."""
+from chalice import Blueprint
+
+bp = Blueprint(__name__)

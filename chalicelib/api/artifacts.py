@@ -1,0 +1,4 @@
+"""Routes for artifacts (to be filled)."""
+from chalice import Blueprint
+
+bp = Blueprint(__name__)

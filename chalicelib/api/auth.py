@@ -1,0 +1,40 @@
+"""HTTP middleware: a request id for every call, a verified Bearer token on every route."""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Callable
+
+from chalice import Response
+
+from chalicelib.domain.errors import Unauthorized
+
+from .errors import error_response, normalize
+from .routing import PRINCIPAL_KEY, REQUEST_ID_KEY
+
+
+def bearer_token(header: str | None) -> str:
+    if not header:
+        raise Unauthorized("Missing Authorization header: send 'Authorization: Bearer <token>' "
+                           "with a token from the service key's url + /oauth/token.")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Authorization header must be 'Bearer <token>'.")
+    return token.strip()
+
+
+def auth_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    request_id = event.context.get(REQUEST_ID_KEY) or str(uuid.uuid4())
+    event.context[REQUEST_ID_KEY] = request_id
+    path = event.context.get("path", "")
+    try:
+        from chalicelib.bootstrap import container
+
+        token = bearer_token(event.headers.get("authorization"))
+        event.context[PRINCIPAL_KEY] = container().verifier.verify(token)
+    except Unauthorized as err:
+        response = error_response(401, err.code, err.message, request_id, path)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="aicore"'
+    else:
+        response = normalize(get_response(event), request_id, path)
+    response.headers["X-Request-Id"] = request_id
+    return response

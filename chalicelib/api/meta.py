@@ -1,0 +1,95 @@
+"""/v2/lm/meta, /lm/meta/versions, /lm/healthz, /admin/tenantInfo and the honest-empty admin reads."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.bootstrap import container
+
+from .routing import route
+
+bp = Blueprint(__name__)
+
+API_VERSION = "2.42.0"
+
+
+def capabilities() -> dict:
+    return {
+        "runtimeIdentifier": "aicore-oss",
+        "runtimeApiVersion": API_VERSION,
+        "description": "AI API compatible ML operations backend (open source)",
+        "aiApi": {
+            "version": API_VERSION,
+            "capabilities": {
+                "multitenant": True, "shareable": True, "staticDeployments": True, "userDeployments": True,
+                "userExecutions": True, "timeToLiveDeployments": True, "executionSchedules": True,
+                "logs": {"executions": True, "deployments": True},
+                "bulkUpdates": {"executions": True, "deployments": True},
+            },
+            "limits": {
+                "executions": {"maxRunningCount": -1},
+                "deployments": {"maxRunningCount": -1},
+                "timeToLiveDeployments": {"minimum": "10m", "maximum": "-1"},
+                "minimumFrequencyHour": 1,
+            },
+        },
+        "extensions": {
+            "analytics": {"version": "1.0.0"},
+            "resourceGroups": {"version": "1.0.0"},
+            "dataset": {
+                "version": "1.0.0",
+                "capabilities": {"upload": True, "download": True, "delete": True},
+                "limits": {"maxUploadFileSize": container().settings.max_dataset_file_bytes,
+                           "maxFilesPerDataset": -1, "acceptedContentTypes": []},
+            },
+            "metrics": {"version": "1.0.0", "capabilities": {"extendedResults": True}},
+        },
+    }
+
+
+@route(bp, "/v2/lm/meta")
+def meta(req):
+    return capabilities()
+
+
+@route(bp, "/v2/lm/meta/versions")
+def versions(req):
+    base = container().settings.base_url
+    return {"versions": [{"versionId": API_VERSION, "url": f"{base}/v2/lm",
+                          "description": "AI API (SAP AI Core compatible)"}]}
+
+
+@route(bp, "/v2/lm/healthz")
+def healthz(req):
+    return {"status": "READY", "message": "Service is up and running"}
+
+
+@route(bp, "/v2/admin/tenantInfo")
+def tenant_info(req):
+    return {"tenantId": req.ctx.tenant, "servicePlan": "extended", "status": "PROVISIONED"}
+
+
+@route(bp, "/v2/admin/services")
+def services(req):
+    return {"count": 0, "resources": []}
+
+
+@route(bp, "/v2/analytics/kpis")
+def kpis(req):
+    return {"header": ["ResourceGroup", "Scenario", "Executable", "Executions", "Artifacts", "Deployments"],
+            "rows": []}
+
+
+@route(bp, "/v2/lm/scenarios/{scenario_id}/models", resource_group=True)
+def models(req, scenario_id):
+    # No foundation-model catalogue here: an honest empty list.
+    return {"count": 0, "resources": []}
+
+
+for _name in ("resourceGroups", "executables", "applications", "repositories", "secrets",
+              "dockerRegistrySecrets"):
+    route(bp, f"/v2/admin/resourceQuota/{_name}")(lambda req: {"usage": {}, "quotas": []})
+
+
+@route(bp, "/v2/admin/resourceQuota/deployments")
+def deployment_quota(req):
+    return {"usage": {"count": 0, "items": []}, "quotas": []}

@@ -1,0 +1,88 @@
+"""Composition root: builds adapters and services once per process. Tests call override()/reset()."""
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import Any, Optional
+
+from .settings import Settings, get_settings
+
+
+class Container:
+    """Each service is built on first use, so a route pays only for what it touches."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    # -- infrastructure --------------------------------------------------------------------------
+    @cached_property
+    def clock(self):
+        from .domain.clock import SystemClock
+
+        return SystemClock()
+
+    @cached_property
+    def store(self):
+        from .adapters.dynamodb.models import configure
+        from .adapters.dynamodb.store import DynamoRecordStore
+
+        s = self.settings
+        configure(s.resolved_table_prefix, s.aws_region, s.aws_endpoint_url)
+        return DynamoRecordStore()
+
+    @cached_property
+    def verifier(self):
+        from .adapters.auth.jwt_tokens import JwtVerifier, jwks_keys, static_key
+
+        s = self.settings
+        if s.auth_mode == "oidc":
+            if not s.oidc_jwks_url:
+                raise RuntimeError("AICORE_OIDC_JWKS_URL must be set when AICORE_AUTH_MODE=oidc")
+            return JwtVerifier(jwks_keys(s.oidc_jwks_url), s.oidc_issuer, s.oidc_audience, s.tenant_claim)
+        from .adapters.local.keys import load_signing_key
+
+        return JwtVerifier(static_key(load_signing_key(s.keys_dir).public_key()), s.local_issuer, None,
+                           s.tenant_claim)
+
+    # -- services --------------------------------------------------------------------------------
+    @cached_property
+    def resource_groups(self):
+        from .domain.resource_groups import ResourceGroupService
+
+        return ResourceGroupService(self.store, self.clock)
+
+
+_lock = threading.Lock()
+_container: Optional[Container] = None
+
+
+def container() -> Container:
+    global _container
+    if _container is None:
+        with _lock:
+            if _container is None:
+                _container = Container(get_settings())
+    return _container
+
+
+def configure(settings: Settings, **overrides: Any) -> Container:
+    """Build the container from explicit settings (local stack, tests); overrides replace services."""
+    global _container
+    with _lock:
+        _container = Container(settings)
+        for name, value in overrides.items():
+            _container.__dict__[name] = value
+    return _container
+
+
+def override(**services: Any) -> None:
+    """Swap services (fakes) into the current container."""
+    c = container()
+    for name, value in services.items():
+        c.__dict__[name] = value
+
+
+def reset() -> None:
+    global _container
+    with _lock:
+        _container = None

@@ -1,0 +1,71 @@
+"""Configuration, read once from the environment (nothing else in the code reads os.environ)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Optional
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AICORE_", extra="ignore", populate_by_name=True)
+
+    stage: Literal["dev", "tst", "prd"] = "dev"
+    home: Path = Path(".aicore")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Public base URL of the API (no /v2); deploymentUrl and service keys are built from it.
+    public_url: Optional[str] = None
+
+    # AWS: an endpoint URL points boto3/PynamoDB at the embedded emulator; None means real AWS.
+    aws_endpoint_url: Optional[str] = None
+    aws_region: str = Field(default="eu-central-1")
+    table_prefix: Optional[str] = None
+    artifacts_bucket: Optional[str] = None
+
+    # Auth: "local" verifies tokens signed by the local token endpoint's key; "oidc" uses a JWKS.
+    auth_mode: Literal["local", "oidc"] = "local"
+    oidc_issuer: Optional[str] = None
+    oidc_jwks_url: Optional[str] = None
+    oidc_audience: Optional[str] = None
+    tenant_claim: str = "zid"
+    token_ttl_seconds: int = 43200
+
+    # Secrets at rest: a Fernet key (urlsafe base64, 32 bytes). Locally kept under home.
+    secrets_key: Optional[str] = None
+
+    git_poll_seconds: float = 60.0
+    ticker_seconds: float = 1.0
+    max_body_bytes: int = 1_048_576
+    max_dataset_file_bytes: int = 104_857_600
+
+    @property
+    def resolved_table_prefix(self) -> str:
+        return self.table_prefix or f"aicore-{self.stage}-"
+
+    @property
+    def resolved_bucket(self) -> str:
+        return self.artifacts_bucket or f"aicore-{self.stage}-artifacts"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def local_issuer(self) -> str:
+        return self.base_url
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+    @property
+    def service_keys_dir(self) -> Path:
+        return self.home / "service-keys"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
