@@ -19,7 +19,8 @@ def _out(group) -> ResourceGroupOut:
     return ResourceGroupOut.model_validate(group.model_dump())
 
 
-@route(bp, BASE, ["POST"], status=202)
+@route(bp, BASE, ["POST"], status=202, body=ResourceGroupCreate, response=ResourceGroupCreated,
+       summary="Create a resource group")
 def create(req):
     body = req.body(ResourceGroupCreate)
     labels = [KeyValue(key=l.key, value=l.value) for l in body.labels]
@@ -28,7 +29,8 @@ def create(req):
                          {"Location": f"{BASE}/{group.resource_group_id}"})
 
 
-@route(bp, BASE, ["GET"])
+@route(bp, BASE, ["GET"], response=ListResponse[ResourceGroupOut], summary="List resource groups",
+       query=("$top", "$skip", "$count", "labelSelector", "$search", "searchCaseInsensitive"))
 def query(req):
     skip, top = req.paging(default_top=None)
     selector = LabelSelector(req.list_param("labelSelector"), param="labelSelector")
@@ -41,12 +43,13 @@ def query(req):
     return ListResponse[ResourceGroupOut](count=count, resources=items)
 
 
-@route(bp, BASE + "/{resource_group_id}", ["GET"])
+@route(bp, BASE + "/{resource_group_id}", ["GET"], response=ResourceGroupOut, summary="Get a resource group")
 def get(req, resource_group_id):
     return _out(container().resource_groups.get(req.ctx, resource_group_id))
 
 
-@route(bp, BASE + "/{resource_group_id}", ["PATCH"], status=202)
+@route(bp, BASE + "/{resource_group_id}", ["PATCH"], status=202, body=ResourceGroupPatch,
+       summary="Replace the labels of a resource group")
 def modify(req, resource_group_id):
     body = req.body(ResourceGroupPatch)
     labels = [KeyValue(key=l.key, value=l.value) for l in body.labels]
@@ -55,7 +58,8 @@ def modify(req, resource_group_id):
                          {"Location": f"{BASE}/{resource_group_id}"})
 
 
-@route(bp, BASE + "/{resource_group_id}", ["DELETE"], status=202)
+@route(bp, BASE + "/{resource_group_id}", ["DELETE"], status=202, response=IdMessage,
+       summary="Delete a resource group")
 def delete(req, resource_group_id):
     container().resource_groups.delete(req.ctx, resource_group_id)
     return IdMessage(id=resource_group_id, message="Resource Group deletion scheduled")
