@@ -1,0 +1,15 @@
+from chalicelib.adapters.dynamodb.models import RecordModel
+from infra.resources import policy, render
+
+
+def test_table_matches_model_definition():
+    table = render("prd")["Resources"]["RecordsTable"]["Properties"]
+    schema = RecordModel._get_schema()
+    assert table["TableName"] == "aicore-prd-records"
+    assert table["KeySchema"] == schema["key_schema"]
+    assert {g["IndexName"] for g in table["GlobalSecondaryIndexes"]} == {"work"}
+
+
+def test_policy_allows_no_scan():
+    actions = [a for s in policy("dev")["Statement"] for a in s["Action"]]
+    assert "dynamodb:Scan" not in actions
