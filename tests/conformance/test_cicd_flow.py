@@ -1,0 +1,89 @@
+"""The CI/CD flow of the seed pipeline script, as the official ai-core-sdk runs it against AI Core."""
+from pathlib import Path
+
+import pytest
+from ai_api_client_sdk.models.artifact import Artifact
+from ai_api_client_sdk.models.basic_modify_request import BasicModifyRequest
+from ai_api_client_sdk.models.input_artifact_binding import InputArtifactBinding
+from ai_api_client_sdk.models.parameter_binding import ParameterBinding
+from ai_api_client_sdk.models.status import Status
+from ai_api_client_sdk.models.target_status import TargetStatus
+
+from tests.support.git_repo import commit_tree
+from tests.support.stack_process import wait_for
+
+CONTENT = Path(__file__).parent / "content"
+RG = "cicd-rg"
+
+
+@pytest.fixture(scope="module")
+def repo_url(tmp_path_factory):
+    repo = tmp_path_factory.mktemp("content-repo")
+    commit_tree(repo, {"workflows/training.yaml": (CONTENT / "training.yaml").read_text(),
+                       "workflows/serving.yaml": (CONTENT / "serving.yaml").read_text()})
+    return repo.as_uri()
+
+
+def test_cicd_flow(core, stack, repo_url):
+    core.resource_groups.create(resource_group_id=RG)
+    wait_for(lambda: core.resource_groups.get(RG).status == "PROVISIONED", what="resource group provisioned")
+
+    core.repositories.create(name="cicd-repo", url=repo_url, username="git", password="token-not-used-locally")
+    core.applications.create(repository_url=repo_url, revision="HEAD", path="workflows",
+                             application_name="cicd-app")
+    core.applications.refresh("cicd-app")
+
+    def synced():
+        status = core.applications.get_status("cicd-app")
+        return status.sync_status == "Synced" and status.health_status == "Healthy"
+
+    wait_for(synced, timeout=30, what="application synced")
+
+    scenarios = core.scenario.query(resource_group=RG).resources
+    assert "cicdexample" in [s.id for s in scenarios]
+    executables = {e.id: e for e in core.executable.query(scenario_id="cicdexample", resource_group=RG).resources}
+    assert set(executables) == {"cicd-train", "cicd-serve"}
+    assert executables["cicd-serve"].deployable and not executables["cicd-train"].deployable
+
+    artifact = core.artifact.create(name="Example Dataset", kind=Artifact.Kind.DATASET, url="ai://default/cicd",
+                                    scenario_id="cicdexample", resource_group=RG)
+    assert core.artifact.get(artifact.id, resource_group=RG).url == "ai://default/cicd"
+    assert artifact.id in [a.id for a in core.artifact.query(scenario_id="cicdexample", resource_group=RG).resources]
+
+    train_cfg = core.configuration.create(
+        name="Configuration CI/CD Example Training", scenario_id="cicdexample", executable_id="cicd-train",
+        parameter_bindings=[ParameterBinding(key="envexample", value="test1")],
+        input_artifact_bindings=[InputArtifactBinding(key="dataset", artifact_id=artifact.id)], resource_group=RG)
+    serve_cfg = core.configuration.create(
+        name="Configuration CI/CD Example Serving", scenario_id="cicdexample", executable_id="cicd-serve",
+        parameter_bindings=[ParameterBinding(key="envexample", value="test1")], input_artifact_bindings=[],
+        resource_group=RG)
+    assert core.configuration.count(scenario_id="cicdexample", resource_group=RG) == 2
+
+    execution = core.execution.create(configuration_id=train_cfg.id, resource_group=RG)
+    got = core.execution.get(execution.id, resource_group=RG)
+    assert got.configuration_name == "Configuration CI/CD Example Training"
+    assert core.execution.get(execution.id, select="status", resource_group=RG).status in (
+        Status.UNKNOWN, Status.PENDING, Status.RUNNING, Status.COMPLETED)
+    assert core.execution.count(configuration_id=train_cfg.id, resource_group=RG) == 1
+    core.execution.query_logs(execution.id, resource_group=RG)
+
+    deployment = core.deployment.create(configuration_id=serve_cfg.id, ttl="1h", resource_group=RG)
+    expected_url = f"{stack.exports['AICORE_BASE_URL']}/inference/deployments/{deployment.id}"
+    assert core.deployment.get(deployment.id, resource_group=RG).deployment_url in ("", expected_url)
+    listed = core.deployment.query(scenario_id="cicdexample", resource_group=RG)
+    assert deployment.id in [d.id for d in listed.resources]
+
+    core.execution.modify(execution.id, target_status=TargetStatus.STOPPED, resource_group=RG)
+    core.deployment.modify(deployment.id, target_status=TargetStatus.STOPPED, resource_group=RG)
+    wait_for(lambda: core.execution.get(execution.id, resource_group=RG).status in (
+        Status.STOPPED, Status.COMPLETED, Status.DEAD), what="execution stopped")
+    wait_for(lambda: core.deployment.get(deployment.id, resource_group=RG).status in (
+        Status.STOPPED, Status.DEAD), what="deployment stopped")
+
+    core.deployment.bulk_modify([BasicModifyRequest(deployment.id, TargetStatus.DELETED)], resource_group=RG)
+    core.execution.delete(execution.id, resource_group=RG)
+    wait_for(lambda: core.execution.count(configuration_id=train_cfg.id, resource_group=RG) == 0,
+             what="execution deleted")
+    wait_for(lambda: core.deployment.count(configuration_id=serve_cfg.id, resource_group=RG) == 0,
+             what="deployment deleted")
