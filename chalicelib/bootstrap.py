@@ -51,6 +51,37 @@ class Container:
 
         return ResourceGroupService(self.store, self.clock)
 
+    @cached_property
+    def orchestrator(self):
+        # No engine yet: runs wait in PENDING (the local engine / Step Functions replace this).
+        from .adapters.local.orchestrator import IdleOrchestrator
+
+        return IdleOrchestrator(self.store, self.clock)
+
+    @cached_property
+    def configurations(self):
+        from .domain.configurations import ConfigurationService
+
+        return ConfigurationService(self.store, self.clock)
+
+    @cached_property
+    def artifacts(self):
+        from .domain.artifacts import ArtifactService
+
+        return ArtifactService(self.store, self.clock)
+
+    @cached_property
+    def executions(self):
+        from .domain.executions import ExecutionService
+
+        return ExecutionService(self.store, self.clock, self.orchestrator, self.artifacts)
+
+    @cached_property
+    def deployments(self):
+        from .domain.deployments import DeploymentService
+
+        return DeploymentService(self.store, self.clock, self.orchestrator, self.settings.base_url)
+
 
 _lock = threading.Lock()
 _container: Optional[Container] = None
