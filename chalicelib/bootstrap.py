@@ -44,6 +44,19 @@ class Container:
         return JwtVerifier(static_key(load_signing_key(s.keys_dir).public_key()), s.local_issuer, None,
                            s.tenant_claim)
 
+    @cached_property
+    def secret_cipher(self):
+        from .adapters.crypto import cipher_from_settings
+
+        return cipher_from_settings(self.settings.secrets_key, self.settings.keys_dir)
+
+    @cached_property
+    def object_store(self):
+        from .adapters.aws.s3_store import S3ObjectStore
+
+        # Against the embedded emulator a bucket named in a secret is created on first write.
+        return S3ObjectStore(create_missing_buckets=self.settings.aws_endpoint_url is not None)
+
     # -- services --------------------------------------------------------------------------------
     @cached_property
     def resource_groups(self):
@@ -82,6 +95,41 @@ class Container:
 
         return DeploymentService(self.store, self.clock, self.orchestrator, self.settings.base_url)
 
+
+    # -- secrets and object storage (slice: secrets + dataset files) -------------------------------
+    @cached_property
+    def object_store_secrets(self):
+        from .domain.object_store_secrets import ObjectStoreSecretService
+
+        return ObjectStoreSecretService(self.store, self.clock, self.secret_cipher)
+
+    @cached_property
+    def docker_registry_secrets(self):
+        from .domain.docker_secrets import DockerRegistrySecretService
+
+        return DockerRegistrySecretService(self.store, self.clock, self.secret_cipher)
+
+    @cached_property
+    def generic_secrets(self):
+        from .domain.generic_secrets import GenericSecretService
+
+        return GenericSecretService(self.store, self.clock, self.secret_cipher)
+
+    @cached_property
+    def object_locations(self):
+        """ai:// URLs and (secret, path) pairs -> bucket/key/connection; the run engine reuses it."""
+        from .domain.object_store import ObjectStoreResolver, PlatformStorage
+
+        s = self.settings
+        platform = PlatformStorage(s.resolved_bucket, s.aws_endpoint_url, s.aws_region,
+                                   allow_private_endpoints=s.aws_endpoint_url is not None)
+        return ObjectStoreResolver(self.object_store_secrets, platform)
+
+    @cached_property
+    def dataset_files(self):
+        from .domain.dataset_files import DatasetFileService
+
+        return DatasetFileService(self.object_locations, self.object_store, self.settings.max_dataset_file_bytes)
 
 _lock = threading.Lock()
 _container: Optional[Container] = None

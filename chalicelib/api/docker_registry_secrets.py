@@ -1,4 +1,52 @@
-"""Routes for docker_registry_secrets (to be filled)."""
+"""/v2/admin/dockerRegistrySecrets: tenant level (the AI-Resource-Group header is ignored)."""
+from __future__ import annotations
+
 from chalice import Blueprint
 
+from chalicelib.bootstrap import container
+from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.secrets import (DockerRegistrySecretCreate, DockerRegistrySecretOut,
+                                        DockerRegistrySecretPatch, Message)
+
+from .routing import json_response, route
+
 bp = Blueprint(__name__)
+BASE = "/v2/admin/dockerRegistrySecrets"
+
+
+@route(bp, BASE, ["POST"], status=202, body=DockerRegistrySecretCreate, response=Message,
+       summary="Create a docker registry secret")
+def create(req):
+    body = req.body(DockerRegistrySecretCreate)
+    container().docker_registry_secrets.create(req.ctx, body.name, body.data)
+    return json_response(Message(message="Secret has been created"), 202)
+
+
+@route(bp, BASE, ["GET"], response=ListResponse[DockerRegistrySecretOut], query=("$top", "$skip", "$count"),
+       summary="List docker registry secrets (names only)")
+def query(req):
+    skip, top = req.paging(default_top=None)
+    page, secrets = container().docker_registry_secrets.query(req.ctx, skip, top)
+    items = [DockerRegistrySecretOut(name=s.name) for s in secrets]
+    return ListResponse[DockerRegistrySecretOut](count=page.count if req.flag("$count", True) else len(items),
+                                                 resources=items)
+
+
+@route(bp, BASE + "/{name}", ["GET"], response=DockerRegistrySecretOut,
+       summary="Get a docker registry secret (name only)")
+def get(req, name):
+    return DockerRegistrySecretOut(name=container().docker_registry_secrets.get(req.ctx, name).name)
+
+
+@route(bp, BASE + "/{name}", ["PATCH"], status=202, body=DockerRegistrySecretPatch, response=IdMessage,
+       summary="Replace the data of a docker registry secret")
+def modify(req, name):
+    body = req.body(DockerRegistrySecretPatch)
+    container().docker_registry_secrets.modify(req.ctx, name, body.data)
+    return json_response(IdMessage(id=name, message="Secret has been modified"), 202)
+
+
+@route(bp, BASE + "/{name}", ["DELETE"], status=202, response=IdMessage, summary="Delete a docker registry secret")
+def delete(req, name):
+    container().docker_registry_secrets.delete(req.ctx, name)
+    return json_response(IdMessage(id=name, message="Docker Registry Secret has been deleted"), 202)

@@ -1,4 +1,69 @@
-"""Routes for object_store_secrets (to be filled)."""
+"""/v2/admin/objectStoreSecrets: resource-group level; AI-Resource-Group defaults to `default` here."""
+from __future__ import annotations
+
 from chalice import Blueprint
 
+from chalicelib.bootstrap import container
+from chalicelib.domain.context import DEFAULT_RESOURCE_GROUP
+from chalicelib.domain.object_store_secrets import SUFFIX, ObjectStoreSpec
+from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.secrets import Message, ObjectStoreSecretBody, ObjectStoreSecretOut
+
+from .routing import json_response, route
+
 bp = Blueprint(__name__)
+BASE = "/v2/admin/objectStoreSecrets"
+
+
+def _group_ctx(req):
+    """The request's context with its resource group (default `default`), checked to exist."""
+    ctx = req.ctx if req.ctx.resource_group else req.ctx.with_resource_group(DEFAULT_RESOURCE_GROUP)
+    container().resource_groups.require_usable(ctx)
+    return ctx
+
+
+def _spec(body: ObjectStoreSecretBody) -> ObjectStoreSpec:
+    return ObjectStoreSpec.model_validate(body.model_dump())
+
+
+def _out(secret) -> ObjectStoreSecretOut:
+    # AI Core names the stored Kubernetes secret `<name>-object-store-secret` and shows that name.
+    return ObjectStoreSecretOut(name=secret.name + SUFFIX, metadata=secret.metadata())
+
+
+@route(bp, BASE, ["POST"], status=202, body=ObjectStoreSecretBody, response=Message,
+       summary="Create an object store secret")
+def create(req):
+    body = req.body(ObjectStoreSecretBody)
+    container().object_store_secrets.create(_group_ctx(req), _spec(body))
+    return json_response(Message(message="Secret has been created"), 202)
+
+
+@route(bp, BASE, ["GET"], response=ListResponse[ObjectStoreSecretOut], query=("$top", "$skip", "$count"),
+       summary="List object store secrets (metadata only)")
+def query(req):
+    skip, top = req.paging(default_top=None)
+    page, secrets = container().object_store_secrets.query(_group_ctx(req), skip, top)
+    items = [_out(s) for s in secrets]
+    return ListResponse[ObjectStoreSecretOut](count=page.count if req.flag("$count", True) else len(items),
+                                              resources=items)
+
+
+@route(bp, BASE + "/{name}", ["GET"], response=ObjectStoreSecretOut,
+       summary="Get an object store secret (metadata only)")
+def get(req, name):
+    return _out(container().object_store_secrets.get(_group_ctx(req), name))
+
+
+@route(bp, BASE + "/{name}", ["PATCH"], status=202, body=ObjectStoreSecretBody, response=IdMessage,
+       summary="Update an object store secret")
+def modify(req, name):
+    body = req.body(ObjectStoreSecretBody)
+    secret = container().object_store_secrets.modify(_group_ctx(req), name, _spec(body))
+    return json_response(IdMessage(id=secret.name, message="Secret has been modified"), 202)
+
+
+@route(bp, BASE + "/{name}", ["DELETE"], status=202, response=IdMessage, summary="Delete an object store secret")
+def delete(req, name):
+    deleted = container().object_store_secrets.delete(_group_ctx(req), name)
+    return json_response(IdMessage(id=deleted, message="Object Store Secret has been deleted"), 202)
