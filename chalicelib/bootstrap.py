@@ -131,6 +131,33 @@ class Container:
 
         return DatasetFileService(self.object_locations, self.object_store, self.settings.max_dataset_file_bytes)
 
+    # -- schedules, metrics, logs ------------------------------------------------------------------
+    @cached_property
+    def schedules(self):
+        from .domain.schedules import ScheduleService
+
+        return ScheduleService(self.store, self.clock, self.settings.schedule_min_interval_seconds)
+
+    @cached_property
+    def metrics(self):
+        from .domain.metrics import MetricsService
+
+        return MetricsService(self.store, self.clock, self.settings.metrics_max_document_bytes)
+
+    @cached_property
+    def log_store(self):
+        # No engine collects logs yet; the local engine / CloudWatch adapter replaces this.
+        from .adapters.local.logs import EmptyLogStore
+
+        return EmptyLogStore()
+
+    @cached_property
+    def logs(self):
+        from .domain.logs import LogService
+
+        return LogService(self.store, self.log_store, self.clock)
+
+
 _lock = threading.Lock()
 _container: Optional[Container] = None
 

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     ticker_seconds: float = 1.0
     max_body_bytes: int = 1_048_576
     max_dataset_file_bytes: int = 104_857_600
+    # Schedules: crons firing more often are refused (AI Core: 3600); "* * * * *" (run always) is exempt.
+    schedule_min_interval_seconds: int = 60
+    # Metrics of one execution are one DynamoDB item (max 400 KB): refuse writes beyond this (413).
+    metrics_max_document_bytes: int = 300_000
 
     @property
     def resolved_table_prefix(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable, List, Optional
 from chalice import Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.domain.auth import Principal
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput
 
@@ -34,6 +35,11 @@ class RouteDoc:
 
 
 ROUTE_DOCS: List[RouteDoc] = []
+
+
+def principal_of(req: ApiRequest) -> Principal:
+    """The verified caller (domain.auth.Principal): views need it only to honour a restricted token's scopes."""
+    return req.raw.context[PRINCIPAL_KEY]
 
 
 def json_response(body: Any, status: int = 200, headers: Optional[dict] = None) -> Response:
