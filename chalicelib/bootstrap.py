@@ -48,7 +48,8 @@ class Container:
     def secret_cipher(self):
         from .adapters.crypto import cipher_from_settings
 
-        return cipher_from_settings(self.settings.secrets_key, self.settings.keys_dir)
+        s = self.settings
+        return cipher_from_settings(s.secrets_key, s.keys_dir, allow_key_file=s.auth_mode == "local")
 
     @cached_property
     def object_store(self):

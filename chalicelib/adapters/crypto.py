@@ -29,11 +29,17 @@ class FernetCipher:
         return "FernetCipher(<keys hidden>)"
 
 
-def cipher_from_settings(secrets_key: Optional[str], keys_dir: Path) -> FernetCipher:
-    """AICORE_SECRETS_KEY (one key or 'new,old,...'), else the local stack's key file under AICORE_HOME/keys."""
+def cipher_from_settings(secrets_key: Optional[str], keys_dir: Path, allow_key_file: bool = True) -> FernetCipher:
+    """AICORE_SECRETS_KEY (one key or 'new,old,...'), else the local stack's key file under AICORE_HOME/keys.
+
+    A deployed stage must configure the key: a key file made on a Lambda's scratch disk would vanish with the
+    instance and take every stored secret with it.
+    """
     if secrets_key:
         keys = [part.strip().encode("ascii") for part in secrets_key.split(",") if part.strip()]
         return FernetCipher(keys)
+    if not allow_key_file:
+        raise RuntimeError("AICORE_SECRETS_KEY must be set (a Fernet key) outside the local stack")
     from .local.keys import load_secrets_key
 
     return FernetCipher([load_secrets_key(keys_dir)])

@@ -89,8 +89,8 @@ def check_object_path(path: str, *, allow_empty: bool = False, what: str = "path
             raise InvalidInput(f"The {what} '{path}' has an empty, '.' or '..' segment; name the file directly.",
                                target=what)
         if not SEGMENT.fullmatch(segment):
-            raise InvalidInput(f"The {what} segment '{segment}' may only use letters, digits and "
-                               "_ . - = + @ ~ ,", target=what)
+            raise InvalidInput(f"The {what} segment '{segment}' may only use letters, digits and the "
+                               "characters _ . - = + @ ~ and ','.", target=what)
     return path
 
 

@@ -70,3 +70,9 @@ def test_generic_label_keys():
     for bad in ("ext.ai.sap.com/-x", "extXaiXsapXcom/x", "ext.ai.sap.com/" + "a" * 60, "owner"):
         with pytest.raises(InvalidInput):
             check_generic_labels([KeyValue(key=bad, value="v")])
+
+
+def test_deployed_stage_without_configured_key_fails_loudly(tmp_path):
+    with pytest.raises(RuntimeError, match="AICORE_SECRETS_KEY"):
+        cipher_from_settings(None, tmp_path / "keys", allow_key_file=False)
+    assert not (tmp_path / "keys").exists()
