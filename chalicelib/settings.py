@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     secrets_key: Optional[str] = None
 
     git_poll_seconds: float = 60.0
+    # Git sync: file:// URLs, local paths and loopback http:// repositories. Unset: allowed only with local auth
+    # (a laptop); a deployed stage (oidc) accepts public https:// repositories only.
+    git_allow_local: Optional[bool] = None
+    git_cache_dir: Optional[Path] = None  # bare clones per tenant and URL; default <home>/git-cache
     ticker_seconds: float = 1.0
     max_body_bytes: int = 1_048_576
     max_dataset_file_bytes: int = 104_857_600
@@ -60,6 +64,14 @@ class Settings(BaseSettings):
     @property
     def local_issuer(self) -> str:
         return self.base_url
+
+    @property
+    def git_allows_local(self) -> bool:
+        return self.git_allow_local if self.git_allow_local is not None else self.auth_mode == "local"
+
+    @property
+    def resolved_git_cache_dir(self) -> Path:
+        return self.git_cache_dir or self.home / "git-cache"
 
     @property
     def keys_dir(self) -> Path:

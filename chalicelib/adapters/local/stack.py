@@ -77,7 +77,9 @@ def start(settings: Settings) -> Stack:
 
 def background_workers() -> List[Callable]:
     """Each entry starts one worker from the container and returns its stop function."""
-    return []
+    from chalicelib.adapters.git.worker import start_sync_worker
+
+    return [start_sync_worker]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
