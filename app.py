@@ -1,7 +1,7 @@
 """Chalice entry point: registers middleware and blueprints. No logic lives here."""
 from importlib import import_module
 
-from chalice import Chalice
+from chalice import Chalice, Rate
 
 from chalicelib.api import BLUEPRINT_MODULES
 from chalicelib.api.auth import auth_middleware
@@ -13,3 +13,11 @@ app.register_middleware(auth_middleware, "http")
 
 for _name in BLUEPRINT_MODULES:
     app.register_blueprint(import_module(f"chalicelib.api.{_name}").bp)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="git-poll")
+def git_poll(event):
+    """EventBridge: Git sync for applications owed a sync or with new commits (locally: the sync worker)."""
+    from chalicelib.bootstrap import container
+
+    container().git_sync.poll()

@@ -19,6 +19,7 @@ from .repositories import COMPLETED, ERROR, Repository, RepositoryService
 from .templates import FileOutcome, TemplateError, WorkflowValidator, parse_file
 
 log = logging.getLogger("aicore.sync")
+MAX_RESOURCES, MAX_MESSAGE = 300, 600
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class SyncService:
         broken = [o for o in outcomes if not o.ok]
         if broken:
             details = "; ".join(f"{o.path}: {o.errors[0].message}" for o in broken[:5])
-            message = f"{len(broken)} of {len(outcomes)} template file(s) not applied: {details}"
+            message = f"{len(broken)} of {len(outcomes)} template file(s) not applied: {details}"[:4 * MAX_MESSAGE]
         elif not outcomes:
             message = f"successfully synced: no *.yaml or *.yml files under '{app.path}'"
         else:
@@ -106,7 +107,9 @@ class SyncService:
             current.message, current.source_error = message, None
             current.synced_revision = snapshot.revision
             current.sync_started_at, current.sync_finished_at, current.reconciled_at = started, finished, finished
-            current.resources = resources
+            # The status lives on the application record (DynamoDB items stop at 400 KB): bound its size.
+            current.resources = [r.model_copy(update={"message": r.message[:MAX_MESSAGE]})
+                                 for r in resources[:MAX_RESOURCES]]
 
         return self._record(ctx, name, done)
 

@@ -46,7 +46,8 @@ def test_create_get_list_modify_delete(api, tmp_path):
     exes = api.call("GET", "/v2/lm/scenarios/text-clf/executables").json["resources"]
     assert [e["id"] for e in exes] == ["text-clf-serve"]
 
-    assert api.call("DELETE", f"{BASE}/app-one").json == {"id": "app-one", "message": "ArgoCD application has been deleted"}
+    deleted = api.call("DELETE", f"{BASE}/app-one").json
+    assert deleted == {"id": "app-one", "message": "ArgoCD application has been deleted"}
     assert api.call("GET", f"{BASE}/app-one").status == 404
     assert api.call("GET", "/v2/lm/scenarios").json == {"count": 0, "resources": []}
 
@@ -150,3 +151,15 @@ def test_other_tenant_gets_404(api, tmp_path):
     # t2 cannot point an application at t1's repository without on-boarding it itself
     assert create(api, repo, tenant="t2").status == 400
     assert api.call("GET", f"{BASE}/app-one").status == 200
+
+
+def test_scheduled_poll_syncs_without_the_worker(api, tmp_path):
+    """AWS path: nothing drains the in-memory queue; the EventBridge-scheduled git-poll function catches up."""
+    repo = setup_repo(api, tmp_path)
+    create(api, repo)
+    event = api.client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                                resources=[])
+    api.client.lambda_.invoke("git-poll", event)
+    status = api.call("GET", f"{BASE}/app-one/status").json
+    assert (status["healthStatus"], status["syncStatus"]) == ("Healthy", "Synced")
+    assert api.call("GET", "/v2/admin/repositories/templates").json["status"] == "COMPLETED"

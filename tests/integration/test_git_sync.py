@@ -71,14 +71,19 @@ def test_first_sync_creates_scenario_and_executables(c, repo):
 
 def test_changed_file_updates_executable_on_poll(c, repo):
     onboard(c, repo)
-    before = executables(c)["text-clf-train"]
+    before = executables(c)
     repo.write("workflows/training.yaml", fixture("training.yaml").replace("Trains the classifier", "Trains v2"))
     sha = repo.commit("new description")
     assert c.git_sync.poll() == 1
-    after = executables(c)["text-clf-train"]
-    assert after.description == "Trains v2"
-    assert after.created_at == before.created_at and after.modified_at > before.modified_at
-    assert c.applications.get(T1, "app-one").synced_revision == sha
+    after = executables(c)
+    assert after["text-clf-train"].description == "Trains v2"
+    assert after["text-clf-train"].created_at == before["text-clf-train"].created_at
+    assert after["text-clf-train"].modified_at > before["text-clf-train"].modified_at
+    assert after["text-clf-serve"].modified_at == before["text-clf-serve"].modified_at  # untouched file: no write
+    app = c.applications.get(T1, "app-one")
+    assert app.synced_revision == sha
+    assert {r.name: r.message.split()[-1] for r in app.resources} == {"text-clf-train": "configured",
+                                                                     "text-clf-serve": "unchanged"}
 
 
 def test_poll_without_new_commit_does_not_resync(c, repo):

@@ -18,3 +18,8 @@ def validate_workflow_template(document: Dict[str, Any]) -> List[str]:
         return [f"{'.'.join(str(p) for p in item.get('loc', ())) or 'document'}: {item.get('msg', 'invalid')}"
                 for item in err.errors()]
     return []
+
+
+def warm_up() -> None:
+    """Import hera ahead of the first sync (the local worker calls this once it has started)."""
+    import hera.workflows.models  # noqa: F401

@@ -94,6 +94,9 @@ class SyncWorker:
         self._thread.join(timeout=30)
 
     def _loop(self) -> None:
+        from .argo import warm_up
+
+        warm_up()  # ~0.6 s once, here rather than inside the first sync a user waits for
         next_poll = time.monotonic()  # poll at once: catch up on commits made while the stack was down
         while not self._stopped.is_set():
             job = self._queue.take(max(0.0, min(1.0, next_poll - time.monotonic())))
