@@ -21,6 +21,7 @@ from .entity import Entity
 from .errors import Conflict, InvalidInput, NotFound
 from .ids import is_valid_id, uuid7
 from .records import Kind, Page, RecordStore, Where
+from .scenarios import Executable
 
 SCHEDULE_INDEX_KEY = "SCHED"
 _TICK = timedelta(microseconds=1)
@@ -208,9 +209,19 @@ class ScheduleService:
                                "future, and a schedule can be resumed only before its end.", target="end")
 
     def _require_configuration(self, ctx: TenantContext, configuration_id: str) -> None:
-        if self._store.get(ctx, Kind.CONFIGURATION, configuration_id) is None:
+        """The configuration must exist here and must not be for a serving template (schedules run executions)."""
+        record = self._store.get(ctx, Kind.CONFIGURATION, configuration_id)
+        if record is None:
             raise InvalidInput(f"Configuration '{configuration_id}' not found in resource group "
                                f"'{ctx.resource_group}'.", target="configurationId")
+        scenario_id, executable_id = record.doc.get("scenario_id"), record.doc.get("executable_id")
+        if scenario_id and executable_id:
+            executable = self._store.get(TenantContext(ctx.tenant), Kind.EXECUTABLE,
+                                         Executable.record_id(scenario_id, executable_id))
+            if executable is not None and executable.doc.get("deployable"):
+                raise InvalidInput(f"Configuration '{configuration_id}' uses executable '{executable_id}', a serving "
+                                   "template: a schedule starts executions, so it needs a workflow template.",
+                                   target="configurationId")
 
     @staticmethod
     def _where(configuration_id: Optional[str], status: Optional[str]) -> List[Where]:

@@ -157,6 +157,16 @@ def test_unknown_configuration_is_400(cfg):
     assert result.status == 400 and "Configuration 'cfg-nope' not found" in result.json["error"]["message"]
 
 
+def test_a_serving_configuration_cannot_be_scheduled(cfg):
+    seed(Kind.EXECUTABLE, "scn:serve", rg=None, deployable=True)
+    seed(Kind.EXECUTABLE, "scn:train", rg=None, deployable=False)
+    seed(Kind.CONFIGURATION, "cfg-serve", scenario_id="scn", executable_id="serve")
+    seed(Kind.CONFIGURATION, "cfg-train", scenario_id="scn", executable_id="train")
+    refused = create(cfg, config="cfg-serve")
+    assert refused.status == 400 and "serving template" in refused.json["error"]["message"]
+    assert create(cfg, config="cfg-train").status == 202
+
+
 def test_patch_rules(cfg):
     api = cfg
     sid = create(api, end=iso(in_days(10))).json["id"]
