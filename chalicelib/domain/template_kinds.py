@@ -6,10 +6,10 @@ from typing import Any, Dict, Iterable, List, Set, Tuple
 
 import yaml
 
-from .scenarios import ExecutableArtifact, ExecutableParameter
-from .templates import (EXECUTABLE_DESCRIPTION, EXECUTABLE_NAME, EXT_LABEL, ID, SCENARIO_DESCRIPTION, SCENARIO_ID,
-                        SCENARIO_LABEL, SCENARIO_NAME, SERVING, VERSION, WORKFLOW, Metadata, ParsedTemplate,
-                        WorkflowValidator)
+from .scenarios import ExecutableParameter
+from .template_metadata import EXT_LABEL, SCENARIO_LABEL, Metadata
+from .templates import (EXECUTABLE_DESCRIPTION, EXECUTABLE_NAME, ID, SCENARIO_DESCRIPTION, SCENARIO_ID, SCENARIO_NAME,
+                        VERSION, ParsedTemplate, WorkflowValidator)
 
 # Argo artifact locations: an input that names one is filled by Argo, not bound by a configuration.
 INLINE_SOURCES = ("raw", "s3", "http", "git", "gcs", "oss", "hdfs", "artifactory", "azure", "from", "fromExpression")
