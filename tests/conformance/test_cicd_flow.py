@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from ai_api_client_sdk.models.artifact import Artifact
-from ai_api_client_sdk.models.basic_modify_request import BasicModifyRequest
+from ai_api_client_sdk.models.base_models import BasicModifyRequest
 from ai_api_client_sdk.models.input_artifact_binding import InputArtifactBinding
 from ai_api_client_sdk.models.parameter_binding import ParameterBinding
 from ai_api_client_sdk.models.status import Status
