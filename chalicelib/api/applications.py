@@ -37,7 +37,7 @@ def query(req):
 
     page = container().applications.query(req.ctx, skip, top)
     items = [_out(Application.from_record(r)) for r in page.items]
-    return ListResponse[ApplicationOut](count=page.count if req.flag("$count", True) else len(items),
+    return ListResponse[ApplicationOut](count=req.admin_count(page.count, len(items)),
                                         resources=items)
 
 

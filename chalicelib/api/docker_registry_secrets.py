@@ -28,7 +28,7 @@ def query(req):
     skip, top = req.paging(default_top=None)
     page, secrets = container().docker_registry_secrets.query(req.ctx, skip, top)
     items = [DockerRegistrySecretOut(name=s.name) for s in secrets]
-    return ListResponse[DockerRegistrySecretOut](count=page.count if req.flag("$count", True) else len(items),
+    return ListResponse[DockerRegistrySecretOut](count=req.admin_count(page.count, len(items)),
                                                  resources=items)
 
 

@@ -49,7 +49,7 @@ def query(req):
     ctx = _ctx(req)
     page, secrets = container().generic_secrets.query(ctx, skip, top)
     items = [_out(ctx, s) for s in secrets]
-    return ListResponse[GenericSecretOut](count=page.count if req.flag("$count", True) else len(items),
+    return ListResponse[GenericSecretOut](count=req.admin_count(page.count, len(items)),
                                           resources=items)
 
 

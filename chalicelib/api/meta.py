@@ -13,6 +13,8 @@ API_VERSION = "2.42.0"
 
 
 def capabilities() -> dict:
+    settings = container().settings
+    min_interval = settings.schedule_min_interval_seconds
     return {
         "runtimeIdentifier": "aicore-oss",
         "runtimeApiVersion": API_VERSION,
@@ -29,7 +31,9 @@ def capabilities() -> dict:
                 "executions": {"maxRunningCount": -1},
                 "deployments": {"maxRunningCount": -1},
                 "timeToLiveDeployments": {"minimum": "10m", "maximum": "-1"},
-                "minimumFrequencyHour": 1,
+                # AI Core documents hours; the local default is a minute, so say both.
+                "minimumFrequencyHour": round(min_interval / 3600, 4),
+                "minimumFrequencySeconds": min_interval,
             },
         },
         "extensions": {
@@ -38,7 +42,7 @@ def capabilities() -> dict:
             "dataset": {
                 "version": "1.0.0",
                 "capabilities": {"upload": True, "download": True, "delete": True},
-                "limits": {"maxUploadFileSize": container().settings.max_dataset_file_bytes,
+                "limits": {"maxUploadFileSize": settings.max_dataset_file_bytes,
                            "maxFilesPerDataset": -1, "acceptedContentTypes": []},
             },
             "metrics": {"version": "1.0.0", "capabilities": {"extendedResults": True}},

@@ -45,7 +45,7 @@ def query(req):
     skip, top = req.paging(default_top=None)
     page, secrets = container().object_store_secrets.query(_group_ctx(req), skip, top)
     items = [_out(s) for s in secrets]
-    return ListResponse[ObjectStoreSecretOut](count=page.count if req.flag("$count", True) else len(items),
+    return ListResponse[ObjectStoreSecretOut](count=req.admin_count(page.count, len(items)),
                                               resources=items)
 
 

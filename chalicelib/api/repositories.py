@@ -32,7 +32,7 @@ def query(req):
 
     page = container().repositories.query(req.ctx, skip, top)
     items = [_out(Repository.from_record(r)) for r in page.items]
-    return ListResponse[RepositoryOut](count=page.count if req.flag("$count", True) else len(items),
+    return ListResponse[RepositoryOut](count=req.admin_count(page.count, len(items)),
                                        resources=items)
 
 

@@ -96,6 +96,10 @@ class ApiRequest:
     def paging(self, default_top: Optional[int] = 10000, max_top: int = 100000) -> tuple:
         return self.integer("$skip", 0) or 0, self.integer("$top", default_top, maximum=max_top)
 
+    def admin_count(self, total: int, shown: int) -> int:
+        """Admin lists: `$count=true` reports all matches on the server, otherwise (the default) the page size."""
+        return total if self.flag("$count", False) else shown
+
     # -- body ----------------------------------------------------------------------------------
     def raw_body(self) -> bytes:
         body = self.raw.raw_body or b""

@@ -39,7 +39,7 @@ def query(req):
     from chalicelib.domain.resource_groups import ResourceGroup
 
     items = [_out(ResourceGroup.from_record(r)) for r in page.items]
-    count = page.count if req.flag("$count", True) else len(items)
+    count = req.admin_count(page.count, len(items))
     return ListResponse[ResourceGroupOut](count=count, resources=items)
 
 

@@ -88,7 +88,7 @@ def test_resource_group_header_is_ignored(api):
 def test_paging(api):
     for i in range(3):
         onboard(api, f"https://github.com/org/repo{i}", name=f"repo-{i}")
-    page = api.call("GET", f"{BASE}?$top=1&$skip=1").json
+    page = api.call("GET", f"{BASE}?$top=1&$skip=1&$count=true").json
     assert page["count"] == 3 and [r["name"] for r in page["resources"]] == ["repo-1"]
     assert api.call("GET", f"{BASE}?$top=1&$count=false").json["count"] == 1
 

@@ -43,3 +43,14 @@ def test_other_tenant_cannot_see_group(api):
 
 def test_default_group_cannot_be_deleted(api):
     assert api.call("DELETE", "/v2/admin/resourceGroups/default").status == 412
+
+
+def test_count_is_page_size_unless_dollar_count_true(api):
+    api.call("POST", "/v2/admin/resourceGroups", {"resourceGroupId": "counted"})
+    assert api.call("GET", "/v2/admin/resourceGroups?$top=1").json["count"] == 1
+    assert api.call("GET", "/v2/admin/resourceGroups?$top=1&$count=true").json["count"] == 2
+
+
+def test_meta_reports_schedule_minimum_from_settings(api):
+    limits = api.call("GET", "/v2/lm/meta").json["aiApi"]["limits"]
+    assert limits["minimumFrequencySeconds"] == api.settings.schedule_min_interval_seconds
