@@ -1,15 +1,21 @@
 """HTTP middleware: a request id for every call, a verified Bearer token on every route."""
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any, Callable
 
+from aws_lambda_powertools import Logger
 from chalice import Response
 
 from chalicelib.domain.errors import Unauthorized
 
 from .errors import error_response, normalize
 from .routing import PRINCIPAL_KEY, REQUEST_ID_KEY
+
+# One structured line per request (JSON, CloudWatch-friendly). Never headers or bodies: they carry tokens
+# and secret data.
+access_log = Logger(service="aicore")
 
 
 def bearer_token(header: str | None) -> str:
@@ -23,6 +29,7 @@ def bearer_token(header: str | None) -> str:
 
 
 def auth_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    started = time.perf_counter()
     request_id = event.context.get(REQUEST_ID_KEY) or str(uuid.uuid4())
     event.context[REQUEST_ID_KEY] = request_id
     path = event.context.get("path", "")
@@ -37,4 +44,8 @@ def auth_middleware(event: Any, get_response: Callable[[Any], Response]) -> Resp
     else:
         response = normalize(get_response(event), request_id, path)
     response.headers["X-Request-Id"] = request_id
+    principal = event.context.get(PRINCIPAL_KEY)
+    access_log.info("request", method=event.method, path=path, status=response.status_code,
+                    tenant=getattr(principal, "tenant", None), request_id=request_id,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 1))
     return response

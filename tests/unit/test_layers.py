@@ -42,3 +42,14 @@ def test_only_settings_reads_environment():
         if "os.environ" in path.read_text() and path.name not in ("settings.py", "stack.py")
     ]
     assert not offenders
+
+
+def test_no_scan_anywhere():
+    """Lists are Queries on keys or indexes; a Scan would read every tenant's items."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.rglob("*.py")
+        if ".scan(" in path.read_text() or "Scan" in path.read_text().replace("no Scan", "").replace("(no Scan)", "")
+        and "adapters/dynamodb" in str(path)
+    ]
+    assert not offenders

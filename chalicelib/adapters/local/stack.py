@@ -87,6 +87,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aicore").setLevel(args.log_level.upper())  # Powertools' request log follows the flag
     settings = Settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     key = mint(settings.service_keys_dir, "default", settings.base_url)
