@@ -55,3 +55,15 @@ def test_second_tenant_is_isolated(core, acme):
     core.resource_groups.create(resource_group_id="only-default-tenant")
     names = [g.resource_group_id for g in acme.resource_groups.query().resources]
     assert "only-default-tenant" not in names
+
+
+def test_from_env_with_printed_exports(stack, monkeypatch, tmp_path):
+    """The README's SDK example: AICoreV2Client.from_env() configured only by the pasted exports."""
+    from ai_core_sdk.ai_core_v2_client import AICoreV2Client
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.aicore/config.json of the machine's user
+    for name, value in stack.exports.items():
+        monkeypatch.setenv(name, value)
+    client = AICoreV2Client.from_env()
+    assert client.scenario.query().count >= 0
+    assert "default" in [g.resource_group_id for g in client.resource_groups.query().resources]
