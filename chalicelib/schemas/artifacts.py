@@ -6,7 +6,7 @@ from typing import List, Literal, Optional
 from pydantic import Field
 
 from .common import ID_PATTERN, NAME_PATTERN, Body, Label, Wire
-from .configurations import KeyValueOut, ScenarioRef
+from .scenarios import KeyValueOut, ScenarioOut
 from .time import WireTime
 
 ArtifactKindName = Literal["model", "dataset", "resultset", "other"]
@@ -33,7 +33,7 @@ class ArtifactOut(Wire):
     labels: List[KeyValueOut] = []
     created_at: WireTime
     modified_at: WireTime
-    scenario: Optional[ScenarioRef] = None
+    scenario: Optional[ScenarioOut] = None
 
 
 class ArtifactCreated(Wire):

@@ -6,23 +6,8 @@ from typing import List, Optional
 from pydantic import Field
 
 from .common import ID_PATTERN, NAME_PATTERN, Body, Wire
+from .scenarios import ScenarioOut
 from .time import WireTime
-
-
-class KeyValueOut(Wire):
-    key: str
-    value: str
-
-
-class ScenarioRef(Wire):
-    """The scenario embedded by `$expand=scenario` (same fields as GET /lm/scenarios/{id})."""
-
-    id: str
-    name: str
-    description: Optional[str] = None
-    labels: List[KeyValueOut] = []
-    created_at: WireTime
-    modified_at: WireTime
 
 
 class ParameterBindingIn(Body):
@@ -51,7 +36,7 @@ class ConfigurationOut(Wire):
     parameter_bindings: List[ParameterBindingIn] = []
     input_artifact_bindings: List[ArtifactBindingIn] = []
     created_at: WireTime
-    scenario: Optional[ScenarioRef] = None
+    scenario: Optional[ScenarioOut] = None
 
 
 class ConfigurationCreated(Wire):
