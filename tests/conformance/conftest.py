@@ -44,3 +44,12 @@ def lm(stack):
 def acme(stack):
     """A second tenant, minted with `make tenant`'s code path while the stack runs."""
     return core_client(stack.mint_tenant("acme"))
+
+
+@pytest.fixture(scope="session")
+def catalog(core, tmp_path_factory):
+    """The suite's scenario (tests.support.conformance.SCENARIO), synced from Git once per session."""
+    from tests.support.conformance import SCENARIO, onboard, suite_templates
+
+    onboard(core, tmp_path_factory.mktemp("suite-repo"), suite_templates(), "conf-suite-repo", "conf-suite-app")
+    return SCENARIO
