@@ -92,13 +92,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
     key = mint(settings.service_keys_dir, "default", settings.base_url)
     stack = start(settings)
-    print(banner(stack, key), flush=True)
     stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    try:
-        stopped.wait()
-    except KeyboardInterrupt:
-        pass
+    # Both signals only set the event, and before the banner says "Press Ctrl-C": a Ctrl-C that arrives at once
+    # must still stop cleanly, not raise KeyboardInterrupt outside the wait.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    print(banner(stack, key), flush=True)
+    stopped.wait()
     print("\nStopping...", flush=True)
     stack.stop()
     print("Stopped.", flush=True)
