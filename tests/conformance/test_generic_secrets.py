@@ -58,3 +58,15 @@ def test_listing_pages_with_dollar_top_and_skip(core):
     first = core.secrets.query(top=1, resource_group=RG, ai_tenant_scope=False)
     second = core.secrets.query(top=1, skip=1, resource_group=RG, ai_tenant_scope=False)
     assert names(first) + names(second) == ["conf-page-a", "conf-page-b"]
+
+
+def test_tenant_wide_secret_reaches_every_group(core, stack):
+    # AI-Tenant-Scope: true (the client's default) with AI-Resource-Group: * -> replicated to every group.
+    assert core.secrets.create("conf-wide-secret", {"token": VALUE}, resource_group="*").message
+    raw = requests.get(stack.exports["AICORE_BASE_URL"] + "/admin/secrets", timeout=10,
+                       headers={"Authorization": bearer(stack.exports), "AI-Tenant-Scope": "true",
+                                "AI-Resource-Group": "*"})
+    wide = {s["name"]: s for s in raw.json()["resources"]}["conf-wide-secret"]
+    assert wide["resourceGroupSecretsSyncStatus"][RG] is True
+    assert core.secrets.delete("conf-wide-secret", resource_group="*").message
+    assert "conf-wide-secret" not in names(core.secrets.query(resource_group="*"))
