@@ -111,7 +111,11 @@ class SyncService:
             current.resources = [r.model_copy(update={"message": r.message[:MAX_MESSAGE]})
                                  for r in resources[:MAX_RESOURCES]]
 
-        return self._record(ctx, name, done)
+        recorded = self._record(ctx, name, done)
+        if recorded is None:
+            # Deleted while we read Git: its delete may have pruned before apply() wrote; prune what we wrote.
+            self._reconciler.remove_application(ctx, name)
+        return recorded
 
     def _failed(self, ctx: TenantContext, app: Application, generation: int, started, message: str):
         finished = self._clock.now()

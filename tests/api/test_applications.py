@@ -163,3 +163,27 @@ def test_scheduled_poll_syncs_without_the_worker(api, tmp_path):
     status = api.call("GET", f"{BASE}/app-one/status").json
     assert (status["healthStatus"], status["syncStatus"]) == ("Healthy", "Synced")
     assert api.call("GET", "/v2/admin/repositories/templates").json["status"] == "COMPLETED"
+
+
+def test_application_deleted_during_its_sync_leaves_no_executables(api, tmp_path):
+    """A sync already reading Git when the application is deleted must not write its executables back."""
+    from chalicelib.bootstrap import container
+
+    repo = setup_repo(api, tmp_path)
+    create(api, repo)
+    c = container()
+    real = c.template_source
+
+    class DeletedMidSync:
+        def head(self, *args):
+            return real.head(*args)
+
+        def snapshot(self, *args):
+            assert api.call("DELETE", f"{BASE}/app-one").status == 200  # the user deletes it meanwhile
+            return real.snapshot(*args)
+
+    c.__dict__["template_source"] = DeletedMidSync()
+    c.__dict__.pop("git_sync", None)  # rebuilt on the wrapped source
+    sync_now()
+    assert api.call("GET", f"{BASE}/app-one").status == 404
+    assert api.call("GET", "/v2/lm/scenarios").json == {"count": 0, "resources": []}
