@@ -77,10 +77,13 @@ def services(req):
     return {"count": 0, "resources": []}
 
 
-@route(bp, "/v2/analytics/kpis")
+@route(bp, "/v2/analytics/kpis", query=("$select",),
+       summary="Executions, artifacts and deployments per resource group, scenario and executable")
 def kpis(req):
-    return {"header": ["ResourceGroup", "Scenario", "Executable", "Executions", "Artifacts", "Deployments"],
-            "rows": []}
+    from chalicelib.domain.analytics import KpiService, select_columns
+
+    header, rows = KpiService(container().store).table(req.ctx, select_columns(req.list_param("$select")))
+    return {"header": header, "rows": rows}
 
 
 @route(bp, "/v2/lm/scenarios/{scenario_id}/models", resource_group=True)

@@ -47,7 +47,6 @@ def test_kpis_header(core):
     assert isinstance(kpis.rows, list)
 
 
-@pytest.mark.xfail(strict=True, reason="GET /analytics/kpis returns no rows yet (chalicelib/api/meta.py)")
 def test_kpis_count_per_group_scenario_and_executable(core, catalog):
     provisioned_group(core, RG)
     configuration = training_configuration(core, RG, "counted")  # registers one dataset artifact
