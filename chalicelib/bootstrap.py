@@ -66,6 +66,12 @@ class Container:
         return ResourceGroupService(self.store, self.clock)
 
     @cached_property
+    def kpis(self):
+        from .domain.analytics import KpiService
+
+        return KpiService(self.store)
+
+    @cached_property
     def orchestrator(self):
         # No engine yet: runs wait in PENDING (the local engine / Step Functions replace this).
         from .adapters.local.orchestrator import IdleOrchestrator

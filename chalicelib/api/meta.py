@@ -80,9 +80,9 @@ def services(req):
 @route(bp, "/v2/analytics/kpis", query=("$select",),
        summary="Executions, artifacts and deployments per resource group, scenario and executable")
 def kpis(req):
-    from chalicelib.domain.analytics import KpiService, select_columns
+    from chalicelib.domain.analytics import select_columns
 
-    header, rows = KpiService(container().store).table(req.ctx, select_columns(req.list_param("$select")))
+    header, rows = container().kpis.table(req.ctx, select_columns(req.list_param("$select")))
     return {"header": header, "rows": rows}
 
 
