@@ -22,7 +22,12 @@ def mint(keys_dir: Path, tenant: str, base_url: str) -> dict:
         raise ValueError(f"tenant name '{tenant}' must be 2-63 lowercase letters, digits or '-'")
     path = key_path(keys_dir, tenant)
     if path.exists():
-        return json.loads(path.read_text())
+        key = json.loads(path.read_text())
+        if key.get("url") != base_url:  # started on another port or host: keep the credentials, fix the URLs
+            key["url"] = base_url
+            key.setdefault("serviceurls", {})["AI_API_URL"] = base_url
+            _write(path, key)
+        return key
     key = {
         "clientid": f"sb-{tenant}-{secrets.token_hex(6)}",
         "clientsecret": secrets.token_urlsafe(32),
@@ -33,10 +38,16 @@ def mint(keys_dir: Path, tenant: str, base_url: str) -> dict:
         "serviceurls": {"AI_API_URL": base_url},
     }
     keys_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    _write(path, key)
+    return key
+
+
+def _write(path: Path, key: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(key, handle, indent=2)
-    return key
+    os.replace(tmp, path)
 
 
 class ServiceKeyClients:
