@@ -79,6 +79,25 @@ class Container:
         return IdleOrchestrator(self.store, self.clock)
 
     @cached_property
+    def execution_engine(self):
+        """Executions as host processes (local stack; stack.start wires it in with use_local_engine)."""
+        from .adapters.local.engine import LocalExecutionEngine
+        from .adapters.local.images import ImageResolver
+        from .adapters.local.steps import RunServices, protected_tops
+        from .domain.records import Kind
+
+        s = self.settings
+        services = RunServices(
+            artifacts=self.artifacts, locations=self.object_locations, object_store=self.object_store,
+            generic_secrets=self.generic_secrets,
+            append_log=lambda ctx, run_id, entry: self.log_store.append(ctx, Kind.EXECUTION, run_id, entry),
+            close_log=lambda ctx, run_id: self.log_store.close(ctx, Kind.EXECUTION, run_id),
+            tracking_endpoint=lambda ctx, run_id: (f"{s.base_url}/v2/tracking/"
+                                                   f"{self.tracking_credentials.mint(ctx, run_id)}"),
+            images=ImageResolver(s.home / "images.yaml"), protected=protected_tops(s.home))
+        return LocalExecutionEngine(self.store, self.clock, services, s.home)
+
+    @cached_property
     def configurations(self):
         from .domain.configurations import ConfigurationService
 
@@ -149,6 +168,22 @@ class Container:
         from .domain.metrics import MetricsService
 
         return MetricsService(self.store, self.clock, self.settings.metrics_max_document_bytes)
+
+    @cached_property
+    def tracking_credentials(self):
+        """Signs the credential in a run's AICORE_TRACKING_ENDPOINT (it may write only that run's metrics)."""
+        import hashlib
+
+        from .domain.tracking import TrackingCredentials
+
+        s = self.settings
+        if s.secrets_key:
+            material = s.secrets_key.encode()
+        else:
+            from .adapters.local.keys import load_secrets_key
+
+            material = load_secrets_key(s.keys_dir)
+        return TrackingCredentials(hashlib.sha256(b"aicore-tracking:" + material).digest(), self.clock)
 
     @cached_property
     def log_store(self):

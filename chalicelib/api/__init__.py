@@ -15,6 +15,7 @@ BLUEPRINT_MODULES = (
     "schedules",
     "metrics",
     "logs",
+    "tracking",
     "dataset",
     "openapi",
 )

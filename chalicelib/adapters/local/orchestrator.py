@@ -58,3 +58,34 @@ class IdleOrchestrator:
             self._runs.update(ctx, type(run), run.id, step)
         except NotFound:
             pass  # deleted meanwhile: nothing left to move on
+
+
+class LocalOrchestrator:
+    """The local stack's orchestrator: executions go to the local execution engine; deployments to whatever
+    deployment engine is plugged in (an object with the Orchestrator's deployment methods; IdleOrchestrator's
+    behaviour until local serving is wired)."""
+
+    def __init__(self, executions, deployments):
+        self.executions = executions  # LocalExecutionEngine: start/stop/delete
+        self.deployments = deployments
+
+    def start_execution(self, ctx: TenantContext, execution: Execution) -> None:
+        self.executions.start(ctx, execution)
+
+    def stop_execution(self, ctx: TenantContext, execution: Execution) -> None:
+        self.executions.stop(ctx, execution)
+
+    def delete_execution(self, ctx: TenantContext, execution: Execution) -> None:
+        self.executions.delete(ctx, execution)
+
+    def start_deployment(self, ctx: TenantContext, deployment: Deployment) -> None:
+        self.deployments.start_deployment(ctx, deployment)
+
+    def update_deployment(self, ctx: TenantContext, deployment: Deployment) -> None:
+        self.deployments.update_deployment(ctx, deployment)
+
+    def stop_deployment(self, ctx: TenantContext, deployment: Deployment) -> None:
+        self.deployments.stop_deployment(ctx, deployment)
+
+    def delete_deployment(self, ctx: TenantContext, deployment: Deployment) -> None:
+        self.deployments.delete_deployment(ctx, deployment)

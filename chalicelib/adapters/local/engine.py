@@ -1,0 +1,244 @@
+"""The local execution engine: each execution runs its WorkflowTemplate on a background thread of the stack.
+
+Status: PENDING when accepted, RUNNING when the walk starts, then COMPLETED, DEAD (statusMessage says why) or
+STOPPED (a stop ends every process group of the run). statusDetails carries one entry per step.
+A marker file per run in flight (AICORE_HOME/runs/inflight/...) lets `reconcile()` at the next start end the
+runs a crash or kill -9 interrupted, without scanning the tables.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+from chalicelib.domain.clock import Clock, to_wire
+from chalicelib.domain.configurations import Configuration, find_executable
+from chalicelib.domain.context import TenantContext
+from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.lifecycle import Status
+from chalicelib.domain.records import Kind, RecordStore
+from chalicelib.domain.runs import (Execution, RunRepository, mark_finished, mark_pending, mark_running,
+                                    mark_stopped, mark_stopping)
+from chalicelib.domain.workflow import Cancelled, WorkflowError, WorkflowRun
+
+from .logs import _segment
+from .steps import ExecutionSteps, RunServices
+
+log = logging.getLogger("aicore.engine")
+LIVE = (Status.UNKNOWN, Status.PENDING, Status.RUNNING, Status.STOPPING)
+RESTARTED = "The local stack restarted while this execution was running; start it again."
+SHUT_DOWN = "The local stack was stopped while this execution was running; start it again."
+Key = Tuple[str, str, str]
+
+
+class LocalExecutionEngine:
+    def __init__(self, store: RecordStore, clock: Clock, services: RunServices, home: Path):
+        self._store = store
+        self._runs = RunRepository(store)
+        self._clock = clock
+        self._services = services
+        self._root = Path(home) / "runs"
+        self._active: Dict[Key, ExecutionSteps] = {}
+        self._threads: Dict[Key, threading.Thread] = {}
+        self._lock = threading.Lock()
+
+    # -- orchestrator-facing -------------------------------------------------------------------------
+    def start(self, ctx: TenantContext, execution: Execution) -> None:
+        self._update(ctx, execution.id, lambda r: mark_pending(r, self._clock.now()))
+        key = (ctx.tenant, ctx.require_resource_group(), execution.id)
+        self._marker(key).parent.mkdir(parents=True, exist_ok=True)
+        self._marker(key).write_text(json.dumps({"tenant": ctx.tenant, "rg": key[1], "id": execution.id}))
+        thread = threading.Thread(target=self._execute, args=(ctx, execution.id, key), daemon=True,
+                                  name=f"execution-{execution.id}")
+        with self._lock:
+            self._threads[key] = thread
+        thread.start()
+
+    def stop(self, ctx: TenantContext, execution: Execution) -> None:
+        key = (ctx.tenant, ctx.require_resource_group(), execution.id)
+        with self._lock:
+            steps = self._active.get(key)
+            thread = self._threads.get(key)
+        if thread is not None and thread.is_alive():
+            self._update(ctx, execution.id, _when_live(lambda r: mark_stopping(r, self._clock.now())))
+            if steps is not None:
+                steps.stop_all()
+            return  # the run's thread records STOPPED when its processes are gone
+        self._update(ctx, execution.id, _when_live(lambda r: mark_stopped(r, self._clock.now())))
+
+    def delete(self, ctx: TenantContext, execution: Execution) -> None:
+        key = (ctx.tenant, ctx.require_resource_group(), execution.id)
+        with self._lock:
+            steps = self._active.get(key)
+        if steps is not None:
+            steps.stop_all()
+        self._runs.remove(ctx, Execution, execution.id)
+        shutil.rmtree(self._folder(key), ignore_errors=True)
+
+    def shutdown(self, wait_seconds: float = 10.0) -> None:
+        """Stack stop: end every run in flight as DEAD (the next start would not find its processes)."""
+        with self._lock:
+            running = list(self._active.items())
+            threads = list(self._threads.values())
+        for key, steps in running:
+            steps.shutdown_message = SHUT_DOWN
+            steps.stop_all()
+        for thread in threads:
+            thread.join(wait_seconds)
+
+    def reconcile(self) -> int:
+        """At start: runs that were in flight when the stack went away end DEAD, never left RUNNING."""
+        count = 0
+        for marker in sorted((self._root / "inflight").rglob("*.json")):
+            try:
+                info = json.loads(marker.read_text())
+                ctx = TenantContext(info["tenant"], info["rg"])
+                self._update(ctx, info["id"], _when_live(lambda r: mark_finished(r, Status.DEAD, self._clock.now(),
+                                                                                 RESTARTED)))
+                count += 1
+            except (ValueError, KeyError, DomainError):
+                log.warning("could not reconcile %s", marker, exc_info=True)
+            marker.unlink(missing_ok=True)
+        return count
+
+    # -- the run ---------------------------------------------------------------------------------------
+    def _execute(self, ctx: TenantContext, execution_id: str, key: Key) -> None:
+        steps: Optional[ExecutionSteps] = None
+        try:
+            execution = self._runs.get(ctx, Execution, execution_id)
+            configuration, executable = self._load(ctx, execution)
+            steps = ExecutionSteps(
+                ctx, execution, self._folder(key), self._inputs(ctx, configuration),
+                {a.name: a.kind for a in executable.output_artifacts}, self._services,
+                on_step=lambda path, details: None)
+            details = _StepDetails(self, ctx, execution_id)
+            steps.on_step = details.update
+            with self._lock:
+                self._active[key] = steps
+            plan = WorkflowRun(executable.template, {b.key: b.value for b in configuration.parameter_bindings},
+                               steps, execution_id, cancelled=steps.cancelled)
+            self._require_default_store(ctx, executable.template, execution_id)
+            self._update(ctx, execution_id, lambda r: mark_running(r, self._clock.now()))
+            plan.run()
+            self._finish(ctx, execution_id, Status.COMPLETED, "Execution completed.")
+        except Cancelled:
+            message = getattr(steps, "shutdown_message", None)
+            if message:
+                self._finish(ctx, execution_id, Status.DEAD, message)
+            else:
+                self._update(ctx, execution_id, _when_live(lambda r: mark_stopped(r, self._clock.now(),
+                                                                                  "Execution stopped.")))
+        except (WorkflowError, DomainError) as err:
+            self._finish(ctx, execution_id, Status.DEAD, getattr(err, "message", None) or str(err))
+        except Exception as err:  # noqa: BLE001 - a run must end with a status, whatever broke
+            log.exception("execution %s failed in the engine", execution_id)
+            self._finish(ctx, execution_id, Status.DEAD, f"The local engine failed: {type(err).__name__}.")
+        finally:
+            with self._lock:
+                self._active.pop(key, None)
+                self._threads.pop(key, None)
+            self._marker(key).unlink(missing_ok=True)
+            if self._services.close_log is not None:
+                self._services.close_log(ctx, execution_id)
+
+    def _load(self, ctx: TenantContext, execution: Execution):
+        record = self._store.get(ctx, Kind.CONFIGURATION, execution.configuration_id)
+        if record is None:
+            raise WorkflowError(f"Configuration '{execution.configuration_id}' no longer exists.")
+        executable = find_executable(self._store, ctx, execution.scenario_id, execution.executable_id)
+        if executable is None:
+            raise WorkflowError(f"Executable '{execution.executable_id}' of scenario '{execution.scenario_id}' no "
+                                "longer exists (was its template removed from Git?).")
+        return Configuration.from_record(record), executable
+
+    def _inputs(self, ctx: TenantContext, configuration: Configuration) -> Dict[str, Any]:
+        inputs = {}
+        for binding in configuration.input_artifact_bindings:
+            try:
+                inputs[binding.key] = self._services.artifacts.get(ctx, binding.artifact_id)
+            except NotFound:
+                raise WorkflowError(f"Input artifact '{binding.key}' is bound to artifact '{binding.artifact_id}', "
+                                    "which no longer exists.") from None
+        return inputs
+
+    def _require_default_store(self, ctx: TenantContext, template: Dict[str, Any], execution_id: str) -> None:
+        outputs = [a for t in (template.get("spec") or {}).get("templates") or [] if isinstance(t, dict)
+                   for a in (t.get("outputs") or {}).get("artifacts") or [] if a.get("globalName")]
+        if not outputs:
+            return
+        try:
+            self._services.locations.locate(ctx, "default", execution_id)
+        except NotFound:
+            raise WorkflowError(
+                "This workflow has output artifacts, which are stored at ai://default/<executionId>/<name>: create "
+                f"an object store secret named 'default' in resource group '{ctx.resource_group}' first.") from None
+
+    def _finish(self, ctx: TenantContext, execution_id: str, status: Status, message: str) -> None:
+        self._update(ctx, execution_id, _when_live(lambda r: mark_finished(r, status, self._clock.now(), message)))
+
+    def _update(self, ctx: TenantContext, execution_id: str, step) -> Optional[Execution]:
+        try:
+            return self._runs.update(ctx, Execution, execution_id, step)
+        except NotFound:
+            return None  # deleted meanwhile
+
+    def _folder(self, key: Key) -> Path:
+        return self._root.joinpath(*(_segment(k) for k in key))
+
+    def _marker(self, key: Key) -> Path:
+        return self._root.joinpath("inflight", *(_segment(k) for k in key)).with_suffix(".json")
+
+
+def _when_live(step):
+    def guarded(run) -> None:
+        if run.status in LIVE:
+            step(run)
+    return guarded
+
+
+class _StepDetails:
+    """statusDetails.steps: one entry per step, written as steps start and end."""
+
+    def __init__(self, engine: LocalExecutionEngine, ctx: TenantContext, execution_id: str):
+        self._engine, self._ctx, self._id = engine, ctx, execution_id
+        self._steps: Dict[str, Dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def update(self, path: str, details: Dict[str, Any]) -> None:
+        now = to_wire(self._engine._clock.now())
+        with self._lock:
+            entry = self._steps.setdefault(path, {"name": path})
+            finished = details.pop("finished", False)
+            entry.update(details)
+            entry["finishedAt" if finished else "startedAt"] = now
+            if not finished:
+                entry.pop("finishedAt", None)
+                entry.pop("exitCode", None)
+            snapshot = {"steps": [dict(v) for v in self._steps.values()]}
+
+            def write(run) -> None:
+                run.status_details = snapshot
+                run.modified_at = self._engine._clock.now()
+
+            self._engine._update(self._ctx, self._id, write)
+
+
+
+def use_local_engine(c) -> "LocalExecutionEngine":
+    """Local stack only: durable log files, executions on the local engine, runs left in flight reconciled.
+    Call before the API serves requests; the caller stops the engine with `shutdown()`."""
+    from .logs import FileLogStore
+    from .orchestrator import IdleOrchestrator, LocalOrchestrator
+
+    c.__dict__["log_store"] = FileLogStore(c.settings.home / "logs")
+    deployments = c.__dict__.get("orchestrator") or IdleOrchestrator(c.store, c.clock)
+    c.__dict__["orchestrator"] = LocalOrchestrator(c.execution_engine, deployments)
+    for built_with_the_old_ones in ("logs", "executions", "deployments", "schedules"):
+        c.__dict__.pop(built_with_the_old_ones, None)
+    ended = c.execution_engine.reconcile()
+    if ended:
+        log.warning("%d execution(s) were running when the stack last stopped; they are now DEAD", ended)
+    return c.execution_engine

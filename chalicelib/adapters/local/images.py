@@ -1,0 +1,155 @@
+"""Images without Docker: which host folder an image is built from, and what its Dockerfile puts where.
+
+`AICORE_HOME/images.yaml` maps an image (exact, or without its tag, or "*") to a folder:
+    images:
+      docker.io/me/house-price:01: ../house-price      # relative to the folder holding .aicore
+A folder with a Dockerfile gets its WORKDIR, ENV, COPY/ADD (copied into the execution's own file system, like a
+build) and ENTRYPOINT/CMD honoured. An image with no folder runs with nothing copied, starting in "/" (the
+template's artifact and volume paths still resolve to the execution's folders).
+"""
+from __future__ import annotations
+
+import json
+import posixpath
+import shlex
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import yaml
+
+SKIP = shutil.ignore_patterns(".git", ".aicore", "__pycache__", ".venv", "node_modules")
+
+
+@dataclass
+class ImageRecipe:
+    folder: Optional[Path] = None
+    workdir: str = "/"
+    env: Dict[str, str] = field(default_factory=dict)
+    copies: List[Tuple[List[str], str]] = field(default_factory=list)  # (sources, container destination)
+    entrypoint: List[str] = field(default_factory=list)
+    cmd: List[str] = field(default_factory=list)
+
+
+class ImageError(Exception):
+    pass
+
+
+def _exec_form(text: str) -> List[str]:
+    text = text.strip()
+    if text.startswith("["):
+        try:
+            value = json.loads(text)
+            return [str(v) for v in value]
+        except ValueError:
+            pass
+    return ["/bin/sh", "-c", text]
+
+
+def parse_dockerfile(text: str) -> ImageRecipe:
+    recipe = ImageRecipe()
+    lines, buffer = [], ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            buffer += line[:-1] + " "
+            continue
+        lines.append(buffer + line)
+        buffer = ""
+    for line in lines:
+        word, _, rest = line.partition(" ")
+        word, rest = word.upper(), rest.strip()
+        if word == "FROM":
+            recipe = ImageRecipe()  # multi-stage: the last stage is the image
+        elif word == "WORKDIR":
+            recipe.workdir = posixpath.normpath(posixpath.join(recipe.workdir, rest))
+        elif word == "ENV":
+            if "=" in rest.split(" ", 1)[0]:
+                for pair in shlex.split(rest):
+                    key, _, value = pair.partition("=")
+                    recipe.env[key] = value
+            else:
+                key, _, value = rest.partition(" ")
+                recipe.env[key] = value.strip()
+        elif word in ("COPY", "ADD"):
+            parts = [p for p in (_exec_form(rest) if rest.startswith("[") else shlex.split(rest))]
+            if any(p.startswith("--from") for p in parts):
+                continue  # from another stage: nothing on the host to copy
+            parts = [p for p in parts if not p.startswith("--")]
+            if len(parts) >= 2:
+                recipe.copies.append((parts[:-1], posixpath.join(recipe.workdir, parts[-1])
+                                      + ("/" if parts[-1].endswith("/") else "")))
+        elif word == "ENTRYPOINT":
+            recipe.entrypoint = _exec_form(rest)
+        elif word == "CMD":
+            recipe.cmd = _exec_form(rest)
+    return recipe
+
+
+class ImageResolver:
+    def __init__(self, mapping_file: Path):
+        self._file = Path(mapping_file)
+
+    def _mapping(self) -> Dict[str, str]:
+        try:
+            data = yaml.safe_load(self._file.read_text()) or {}
+        except FileNotFoundError:
+            return {}
+        except yaml.YAMLError as err:
+            raise ImageError(f"{self._file} is not valid YAML: {err}") from None
+        images = data.get("images", data) if isinstance(data, dict) else {}
+        return {str(k): str(v) for k, v in images.items()} if isinstance(images, dict) else {}
+
+    def folder(self, image: str) -> Optional[Path]:
+        mapping = self._mapping()
+        bare = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+        for key in (image, bare, "*"):
+            if key in mapping:
+                base = self._file.parent.parent if self._file.parent.name == ".aicore" else self._file.parent
+                folder = (base / mapping[key]).resolve()
+                if not folder.is_dir():
+                    raise ImageError(f"{self._file} maps image '{image}' to '{folder}', which is not a folder.")
+                return folder
+        return None
+
+    def recipe(self, image: str) -> ImageRecipe:
+        folder = self.folder(image)
+        if folder is None:
+            return ImageRecipe()
+        dockerfile = folder / "Dockerfile"
+        recipe = parse_dockerfile(dockerfile.read_text()) if dockerfile.is_file() else ImageRecipe()
+        recipe.folder = folder
+        return recipe
+
+
+def build_into(recipe: ImageRecipe, fs: Path) -> None:
+    """Do the recipe's COPY/ADD into the execution's file system `fs` (container path /x -> fs/x)."""
+    if recipe.folder is None:
+        return
+    root = recipe.folder.resolve()
+    for sources, dest in recipe.copies:
+        target = container_path(fs, dest)
+        for source in sources:
+            src = (root / source).resolve()
+            if src != root and root not in src.parents:
+                raise ImageError(f"Dockerfile COPY source '{source}' leaves the image folder {root}.")
+            if src.is_dir():
+                shutil.copytree(src, target, dirs_exist_ok=True, ignore=SKIP, symlinks=True)
+            elif src.is_file():
+                into = target / src.name if dest.endswith("/") or len(sources) > 1 else target
+                into.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, into)
+
+
+def container_path(fs: Path, path: str) -> Path:
+    """Container absolute path -> the folder under fs; never outside fs."""
+    clean = posixpath.normpath("/" + path).lstrip("/")
+    return fs / clean if clean and clean != "." else fs
+
+
+def top_of(path: str) -> Optional[str]:
+    clean = posixpath.normpath("/" + path).lstrip("/")
+    return clean.split("/", 1)[0] if clean and clean != "." else None

@@ -1,0 +1,228 @@
+"""One execution's container steps on the host: image recipe, artifacts in and out, env, secrets, the process.
+
+`ExecutionSteps` is the NodeRunner the workflow walk (domain/workflow.py) calls for each container/script
+node. Container paths resolve under the execution's own file system folder `<run>/fs` (shared by its steps,
+so `/data/processed` written by one step is read by the next, as on a cluster with a shared volume).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Set
+
+from chalicelib.domain.artifacts import Artifact, ArtifactKind
+from chalicelib.domain.context import TenantContext
+from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.logs import LogEntry
+from chalicelib.domain.object_store import ai_url
+from chalicelib.domain.runs import Execution
+from chalicelib.domain.workflow import Cancelled, ContainerNode, WorkflowError
+
+from . import artifact_io
+from .images import ImageError, ImageRecipe, ImageResolver, build_into, container_path, top_of
+from .runner import LogLine, ProcessSpec, StepProcess
+
+log = logging.getLogger("aicore.engine")
+# Container paths under these would hide the host the step needs (its interpreter, libraries, devices).
+SYSTEM_TOPS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin", "sys",
+               "usr", "var"}
+
+
+@dataclass
+class RunServices:
+    """What a run needs from the container (kept narrow so the engine is testable)."""
+
+    artifacts: Any  # ArtifactService
+    locations: Any  # ObjectStoreResolver
+    object_store: Any  # ObjectStore
+    generic_secrets: Any  # GenericSecretService
+    append_log: Callable[[TenantContext, str, LogEntry], None]
+    tracking_endpoint: Callable[[TenantContext, str], str]
+    images: ImageResolver
+    protected: Set[str] = field(default_factory=set)  # extra tops: the folders AICORE_HOME and python live in
+    close_log: Optional[Callable[[TenantContext, str], None]] = None
+
+
+@dataclass
+class ExecutionSteps:
+    ctx: TenantContext
+    execution: Execution
+    folder: Path  # <home>/runs/<tenant>/<rg>/<id>
+    inputs: Dict[str, Artifact]  # binding key -> artifact
+    output_kinds: Dict[str, Optional[str]]
+    services: RunServices
+    on_step: Callable[[str, Dict[str, Any]], None]  # step path -> details
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    shutdown_message: Optional[str] = None  # set when the stack, not the user, stops the run
+    processes: Set[StepProcess] = field(default_factory=set)
+    _built: Dict[str, ImageRecipe] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def fs(self) -> Path:
+        return self.folder / "fs"
+
+    def stop_all(self) -> None:
+        self.cancelled.set()
+        for process in list(self.processes):
+            process.stop()
+
+    # -- NodeRunner ----------------------------------------------------------------------------------
+    def run(self, node: ContainerNode, attempt: int) -> int:
+        template = node.template
+        spec_of = template.get("container") or template.get("script") or {}
+        try:
+            recipe = self._recipe(str(spec_of.get("image") or ""))
+        except (ImageError, OSError) as err:
+            raise WorkflowError(f"Step '{node.step}': {err}") from None
+        workdir = spec_of.get("workingDir") or recipe.workdir
+        tops = self._tops(node, template, spec_of, recipe, workdir)
+        self._download_inputs(node, template)
+        scratch = self.folder / "steps" / f"{node.pod}-{attempt}"
+        scratch.mkdir(parents=True, exist_ok=True)
+        spec = ProcessSpec(argv=self._argv(node, template, spec_of, recipe, scratch), container="main",
+                           pod=node.pod, env=self._env(node, spec_of, recipe), fs=self.fs, tops=sorted(tops),
+                           workdir=workdir, scratch=scratch)
+        self.on_step(node.step, {"pod": node.pod, "status": "Running", "attempt": attempt})
+        process = StepProcess(spec, self._sink)
+        self.processes.add(process)
+        try:
+            code = process.wait()
+        finally:
+            self.processes.discard(process)
+        if self.cancelled.is_set():
+            self.on_step(node.step, {"status": "Stopped", "exitCode": code, "finished": True})
+            raise Cancelled()
+        self.on_step(node.step, {"status": "Succeeded" if code == 0 else "Failed", "exitCode": code,
+                                 "finished": True})
+        if code == 0:
+            self._upload_outputs(node, template)
+        return code
+
+    def _sink(self, line: LogLine) -> None:
+        self.services.append_log(self.ctx, self.execution.id, LogEntry(
+            timestamp=line.timestamp, msg=line.msg, container=line.container, pod=line.pod, stream=line.stream))
+
+    def _recipe(self, image: str) -> ImageRecipe:
+        with self._lock:
+            if image not in self._built:
+                recipe = self.services.images.recipe(image)
+                build_into(recipe, self.fs)  # once per image and execution, like a pull
+                self._built[image] = recipe
+            return self._built[image]
+
+    def _tops(self, node, template, spec_of, recipe, workdir) -> Set[str]:
+        paths: List[str] = [workdir] + [dest for _, dest in recipe.copies]
+        for group in ("inputs", "outputs"):
+            paths += [a.get("path", "") for a in (template.get(group) or {}).get("artifacts") or []]
+        paths += [m.get("mountPath", "") for m in spec_of.get("volumeMounts") or [] if isinstance(m, dict)]
+        tops = {t for t in (top_of(p) for p in paths if p) if t}
+        blocked = tops & (SYSTEM_TOPS | self.services.protected)
+        if blocked:
+            raise WorkflowError(f"Step '{node.step}' uses container paths under /{', /'.join(sorted(blocked))}, "
+                                "which the local engine cannot replace on this host; use another folder "
+                                "(for example /app, /data or /mnt).")
+        for top in tops:
+            (self.fs / top).mkdir(parents=True, exist_ok=True)
+        return tops
+
+    def _argv(self, node, template, spec_of, recipe, scratch: Path) -> List[str]:
+        command = [str(c) for c in spec_of.get("command") or []]
+        args = [str(a) for a in spec_of.get("args") or []]
+        if "script" in template:
+            source = scratch / "script"
+            source.write_text(str(spec_of.get("source") or ""))
+            return (command or ["sh"]) + [str(source)]
+        # Docker's rules: a template command replaces ENTRYPOINT and CMD; args alone replace CMD.
+        argv = command + args if command else recipe.entrypoint + (args or recipe.cmd)
+        if not argv:
+            raise WorkflowError(f"Step '{node.step}' has no command: give the container a command or args, or "
+                                "an ENTRYPOINT/CMD in the image's Dockerfile.")
+        return argv
+
+    def _env(self, node, spec_of, recipe) -> Dict[str, str]:
+        env = dict(recipe.env)
+        secrets: Dict[str, Dict[str, bytes]] = {}
+
+        def secret(name: str) -> Dict[str, bytes]:
+            if name not in secrets:
+                try:
+                    secrets[name] = self.services.generic_secrets.read_data(self.ctx, name)
+                except NotFound:
+                    raise WorkflowError(f"Step '{node.step}' reads generic secret '{name}', which does not exist "
+                                        f"in resource group '{self.ctx.resource_group}'.") from None
+            return secrets[name]
+
+        for source in spec_of.get("envFrom") or []:
+            ref = (source or {}).get("secretRef") or {}
+            if ref.get("name"):
+                env.update({k: v.decode("utf-8", "replace") for k, v in secret(ref["name"]).items()})
+        for item in spec_of.get("env") or []:
+            if not isinstance(item, dict) or not item.get("name"):
+                continue
+            ref = ((item.get("valueFrom") or {}).get("secretKeyRef")) or None
+            if ref:
+                data = secret(str(ref.get("name")))
+                if ref.get("key") not in data:
+                    raise WorkflowError(f"Step '{node.step}': generic secret '{ref.get('name')}' has no key "
+                                        f"'{ref.get('key')}'.")
+                env[item["name"]] = data[ref["key"]].decode("utf-8", "replace")
+            else:
+                env[item["name"]] = str(item.get("value", ""))
+        env["AICORE_EXECUTION_ID"] = self.execution.id
+        env["AICORE_TRACKING_ENDPOINT"] = self.services.tracking_endpoint(self.ctx, self.execution.id)
+        env["AICORE_RESOURCE_GROUP"] = self.ctx.resource_group or ""
+        return env
+
+    def _download_inputs(self, node, template) -> None:
+        for item in (template.get("inputs") or {}).get("artifacts") or []:
+            name, path = item.get("name"), item.get("path")
+            if not name or not path:
+                continue
+            artifact = self.inputs.get(name)
+            if artifact is None:
+                if item.get("optional"):
+                    continue
+                raise WorkflowError(f"Step '{node.step}' needs input artifact '{name}': bind it in the "
+                                    f"configuration (inputArtifactBindings key '{name}').")
+            try:
+                location = self.services.locations.resolve_url(self.ctx, artifact.url)
+                artifact_io.download(self.services.object_store, location, container_path(self.fs, path),
+                                     as_folder=path.endswith("/"))
+            except (DomainError, ValueError, OSError) as err:
+                raise WorkflowError(f"Step '{node.step}': input artifact '{name}' ({artifact.url}) could not be "
+                                    f"downloaded: {getattr(err, 'message', err)}") from None
+
+    def _upload_outputs(self, node, template) -> None:
+        for item in (template.get("outputs") or {}).get("artifacts") or []:
+            name, path = item.get("globalName"), item.get("path")
+            if not name or not path:
+                continue  # without globalName an output stays in the execution's folders
+            url = ai_url("default", f"{self.execution.id}/{name}")
+            try:
+                location = self.services.locations.locate(self.ctx, "default", f"{self.execution.id}/{name}")
+                archive = "none" not in (item.get("archive") or {})
+                artifact_io.upload(self.services.object_store, location, container_path(self.fs, path), archive)
+            except FileNotFoundError:
+                if item.get("optional"):
+                    continue
+                raise WorkflowError(f"Step '{node.step}' produced nothing at {path} for output artifact "
+                                    f"'{name}'.") from None
+            except (DomainError, OSError) as err:
+                raise WorkflowError(f"Step '{node.step}': output artifact '{name}' could not be stored at {url}: "
+                                    f"{getattr(err, 'message', err)}") from None
+            kind = self.output_kinds.get(name) or "model"
+            self.services.artifacts.register(
+                self.ctx, name, ArtifactKind(kind) if kind in {k.value for k in ArtifactKind} else
+                ArtifactKind.OTHER, url, self.execution.scenario_id,
+                description=f"Output '{name}' of execution {self.execution.id}", execution_id=self.execution.id,
+                configuration_id=self.execution.configuration_id)
+
+
+def protected_tops(home: Path) -> Set[str]:
+    """Tops of the folders a step must keep seeing: AICORE_HOME and the interpreter's installation."""
+    return {t for t in (top_of(str(Path(home).resolve())), top_of(str(Path(sys.executable).resolve())),
+                        top_of(sys.executable), top_of(sys.prefix)) if t}

@@ -1,0 +1,71 @@
+"""Metrics written from inside a run: the credential in AICORE_TRACKING_ENDPOINT, no Bearer token."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalicelib.domain.context import TenantContext
+from chalicelib.domain.records import Kind, Record
+from chalicelib.domain.tracking import TrackingCredentials
+
+
+def _seed(id: str, tenant: str = "t1", rg: str = "default") -> None:
+    from chalicelib.bootstrap import container
+
+    container().store.create(TenantContext(tenant, rg), Record(Kind.EXECUTION, id, {"id": id}))
+
+
+def _credential(execution_id: str, tenant: str = "t1", rg: str = "default") -> str:
+    from chalicelib.bootstrap import container
+
+    return container().tracking_credentials.mint(TenantContext(tenant, rg), execution_id)
+
+
+def _patch(api, credential, body):
+    # Exactly what ai_core_sdk's InternalRestClient sends: empty Authorization, no resource group.
+    return api.call("PATCH", f"/v2/tracking/{credential}/api/v1/metrics", body, token="", rg=None)
+
+
+def test_a_run_writes_its_own_metrics_with_the_sdk_body(api):
+    _seed("exec-run")
+    result = _patch(api, _credential("exec-run"), {"execution_id": "exec-run",
+                                                   "metrics": [{"name": "acc", "value": 0.9, "step": 1}]})
+    assert result.status == 204, result
+    got = api.call("GET", "/v2/lm/metrics?executionIds=exec-run")
+    assert got.json["resources"][0]["metrics"][0]["name"] == "acc"
+
+
+def test_a_credential_cannot_write_another_execution(api):
+    _seed("exec-run")
+    _seed("exec-other")
+    result = _patch(api, _credential("exec-run"), {"execution_id": "exec-other",
+                                                   "metrics": [{"name": "acc", "value": 1}]})
+    assert result.status == 403, result
+    assert "own execution" in result.json["error"]["message"]
+    assert api.call("GET", "/v2/lm/metrics?executionIds=exec-other").json["count"] == 0
+
+
+def test_the_credential_binds_tenant_and_resource_group(api):
+    _seed("exec-run", tenant="t2")
+    # A t1 credential for an id that exists only in t2: the write lands in t1, where there is no such execution.
+    result = _patch(api, _credential("exec-run", tenant="t1"), {"execution_id": "exec-run",
+                                                                "metrics": [{"name": "acc", "value": 1}]})
+    assert result.status == 404, result
+    assert api.call("GET", "/v2/lm/metrics?executionIds=exec-run", tenant="t2").json["count"] == 0
+
+
+def test_forged_expired_or_missing_credentials_are_refused(api):
+    from chalicelib.bootstrap import container
+
+    _seed("exec-run")
+    body = {"execution_id": "exec-run", "metrics": [{"name": "acc", "value": 1}]}
+    good = _credential("exec-run")
+    payload, _, signature = good.partition(".")
+    forged = TrackingCredentials(b"another key", container().clock).mint(TenantContext("t1", "default"), "exec-run")
+    for bad in (forged, payload + "." + signature[::-1], "garbage", payload):
+        result = _patch(api, bad, body)
+        assert result.status == 401, (bad, result)
+    expired = TrackingCredentials(b"k", container().clock, ttl=timedelta(seconds=-5))
+    container().__dict__["tracking_credentials"] = TrackingCredentials(b"k", container().clock)
+    assert _patch(api, expired.mint(TenantContext("t1", "default"), "exec-run"), body).status == 401
+    # The tracking path does not open other routes: a Bearer-less call elsewhere is still 401.
+    assert api.call("GET", "/v2/lm/executions", token="").status == 401

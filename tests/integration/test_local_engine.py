@@ -1,0 +1,231 @@
+"""Executions through the local engine: real processes, in-process moto, the API in front (chalice.test)."""
+from __future__ import annotations
+
+import io
+import tarfile
+import textwrap
+import time
+
+import pytest
+
+from chalicelib.domain.context import TenantContext
+from chalicelib.domain.scenarios import Executable, ExecutableArtifact, ExecutableParameter
+from tests.support.seed import SEEDED_AT, seed_scenario
+
+FILES = "/v2/lm/dataset/files"
+ANY = {"Accept": "*/*"}
+
+TUTORIAL = {  # AI Core tutorial style: sh -c, /app/src, dataset at /app/data/, model at /app/model/
+    "metadata": {"name": "house-train"},
+    "spec": {"entrypoint": "pipeline", "arguments": {"parameters": [{"name": "alpha", "value": "0.5"}]},
+             "templates": [
+                 {"name": "pipeline", "steps": [[{"name": "train", "template": "trainer"}]]},
+                 {"name": "trainer",
+                  "inputs": {"artifacts": [{"name": "housedataset", "path": "/app/data/"}]},
+                  "outputs": {"artifacts": [{"name": "housepricemodel", "globalName": "housemodel",
+                                             "path": "/app/model/", "archive": {"none": {}}}]},
+                  "container": {"image": "docker.io/me/house-price:01", "command": ["/bin/sh", "-c"],
+                                "args": ["python /app/src/train.py --alpha {{workflow.parameters.alpha}}"],
+                                "env": [{"name": "GREETING", "value": "hello"},
+                                        {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "creds",
+                                                                                          "key": "token"}}}]}}]}}
+
+SEED_STYLE = {  # python preprocess.py --input /data/input --output /data/processed, across dag tasks
+    "metadata": {"name": "text-train"},
+    "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "dag": {"tasks": [{"name": "preprocess", "template": "preprocess"},
+                                           {"name": "train", "template": "train", "dependencies": ["preprocess"]}]}},
+        {"name": "preprocess", "inputs": {"artifacts": [{"name": "dataset", "path": "/data/input"}]},
+         "container": {"image": "text:latest", "command": ["python", "preprocess.py", "--input", "/data/input",
+                                                           "--output", "/data/processed"]}},
+        {"name": "train", "outputs": {"artifacts": [{"name": "model", "globalName": "textmodel",
+                                                     "path": "/data/model"}]},
+         "container": {"image": "text:latest", "command": ["python", "train.py", "--input", "/data/processed",
+                                                           "--output", "/data/model"]}}]}}
+
+TRAIN_PY = textwrap.dedent("""
+    import os, sys
+    rows = open('/app/data/train.csv').read().splitlines()
+    os.makedirs('/app/model', exist_ok=True)
+    open('/app/model/model.txt', 'w').write(f"rows={len(rows)} {' '.join(sys.argv[1:])}")
+    print('trained on', len(rows), 'rows', os.environ['GREETING'], 'token-length', len(os.environ['TOKEN']))
+    print('execution', os.environ['AICORE_EXECUTION_ID'], file=sys.stderr)
+""")
+PREPROCESS_PY = textwrap.dedent("""
+    import argparse, os
+    p = argparse.ArgumentParser(); p.add_argument('--input'); p.add_argument('--output'); a = p.parse_args()
+    os.makedirs(a.output, exist_ok=True)
+    text = open(os.path.join(a.input, 'reviews.txt')).read().lower()
+    open(os.path.join(a.output, 'clean.txt'), 'w').write(text)
+    print('preprocessed', len(text))
+""")
+SEED_TRAIN_PY = textwrap.dedent("""
+    import argparse, os
+    p = argparse.ArgumentParser(); p.add_argument('--input'); p.add_argument('--output'); a = p.parse_args()
+    os.makedirs(a.output, exist_ok=True)
+    words = open(os.path.join(a.input, 'clean.txt')).read().split()
+    open(os.path.join(a.output, 'vocab.txt'), 'w').write('\\n'.join(sorted(set(words))))
+    print('trained', len(words))
+""")
+
+
+def seed_template(store, template, inputs=(), outputs=()):
+    seed_scenario(store, "t1", "scn-1")
+    name = template["metadata"]["name"]
+    executable = Executable(id=name, name=name, scenario_id="scn-1", version_id="1", deployable=False,
+                            parameters=[ExecutableParameter(name=p["name"]) for p in
+                                        template["spec"].get("arguments", {}).get("parameters", [])],
+                            input_artifacts=[ExecutableArtifact(name=a) for a in inputs],
+                            output_artifacts=[ExecutableArtifact(name=a, kind="model") for a in outputs],
+                            created_at=SEEDED_AT, modified_at=SEEDED_AT, template=template)
+    store.create(TenantContext("t1"), executable.to_record(Executable.record_id("scn-1", name)))
+
+
+@pytest.fixture
+def engine_api(api, tmp_path):
+    from chalicelib.adapters.local.engine import use_local_engine
+    from chalicelib.bootstrap import container
+
+    c = container()
+    engine = use_local_engine(c)
+    ok(api.call("POST", "/v2/admin/objectStoreSecrets", {"name": "default", "type": "S3", "data": {}}, rg=None))
+    images = tmp_path / "images"
+    (images / "house" / "src").mkdir(parents=True)
+    (images / "house" / "Dockerfile").write_text("FROM python:3.11-slim\nWORKDIR /app\nCOPY src/ /app/src/\n")
+    (images / "house" / "src" / "train.py").write_text(TRAIN_PY)
+    (images / "text").mkdir()
+    (images / "text" / "Dockerfile").write_text("FROM python:3.11\nWORKDIR /app\nCOPY . .\nENV MODE=local\n")
+    (images / "text" / "preprocess.py").write_text(PREPROCESS_PY)
+    (images / "text" / "train.py").write_text(SEED_TRAIN_PY)
+    c.settings.home.mkdir(parents=True, exist_ok=True)
+    (c.settings.home / "images.yaml").write_text(
+        f"images:\n  docker.io/me/house-price: {images / 'house'}\n  text:latest: {images / 'text'}\n")
+    yield api
+    engine.shutdown()
+
+
+def ok(result):
+    assert result.status < 300, result
+    return result.json
+
+
+def configure(api, executable, params=(), artifacts=()):
+    return ok(api.call("POST", "/v2/lm/configurations", {
+        "name": f"cfg-{executable}", "scenarioId": "scn-1", "executableId": executable,
+        "parameterBindings": [{"key": k, "value": v} for k, v in params],
+        "inputArtifactBindings": [{"key": k, "artifactId": v} for k, v in artifacts]}))["id"]
+
+
+def dataset(api, path, content, name="data"):
+    ok(api.call("PUT", f"{FILES}/default/{path}", raw=content, headers={"Content-Type": "text/plain"}))
+    folder = path.rsplit("/", 1)[0]
+    return ok(api.call("POST", "/v2/lm/artifacts", {"name": name, "kind": "dataset", "url": f"ai://default/{folder}",
+                                                    "scenarioId": "scn-1"}))["id"]
+
+
+def wait_for(api, execution_id, statuses=("COMPLETED", "DEAD", "STOPPED"), timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        execution = ok(api.call("GET", f"/v2/lm/executions/{execution_id}"))
+        if execution["status"] in statuses:
+            return execution
+        time.sleep(0.1)
+    raise AssertionError(f"execution {execution_id} still {execution['status']}: {execution}")
+
+
+def test_tutorial_style_runs_with_app_paths_secrets_and_registers_the_model(engine_api):
+    api = engine_api
+    from chalicelib.bootstrap import container
+
+    seed_template(container().store, TUTORIAL, inputs=["housedataset"], outputs=["housemodel"])
+    ok(api.call("POST", "/v2/admin/secrets", {"name": "creds", "data": {"token": "c2VjcmV0"}}))
+    data = dataset(api, "house/train.csv", b"a,b\n1,2\n3,4\n")
+    config = configure(api, "house-train", params=[("alpha", "0.9")], artifacts=[("housedataset", data)])
+    created = api.call("POST", "/v2/lm/executions", {"configurationId": config})
+    assert created.status == 202 and created.json["status"] in ("PENDING", "RUNNING", "COMPLETED")
+    done = wait_for(api, created.json["id"])
+    assert done["status"] == "COMPLETED", done
+    assert done["startTime"] and done["completionTime"] and done["statusMessage"]
+    assert [s["status"] for s in done["statusDetails"]["steps"]] == ["Succeeded"]
+    outputs = done["outputArtifacts"]
+    assert [a["name"] for a in outputs] == ["housemodel"]
+    assert outputs[0]["url"] == f"ai://default/{done['id']}/housemodel"
+    model = api.call("GET", f"{FILES}/default/{done['id']}/housemodel/model.txt", headers=ANY)
+    assert model.body == b"rows=3 --alpha 0.9"
+    logs = ok(api.call("GET", f"/v2/lm/executions/{done['id']}/logs"))["data"]["result"]
+    messages = [line["msg"] for line in logs]
+    assert "trained on 3 rows hello token-length 6" in messages
+    assert f"execution {done['id']}" in messages
+    assert all(line["pod"].startswith(done["id"]) and line["container"] == "main" for line in logs)
+    assert "c2VjcmV0" not in str(logs) and "secret" not in str(logs)
+
+
+def test_seed_style_passes_data_between_steps_and_archives_the_model(engine_api):
+    api = engine_api
+    from chalicelib.bootstrap import container
+
+    seed_template(container().store, SEED_STYLE, inputs=["dataset"], outputs=["textmodel"])
+    data = dataset(api, "reviews/reviews.txt", b"Good movie\nBad Movie\n")
+    config = configure(api, "text-train", artifacts=[("dataset", data)])
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": config}))
+    done = wait_for(api, execution["id"])
+    assert done["status"] == "COMPLETED", done
+    assert [s["name"] for s in done["statusDetails"]["steps"]] == ["main.preprocess", "main.train"]
+    archive = api.call("GET", f"{FILES}/default/{done['id']}/textmodel", headers=ANY).body
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        assert tar.extractfile("vocab.txt").read() == b"bad\ngood\nmovie"
+
+
+def test_failing_step_ends_dead_with_the_reason_and_its_logs(engine_api):
+    api = engine_api
+    from chalicelib.bootstrap import container
+
+    template = {"metadata": {"name": "failing"}, "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "retryStrategy": {"limit": 1},
+         "container": {"image": "none", "command": ["sh", "-c", "echo attempt; exit 3"]}}]}}
+    seed_template(container().store, template)
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "failing")}))
+    done = wait_for(api, execution["id"])
+    assert done["status"] == "DEAD"
+    assert "exit code 3 after 2 attempts" in done["statusMessage"]
+    logs = ok(api.call("GET", f"/v2/lm/executions/{done['id']}/logs"))["data"]["result"]
+    assert [line["msg"] for line in logs] == ["attempt", "attempt"]
+
+
+def test_missing_default_store_or_binding_ends_dead_with_a_clear_message(engine_api):
+    api = engine_api
+    from chalicelib.bootstrap import container
+
+    seed_template(container().store, TUTORIAL, inputs=["housedataset"], outputs=["housemodel"])
+    unbound = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "house-train")}))
+    done = wait_for(api, unbound["id"])
+    assert done["status"] == "DEAD" and "inputArtifactBindings key 'housedataset'" in done["statusMessage"]
+    ok(api.call("DELETE", "/v2/admin/objectStoreSecrets/default", rg=None))
+    again = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "house-train")}))
+    done = wait_for(api, again["id"])
+    assert done["status"] == "DEAD" and "object store secret named 'default'" in done["statusMessage"]
+
+
+def test_stop_kills_a_long_running_tree_and_ends_stopped(engine_api, tmp_path):
+    api = engine_api
+    from chalicelib.bootstrap import container
+
+    marker = tmp_path / "pids"
+    template = {"metadata": {"name": "sleepy"}, "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "container": {"image": "none", "command": ["sh", "-c",
+                                                                   f"sleep 300 & echo $! > {marker}; wait"]}}]}}
+    seed_template(container().store, template)
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "sleepy")}))
+    wait_for(api, execution["id"], statuses=("RUNNING",))
+    deadline = time.time() + 20
+    while not (marker.exists() and marker.read_text().strip()):
+        assert time.time() < deadline
+        time.sleep(0.05)
+    child = int(marker.read_text())
+    stopped = api.call("PATCH", f"/v2/lm/executions/{execution['id']}", {"targetStatus": "STOPPED"})
+    assert stopped.status == 202, stopped
+    done = wait_for(api, execution["id"], timeout=30)
+    assert done["status"] == "STOPPED" and done["targetStatus"] == "STOPPED"
+    assert done["statusDetails"]["steps"][0]["status"] == "Stopped"
+    with open(f"/proc/{child}/stat") as f:
+        assert f.read().rsplit(")", 1)[1].split()[0] == "Z"  # killed; waiting only for init to reap it
