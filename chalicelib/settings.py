@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     schedule_min_interval_seconds: int = 60
     # Metrics of one execution are one DynamoDB item (max 400 KB): refuse writes beyond this (413).
     metrics_max_document_bytes: int = 300_000
+    # Local deployments: how long a predictor may take to answer HTTP before the deployment is DEAD, and how long
+    # an old predictor may finish requests in flight after a configuration switch.
+    predictor_ready_seconds: float = 120.0
+    predictor_drain_seconds: float = 10.0
 
     @property
     def resolved_table_prefix(self) -> str:
@@ -72,6 +76,10 @@ class Settings(BaseSettings):
     @property
     def resolved_git_cache_dir(self) -> Path:
         return self.git_cache_dir or self.home / "git-cache"
+
+    @property
+    def deployments_dir(self) -> Path:
+        return self.home / "deployments"
 
     @property
     def keys_dir(self) -> Path:

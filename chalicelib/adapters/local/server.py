@@ -53,7 +53,7 @@ class TokenEndpoint:
         return 200, self._issue(tenant, client_id)
 
 
-def make_handler(gateway: LocalGateway, tokens: TokenEndpoint):
+def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "aicore-local"
@@ -79,6 +79,9 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint):
             self._send(status, {"Content-Type": "application/json", **(extra or {})}, json.dumps(payload).encode())
 
         def _handle(self) -> None:
+            if proxy is not None and proxy.matches(self.path):
+                proxy.handle(self)  # inference: streamed to the predictor, never through Chalice (it buffers)
+                return
             body = self._body()
             path = urlparse(self.path).path
             if path.rstrip("/") == "/oauth/token":
@@ -116,10 +119,11 @@ class LocalHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def build_server(app, host: str, port: int, tokens: TokenEndpoint) -> LocalHTTPServer:
+def build_server(app, host: str, port: int, tokens: TokenEndpoint, proxy=None) -> LocalHTTPServer:
+    """`proxy` (adapters/local/proxy.InferenceProxy) takes /v2/inference/deployments/... before Chalice."""
     if not isinstance(app, LocalChalice):
         # Requests run on many threads: make app.current_request thread-local, as `chalice local` does.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
     gateway = LocalGateway(app, Config(chalice_stage="dev"))
-    return LocalHTTPServer((host, port), make_handler(gateway, tokens))
+    return LocalHTTPServer((host, port), make_handler(gateway, tokens, proxy))

@@ -1,0 +1,189 @@
+"""The inference proxy of the local HTTP front: `{base}/v2/inference/deployments/{id}/<path>` -> the predictor.
+
+Chalice buffers whole responses, so this runs in the front itself, before the Chalice gateway. Method, path,
+query, headers (less hop-by-hop ones and the caller's token) and body go to the predictor; the response comes
+back as it is produced: a body without Content-Length (chunked, server-sent events) is relayed piece by piece
+as the predictor writes it. Who may call which deployment is decided by domain.inference.InferenceAccess.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import threading
+import uuid
+from typing import Callable, Dict, Optional
+from urllib.parse import urlsplit
+
+from chalicelib.api.auth import bearer_token
+from chalicelib.api.errors import STATUS_BY_ERROR, error_body
+from chalicelib.domain.errors import DomainError, InvalidInput, PayloadTooLarge
+from chalicelib.domain.inference import InferenceAccess
+
+log = logging.getLogger("aicore.proxy")
+
+PREFIX = "/v2/inference/deployments/"
+# Hop-by-hop headers (RFC 9110 7.6.1) belong to one connection; Authorization is our credential, not the model's.
+NOT_FORWARDED = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+                 "transfer-encoding", "upgrade", "host", "content-length", "authorization"}
+NO_BODY = {204, 304}
+CHUNK = 64 * 1024
+
+
+class InferenceProxy:
+    def __init__(self, access: Callable[[], InferenceAccess], max_body_bytes: int = 100 * 1024 * 1024,
+                 timeout: float = 300.0):
+        self._access = access  # built on first use: the container is configured after the server exists
+        self._max_body = max_body_bytes
+        self._timeout = timeout
+        self._local = threading.local()  # keep-alive connections to predictors, one set per server thread
+
+    @staticmethod
+    def matches(path: str) -> bool:
+        return path.startswith(PREFIX)
+
+    def handle(self, handler) -> None:
+        """Serve one request on a BaseHTTPRequestHandler whose path matches()."""
+        request_id = str(uuid.uuid4())
+        parts = urlsplit(handler.path)
+        deployment_id, _, rest = parts.path[len(PREFIX):].partition("/")
+        target_path = "/" + rest + (f"?{parts.query}" if parts.query else "")
+        try:
+            body = self._read_body(handler)
+            token = bearer_token(handler.headers.get("Authorization"))
+            target = self._access().resolve(token, handler.headers.get("AI-Resource-Group"), deployment_id)
+        except DomainError as err:
+            handler.close_connection = True  # the body may be unread: do not parse it as the next request
+            self._error(handler, err, request_id, parts.path)
+            return
+        replica = target.upstream
+        try:
+            self._forward(handler, replica.port, target_path, body, request_id)
+        except (OSError, http.client.HTTPException) as err:
+            log.info("deployment %s: predictor did not answer (%s)", deployment_id, type(err).__name__)
+            self._send_json(handler, 502, error_body("BadGateway", f"The predictor of deployment '{deployment_id}' "
+                                                     "did not answer; retry, or check the deployment's status and "
+                                                     "logs.", request_id, parts.path), request_id)
+        finally:
+            replica.release()
+
+    # -- request ------------------------------------------------------------------------------------------
+    def _read_body(self, handler) -> Optional[bytes]:
+        if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked(handler)
+        try:
+            length = int(handler.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise InvalidInput("Content-Length must be a number.") from None
+        if length > self._max_body:
+            raise PayloadTooLarge(f"Request body is larger than {self._max_body} bytes.")
+        return handler.rfile.read(length) if length > 0 else None
+
+    def _read_chunked(self, handler) -> bytes:
+        data = bytearray()
+        while True:
+            size_line = handler.rfile.readline(1024)
+            try:
+                size = int(size_line.split(b";")[0].strip() or b"0", 16)
+            except ValueError:
+                raise InvalidInput("Malformed chunked request body.") from None
+            if size == 0:
+                while handler.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return bytes(data)
+            if len(data) + size > self._max_body:
+                raise PayloadTooLarge(f"Request body is larger than {self._max_body} bytes.")
+            data += handler.rfile.read(size)
+            handler.rfile.readline(8)
+
+    def _connection(self, port: int, fresh: bool) -> http.client.HTTPConnection:
+        pool: Dict[int, http.client.HTTPConnection] = self._local.__dict__.setdefault("pool", {})
+        connection = pool.get(port)
+        if connection is None or fresh:
+            if connection is not None:
+                connection.close()
+            connection = pool[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=self._timeout)
+        return connection
+
+    def _upstream(self, handler, port: int, path: str, body: Optional[bytes]) -> http.client.HTTPResponse:
+        headers = [(k, v) for k, v in handler.headers.items() if k.lower() not in NOT_FORWARDED]
+        headers.append(("Host", f"127.0.0.1:{port}"))
+        if body is not None or handler.command in ("POST", "PUT", "PATCH"):
+            headers.append(("Content-Length", str(len(body or b""))))
+        for attempt in (0, 1):
+            # A kept-alive connection the predictor closed meanwhile fails at once: retry on a fresh one.
+            connection = self._connection(port, fresh=attempt == 1)
+            try:
+                connection.putrequest(handler.command, path, skip_host=True, skip_accept_encoding=True)
+                for name, value in headers:
+                    connection.putheader(name, value)
+                connection.endheaders(body)
+                return connection.getresponse()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
+                    http.client.CannotSendRequest):
+                connection.close()
+                if attempt == 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    # -- response -----------------------------------------------------------------------------------------
+    def _forward(self, handler, port: int, path: str, body: Optional[bytes], request_id: str) -> None:
+        response = self._upstream(handler, port, path, body)
+        length = response.getheader("Content-Length")
+        bodyless = handler.command == "HEAD" or response.status in NO_BODY or 100 <= response.status < 200
+        chunked = not bodyless and length is None and handler.request_version == "HTTP/1.1"
+        handler.send_response(response.status, response.reason)
+        for name, value in response.getheaders():
+            if name.lower() not in NOT_FORWARDED:
+                handler.send_header(name, value)
+        handler.send_header("X-Request-Id", request_id)
+        if length is not None:
+            handler.send_header("Content-Length", length)
+        elif chunked:
+            handler.send_header("Transfer-Encoding", "chunked")
+        elif not bodyless:
+            handler.send_header("Connection", "close")  # an HTTP/1.0 client: the end of the body is the close
+            handler.close_connection = True
+        handler.end_headers()
+        try:
+            self._relay(response, handler.wfile, chunked, bodyless)
+        except (OSError, http.client.HTTPException):
+            # Headers are gone already: all we can do is end both connections so nobody reads a cut body as whole.
+            handler.close_connection = True
+            self._connection(port, fresh=True)
+            return
+        if response.will_close:
+            self._connection(port, fresh=True)
+
+    @staticmethod
+    def _relay(response: http.client.HTTPResponse, out, chunked: bool, bodyless: bool) -> None:
+        if bodyless:
+            response.read()
+            return
+        while True:
+            piece = response.read1(CHUNK)
+            if not piece:
+                break
+            out.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+            out.flush()
+        if chunked:
+            out.write(b"0\r\n\r\n")
+            out.flush()
+
+    def _error(self, handler, err: DomainError, request_id: str, path: str) -> None:
+        status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(err, cls)), 500)
+        extra = {"WWW-Authenticate": 'Bearer realm="aicore"'} if status == 401 else {}
+        self._send_json(handler, status, error_body(err.code, err.message, request_id, path, err.details),
+                        request_id, extra)
+
+    @staticmethod
+    def _send_json(handler, status: int, payload: dict, request_id: str, extra: Optional[dict] = None) -> None:
+        data = json.dumps(payload).encode()
+        handler.send_response(status)
+        for name, value in {"Content-Type": "application/json", "Content-Length": str(len(data)),
+                            "X-Request-Id": request_id, **(extra or {})}.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        if handler.command != "HEAD":
+            handler.wfile.write(data)
+
