@@ -1,10 +1,16 @@
 """The embedded AWS emulator: a moto server on loopback with this stage's tables and bucket."""
 from __future__ import annotations
 
+import logging
 import socket
+import threading
+from pathlib import Path
+from typing import Optional
 
 import boto3
-from moto.server import ThreadedMotoServer
+from moto.server import DomainDispatcherApplication, create_backend_app
+from moto.moto_server.werkzeug_app import MotoRequestHandler
+from werkzeug.serving import make_server
 
 from chalicelib.settings import Settings
 
@@ -15,22 +21,56 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+log = logging.getLogger("aicore.local")
+
+
+class _QuietHandler(MotoRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # one line per AWS call drowns the stack's own log
+        pass
+
+
 class Emulator:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    """moto's WSGI app on a threaded loopback server; with `state_dir`, wrapped by the durable journal
+    (every acknowledged write is on disk and replayed at the next start)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, state_dir: Optional[Path] = None):
         self.host = host
         self.port = port or free_port(host)
-        self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        self.state_dir = state_dir
+        self.journal = None
+        self._server = None
+        self._thread: Optional[threading.Thread] = None
 
     @property
     def endpoint_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "Emulator":
-        self._server.start()
+        app = DomainDispatcherApplication(create_backend_app)
+        if self.state_dir is not None:
+            from .durable_moto import DurableApp
+            from .journal import Journal
+            from .replay import restore
+
+            self.journal = Journal(self.state_dir)
+            app = DurableApp(app, self.journal)
+            restore(app, self.journal)
+        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_QuietHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="aws-emulator", daemon=True)
+        self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(10)
+        if self.journal is not None:
+            try:
+                self.journal.compact()  # a clean stop leaves one snapshot: the next start reads one file
+            finally:
+                self.journal.close()
 
 
 def provision(settings: Settings) -> None:
