@@ -81,6 +81,7 @@ class Container:
     @cached_property
     def execution_engine(self):
         """Executions as host processes (local stack; stack.start wires it in with use_local_engine)."""
+        from .adapters.local.checkout import RepositoryCheckouts
         from .adapters.local.engine import LocalExecutionEngine
         from .adapters.local.images import ImageResolver
         from .adapters.local.steps import RunServices, protected_tops
@@ -94,7 +95,8 @@ class Container:
             close_log=lambda ctx, run_id: self.log_store.close(ctx, Kind.EXECUTION, run_id),
             tracking_endpoint=lambda ctx, run_id: (f"{s.base_url}/v2/tracking/"
                                                    f"{self.tracking_credentials.mint(ctx, run_id)}"),
-            images=ImageResolver(s.home / "images.yaml"), protected=protected_tops(s.home))
+            images=ImageResolver(s.home / "images.yaml"), protected=protected_tops(s.home),
+            checkouts=RepositoryCheckouts(self.template_source, s.home / "checkouts"))
         return LocalExecutionEngine(self.store, self.clock, services, s.home)
 
     @cached_property

@@ -9,7 +9,11 @@ from tests.support.stack_process import StackProcess
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    process = StackProcess(tmp_path_factory.mktemp("aicore-home")).start()
+    from tests.support.conformance import images_yaml
+
+    home = tmp_path_factory.mktemp("aicore-home")
+    (home / "images.yaml").write_text(images_yaml())
+    process = StackProcess(home).start()
     yield process
     process.stop()
 

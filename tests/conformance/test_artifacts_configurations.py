@@ -63,7 +63,7 @@ def test_artifact_search_paging_and_expand(core, catalog, artifacts):
 @pytest.fixture(scope="module")
 def configurations(core, catalog):
     provisioned_group(core, CFG_RG)
-    return {"train": training_configuration(core, CFG_RG, "Nightly training"),
+    return {"train": training_configuration(core, CFG_RG, "Nightly training", env="conf"),
             "serve": serving_configuration(core, CFG_RG, "Online serving"),
             "serve2": core.configuration.create(name="Shadow serving", scenario_id=catalog, executable_id=SERVE,
                                                 parameter_bindings=[ParameterBinding(key="envexample", value="b")],

@@ -9,6 +9,7 @@ from ai_api_client_sdk.models.parameter_binding import ParameterBinding
 from ai_api_client_sdk.models.status import Status
 from ai_api_client_sdk.models.target_status import TargetStatus
 
+from tests.support.conformance import training_data
 from tests.support.git_repo import commit_tree
 from tests.support.stack_process import wait_for
 
@@ -45,9 +46,10 @@ def test_cicd_flow(core, stack, repo_url):
     assert set(executables) == {"cicd-train", "cicd-serve"}
     assert executables["cicd-serve"].deployable and not executables["cicd-train"].deployable
 
-    artifact = core.artifact.create(name="Example Dataset", kind=Artifact.Kind.DATASET, url="ai://default/cicd",
+    dataset_url = training_data(core, RG)  # object store secret `default` + a CSV uploaded under it
+    artifact = core.artifact.create(name="Example Dataset", kind=Artifact.Kind.DATASET, url=dataset_url,
                                     scenario_id="cicdexample", resource_group=RG)
-    assert core.artifact.get(artifact.id, resource_group=RG).url == "ai://default/cicd"
+    assert core.artifact.get(artifact.id, resource_group=RG).url == dataset_url
     assert artifact.id in [a.id for a in core.artifact.query(scenario_id="cicdexample", resource_group=RG).resources]
 
     train_cfg = core.configuration.create(
@@ -66,7 +68,19 @@ def test_cicd_flow(core, stack, repo_url):
     assert core.execution.get(execution.id, select="status", resource_group=RG).status in (
         Status.UNKNOWN, Status.PENDING, Status.RUNNING, Status.COMPLETED)
     assert core.execution.count(configuration_id=train_cfg.id, resource_group=RG) == 1
-    core.execution.query_logs(execution.id, resource_group=RG)
+    # The template runs unchanged on the local engine: /app/src/train.py reads /app/data/, writes /app/model,
+    # and logs a metric with ai_core_sdk's Tracking() through AICORE_TRACKING_ENDPOINT.
+    wait_for(lambda: core.execution.get(execution.id, resource_group=RG).status in (
+        Status.COMPLETED, Status.DEAD), timeout=60, what="execution finished")
+    done = core.execution.get(execution.id, resource_group=RG)
+    assert done.status == Status.COMPLETED, done.status_message
+    assert done.start_time and done.completion_time
+    logs = [line.msg for line in core.execution.query_logs(execution.id, resource_group=RG).data.result]
+    assert "read 3 rows from /app/data" in logs and any("metrics logged" in m for m in logs), logs
+    tracked = core.metrics.query(execution_ids=[execution.id], resource_group=RG).resources[0]
+    assert [(m.name, m.value) for m in tracked.metrics] == [("rows", 3.0)]
+    model = core.artifact.query(execution_id=execution.id, resource_group=RG).resources
+    assert [(a.name, a.url) for a in model] == [("model", f"ai://default/{execution.id}/model")]
 
     deployment = core.deployment.create(configuration_id=serve_cfg.id, ttl="1h", resource_group=RG)
     expected_url = f"{stack.exports['AICORE_BASE_URL']}/inference/deployments/{deployment.id}"
@@ -74,10 +88,7 @@ def test_cicd_flow(core, stack, repo_url):
     listed = core.deployment.query(scenario_id="cicdexample", resource_group=RG)
     assert deployment.id in [d.id for d in listed.resources]
 
-    core.execution.modify(execution.id, target_status=TargetStatus.STOPPED, resource_group=RG)
     core.deployment.modify(deployment.id, target_status=TargetStatus.STOPPED, resource_group=RG)
-    wait_for(lambda: core.execution.get(execution.id, resource_group=RG).status in (
-        Status.STOPPED, Status.COMPLETED, Status.DEAD), what="execution stopped")
     wait_for(lambda: core.deployment.get(deployment.id, resource_group=RG).status in (
         Status.STOPPED, Status.DEAD), what="deployment stopped")
 

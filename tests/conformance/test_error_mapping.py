@@ -53,7 +53,7 @@ def test_invalid_request(core, lm, execution):
 
 
 def test_precondition_failed(core, execution):
-    # A PENDING execution must be stopped before it can be deleted.
+    # A live execution (its step holds until stopped) must be stopped before it can be deleted.
     with pytest.raises(AIAPIPreconditionFailedException) as raised:
         core.execution.delete(execution, resource_group=RG)
     assert raised.value.status_code == 412 and raised.value.error_message

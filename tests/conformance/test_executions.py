@@ -1,6 +1,7 @@
 """Executions through ai-core-sdk: every filter, $count, $select=status, stop, bulk stop/delete, delete, logs.
 
-The local stack has no engine yet, so executions wait in PENDING; that is enough to drive every route."""
+The local engine runs them: these use the suite's "hold" configuration, whose step keeps running until stopped,
+so every route meets a live execution (RUNNING) and a stop really ends its process."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -23,6 +24,8 @@ def runs(core, catalog):
     first, second = training_configuration(core, RG, "first training"), training_configuration(core, RG, "second")
     made = {"a": core.execution.create(first, resource_group=RG), "b": core.execution.create(first, resource_group=RG),
             "c": core.execution.create(second, resource_group=RG)}
+    for run in made.values():
+        wait_for(lambda: core.execution.get(run.id, resource_group=RG).status == Status.RUNNING, what="running")
     return {"first": first, "second": second, **{k: v.id for k, v in made.items()}}
 
 
@@ -34,11 +37,11 @@ def test_create_and_get(core, catalog, runs):
     got = core.execution.get(runs["a"], resource_group=RG)
     assert (got.configuration_id, got.configuration_name, got.scenario_id) == (runs["first"], "first training",
                                                                                catalog)
-    assert got.status == Status.PENDING and got.target_status == TargetStatus.COMPLETED
-    assert got.submission_time is not None and got.completion_time is None
+    assert got.status == Status.RUNNING and got.target_status == TargetStatus.COMPLETED
+    assert got.submission_time is not None and got.start_time is not None and got.completion_time is None
     status = core.execution.get(runs["a"], select="status", resource_group=RG)
     assert isinstance(status, ExecutionGetStatusResponse)
-    assert (status.id, status.configuration_id, status.status) == (runs["a"], runs["first"], Status.PENDING)
+    assert (status.id, status.configuration_id, status.status) == (runs["a"], runs["first"], Status.RUNNING)
 
 
 def test_query_with_every_filter(core, catalog, runs):
@@ -48,7 +51,8 @@ def test_query_with_every_filter(core, catalog, runs):
     assert ids(core.execution.query(scenario_id=catalog, executable_ids=[TRAIN, "other"], resource_group=RG)) == \
         everything
     assert core.execution.query(executable_ids=["other-executable"], resource_group=RG).count == 0
-    assert ids(core.execution.query(status=Status.PENDING, resource_group=RG)) == everything
+    assert ids(core.execution.query(status=Status.RUNNING, resource_group=RG)) == everything
+    assert core.execution.query(status=Status.PENDING, resource_group=RG).count == 0
     assert core.execution.query(execution_schedule_id="0123456789abcdef", resource_group=RG).count == 0
     page, rest = core.execution.query(top=2, resource_group=RG), core.execution.query(skip=2, resource_group=RG)
     assert len(page.resources) == 2 and len(rest.resources) == 1 and ids(page) | ids(rest) == everything
@@ -66,7 +70,10 @@ def test_logs_window_and_order(core, runs):
     now = datetime.now(timezone.utc).replace(microsecond=0)
     logs = core.execution.query_logs(runs["a"], top=10, start=now - timedelta(hours=1), end=now + timedelta(minutes=1),
                                      order=Order.DESC, resource_group=RG)
-    assert logs.data.result == []  # no engine writes logs yet
+    assert [line.msg for line in logs.data.result] == ["holding until stopped"]  # the step's stdout
+    before = core.execution.query_logs(runs["a"], start=now - timedelta(hours=2), end=now - timedelta(hours=1),
+                                       resource_group=RG)
+    assert before.data.result == []  # the window is honoured
     with pytest.raises(AIAPIInvalidRequestException):  # `top` (sent without `$`) is read and bounded
         core.execution.query_logs(runs["a"], top=100000, resource_group=RG)
     with pytest.raises(AIAPIInvalidRequestException):  # so are `start` and `end`

@@ -229,3 +229,78 @@ def test_stop_kills_a_long_running_tree_and_ends_stopped(engine_api, tmp_path):
     assert done["statusDetails"]["steps"][0]["status"] == "Stopped"
     with open(f"/proc/{child}/stat") as f:
         assert f.read().rsplit(")", 1)[1].split()[0] == "Z"  # killed; waiting only for init to reap it
+
+
+def test_runs_in_flight_at_a_restart_are_reconciled_dead(engine_api):
+    api = engine_api
+    from chalicelib.adapters.local.engine import RESTARTED, LocalExecutionEngine
+    from chalicelib.bootstrap import container
+
+    c = container()
+    template = {"metadata": {"name": "long"}, "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "container": {"image": "none", "command": ["sleep", "300"]}}]}}
+    seed_template(c.store, template)
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "long")}))
+    wait_for(api, execution["id"], statuses=("RUNNING",))
+    # What the next start of the stack does: a fresh engine over the same AICORE_HOME finds the marker.
+    restarted = LocalExecutionEngine(c.store, c.clock, c.execution_engine._services, c.settings.home)
+    assert restarted.reconcile() == 1
+    done = ok(api.call("GET", f"/v2/lm/executions/{execution['id']}"))
+    assert done["status"] == "DEAD" and done["statusMessage"] == RESTARTED and done["completionTime"]
+    assert restarted.reconcile() == 0  # markers are consumed
+    c.execution_engine.shutdown()  # the old engine's process ends; the DEAD status stays
+    assert ok(api.call("GET", f"/v2/lm/executions/{execution['id']}"))["status"] == "DEAD"
+
+
+SYNCED_TEMPLATE = """
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata:
+  name: repo-train
+  annotations:
+    scenarios.ai.sap.com/name: "repo scenario"
+    executables.ai.sap.com/name: "repo-train"
+  labels:
+    scenarios.ai.sap.com/id: "repo-scn"
+    ai.sap.com/version: "1.0.0"
+spec:
+  entrypoint: train
+  templates:
+    - name: train
+      outputs:
+        artifacts:
+          - name: model
+            globalName: model
+            path: /app/model
+            archive:
+              none: {}
+      container:
+        image: docker.io/me/repo-trainer:2.0
+        command: ["/bin/sh", "-c"]
+        args: ["python /app/src/train.py"]
+"""
+
+
+def test_image_defaults_to_the_synced_repository_folder_with_a_dockerfile(engine_api, tmp_path):
+    api = engine_api
+    from chalicelib.bootstrap import container
+    from tests.support.git_repo import commit_tree
+
+    repo = tmp_path / "repo"
+    commit_tree(repo, {"workflows/train.yaml": SYNCED_TEMPLATE,
+                       "trainer/Dockerfile": "FROM python:3.11\nWORKDIR /app\nCOPY src /app/src\n",
+                       "trainer/src/train.py": "import os\nos.makedirs('/app/model', exist_ok=True)\n"
+                                               "open('/app/model/m.txt', 'w').write('from git')\nprint('ok')\n"})
+    ok(api.call("POST", "/v2/admin/repositories", {"name": "repo-1", "url": repo.as_uri(), "username": "u",
+                                                   "password": "p"}))
+    ok(api.call("POST", "/v2/admin/applications", {"repositoryUrl": repo.as_uri(), "revision": "HEAD",
+                                                   "path": "workflows", "applicationName": "repo-app"}))
+    container().git_sync.sync_application(TenantContext("t1"), "repo-app")
+    config = ok(api.call("POST", "/v2/lm/configurations", {"name": "repo-cfg", "scenarioId": "repo-scn",
+                                                           "executableId": "repo-train"}))["id"]
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": config}))
+    done = wait_for(api, execution["id"])
+    assert done["status"] == "COMPLETED", done
+    got = api.call("GET", f"{FILES}/default/{done['id']}/model/m.txt", headers=ANY)
+    assert got.body == b"from git"
+    assert (container().settings.home / "checkouts" / "t1").is_dir()  # exported under AICORE_HOME only

@@ -70,19 +70,45 @@ def bearer(exports: Dict[str, str]) -> str:
     return "Bearer " + response.json()["access_token"]
 
 
-def training_configuration(core, rg: str, name: str = "conf training") -> str:
-    """A dataset artifact and a configuration of the suite's training executable in `rg`; returns its id."""
+def training_data(core, rg: str) -> str:
+    """The `default` object store secret of `rg` (the platform store) and a small dataset under it, as a user
+    prepares them before training; returns the dataset's ai:// URL (a folder)."""
+    from ai_api_client_sdk.exception import AIAPIServerException
+
+    try:
+        core.object_store_secrets.create(name="default", type="S3", data={}, resource_group=rg)
+    except AIAPIServerException as err:  # already there (409): another module of the suite made it
+        if err.status_code != 409:
+            raise
+    url = f"{core.rest_client.base_url}/lm/dataset/files/default/{rg}/data/train.csv"
+    response = requests.put(url, data=b"text,label\ngood,1\nbad,0\n", timeout=10,
+                            headers={"Authorization": core.rest_client.get_token(), "AI-Resource-Group": rg,
+                                     "Content-Type": "text/csv"})
+    assert response.status_code in (201, 409), response.text
+    return f"ai://default/{rg}/data"
+
+
+def training_configuration(core, rg: str, name: str = "conf training", env: str = "hold") -> str:
+    """A dataset artifact and a configuration of the suite's training executable in `rg`; returns its id.
+
+    The step is content/image/src/train.py (mapped in the stack's images.yaml): with env "hold" it keeps running
+    until stopped, so modules that drive a live execution's routes get one; any other value trains at once."""
     from ai_api_client_sdk.models.artifact import Artifact
     from ai_api_client_sdk.models.input_artifact_binding import InputArtifactBinding
     from ai_api_client_sdk.models.parameter_binding import ParameterBinding
 
-    dataset = core.artifact.create(name=f"{name} data", kind=Artifact.Kind.DATASET, url=f"ai://default/{rg}/data",
+    dataset = core.artifact.create(name=f"{name} data", kind=Artifact.Kind.DATASET, url=training_data(core, rg),
                                    scenario_id=SCENARIO, resource_group=rg)
     return core.configuration.create(
         name=name, scenario_id=SCENARIO, executable_id=TRAIN,
-        parameter_bindings=[ParameterBinding(key="envexample", value="conf")],
+        parameter_bindings=[ParameterBinding(key="envexample", value=env)],
         input_artifact_bindings=[InputArtifactBinding(key="dataset", artifact_id=dataset.id)],
         resource_group=rg).id
+
+
+def images_yaml() -> str:
+    """AICORE_HOME/images.yaml of the suite's stack: the templates' image is built from content/image."""
+    return f"images:\n  docker.io/example/cicd-train: {CONTENT / 'image'}\n"
 
 
 def serving_configuration(core, rg: str, name: str = "conf serving") -> str:

@@ -114,6 +114,7 @@ class LocalExecutionEngine:
                 ctx, execution, self._folder(key), self._inputs(ctx, configuration),
                 {a.name: a.kind for a in executable.output_artifacts}, self._services,
                 on_step=lambda path, details: None)
+            steps.repository = self._repository(ctx, executable)
             details = _StepDetails(self, ctx, execution_id)
             steps.on_step = details.update
             with self._lock:
@@ -153,6 +154,17 @@ class LocalExecutionEngine:
             raise WorkflowError(f"Executable '{execution.executable_id}' of scenario '{execution.scenario_id}' no "
                                 "longer exists (was its template removed from Git?).")
         return Configuration.from_record(record), executable
+
+    def _repository(self, ctx: TenantContext, executable) -> Optional[Tuple[str, str]]:
+        """Where the template was synced from: the default image folder is that repository."""
+        if not executable.application:
+            return None
+        record = self._store.get(TenantContext(ctx.tenant), Kind.APPLICATION, executable.application)
+        if record is None:
+            return None
+        doc = record.doc
+        url, commit = doc.get("repository_url"), doc.get("synced_revision")
+        return (url, commit) if url and commit else None
 
     def _inputs(self, ctx: TenantContext, configuration: Configuration) -> Dict[str, Any]:
         inputs = {}

@@ -15,7 +15,7 @@ import shlex
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -80,8 +80,10 @@ def parse_dockerfile(text: str) -> ImageRecipe:
                 continue  # from another stage: nothing on the host to copy
             parts = [p for p in parts if not p.startswith("--")]
             if len(parts) >= 2:
-                recipe.copies.append((parts[:-1], posixpath.join(recipe.workdir, parts[-1])
-                                      + ("/" if parts[-1].endswith("/") else "")))
+                dest = parts[-1]
+                as_folder = dest.endswith("/") or dest in (".", "..")  # Docker: a trailing / or . is a folder
+                full = posixpath.normpath(posixpath.join(recipe.workdir, dest))
+                recipe.copies.append((parts[:-1], full.rstrip("/") + "/" if as_folder else full))
         elif word == "ENTRYPOINT":
             recipe.entrypoint = _exec_form(rest)
         elif word == "CMD":
@@ -115,8 +117,11 @@ class ImageResolver:
                 return folder
         return None
 
-    def recipe(self, image: str) -> ImageRecipe:
+    def recipe(self, image: str, default: Optional[Callable[[], Optional[Path]]] = None) -> ImageRecipe:
+        """`default` finds a folder for images the mapping does not name (the synced repository)."""
         folder = self.folder(image)
+        if folder is None and default is not None:
+            folder = default()
         if folder is None:
             return ImageRecipe()
         dockerfile = folder / "Dockerfile"

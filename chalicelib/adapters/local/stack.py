@@ -59,6 +59,9 @@ def start(settings: Settings) -> Stack:
 
     provision(settings)
     c = bootstrap.configure(settings)
+    from .engine import use_local_engine
+
+    engine = use_local_engine(c)  # before the API serves: executions run here, logs go to files
     issuer = LocalTokenIssuer(load_signing_key(settings.keys_dir), settings.local_issuer, settings.token_ttl_seconds)
     tokens = TokenEndpoint(ServiceKeyClients(settings.service_keys_dir).authenticate, issuer.issue)
     c.__dict__["token_issuer"] = issuer
@@ -67,6 +70,7 @@ def start(settings: Settings) -> Stack:
 
     server = build_server(app, settings.host, settings.port, tokens)
     stack = Stack(settings, emulator, server)
+    stack.stoppers.append(lambda: (engine.shutdown(), c.log_store.close_all()))
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     stack.threads.append(thread)

@@ -44,6 +44,7 @@ class RunServices:
     images: ImageResolver
     protected: Set[str] = field(default_factory=set)  # extra tops: the folders AICORE_HOME and python live in
     close_log: Optional[Callable[[TenantContext, str], None]] = None
+    checkouts: Optional[Any] = None  # RepositoryCheckouts: the synced repository as the default image folder
 
 
 @dataclass
@@ -57,6 +58,7 @@ class ExecutionSteps:
     on_step: Callable[[str, Dict[str, Any]], None]  # step path -> details
     cancelled: threading.Event = field(default_factory=threading.Event)
     shutdown_message: Optional[str] = None  # set when the stack, not the user, stops the run
+    repository: Optional[tuple] = None  # (url, synced commit) of the executable's application
     processes: Set[StepProcess] = field(default_factory=set)
     _built: Dict[str, ImageRecipe] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -89,6 +91,8 @@ class ExecutionSteps:
         self.on_step(node.step, {"pod": node.pod, "status": "Running", "attempt": attempt})
         process = StepProcess(spec, self._sink)
         self.processes.add(process)
+        if self.cancelled.is_set():  # a stop that came while this process was starting
+            process.stop()
         try:
             code = process.wait()
         finally:
@@ -109,10 +113,16 @@ class ExecutionSteps:
     def _recipe(self, image: str) -> ImageRecipe:
         with self._lock:
             if image not in self._built:
-                recipe = self.services.images.recipe(image)
+                recipe = self.services.images.recipe(image, lambda: self._repository_folder(image))
                 build_into(recipe, self.fs)  # once per image and execution, like a pull
                 self._built[image] = recipe
             return self._built[image]
+
+    def _repository_folder(self, image: str) -> Optional[Path]:
+        if self.services.checkouts is None or self.repository is None:
+            return None
+        url, commit = self.repository
+        return self.services.checkouts.folder_for(self.ctx.tenant, url, commit, image)
 
     def _tops(self, node, template, spec_of, recipe, workdir) -> Set[str]:
         paths: List[str] = [workdir] + [dest for _, dest in recipe.copies]
