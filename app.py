@@ -21,3 +21,11 @@ def git_poll(event):
     from chalicelib.bootstrap import container
 
     container().git_sync.poll()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="schedule-tick")
+def schedule_tick(event):
+    """EventBridge: start the executions that schedules owe (locally: the schedule ticker thread)."""
+    from chalicelib.bootstrap import container
+
+    container().schedule_ticker.tick()

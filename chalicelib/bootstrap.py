@@ -166,6 +166,12 @@ class Container:
         return ScheduleService(self.store, self.clock, self.settings.schedule_min_interval_seconds)
 
     @cached_property
+    def schedule_ticker(self):
+        from .domain.ticker import ScheduleTicker
+
+        return ScheduleTicker(self.store, self.clock, self.executions)
+
+    @cached_property
     def metrics(self):
         from .domain.metrics import MetricsService
 

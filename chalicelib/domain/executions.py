@@ -25,8 +25,9 @@ class ExecutionService(RunService[Execution]):
         self._artifacts = artifacts
 
     def create(self, ctx: TenantContext, configuration_id: str,
-               execution_schedule_id: Optional[str] = None) -> Execution:
-        """Also the entry point for schedules, which pass their id so the run can be traced back."""
+               execution_schedule_id: Optional[str] = None, execution_id: Optional[str] = None) -> Execution:
+        """Also the entry point for schedules, which pass their id so the run can be traced back, and an id
+        derived from the due time, so a repeated fire is refused (AlreadyExists) instead of run twice."""
         require_id(configuration_id, "Configuration")
         configuration, executable = self._resolve(ctx, configuration_id)
         if executable.deployable:
@@ -36,7 +37,7 @@ class ExecutionService(RunService[Execution]):
                 target="configurationId")
         now = self._clock.now()
         execution = self._runs.create(ctx, Execution(
-            id=self._new_id(), configuration_id=configuration.id, configuration_name=configuration.name,
+            id=execution_id or self._new_id(), configuration_id=configuration.id, configuration_name=configuration.name,
             scenario_id=configuration.scenario_id, executable_id=configuration.executable_id,
             execution_schedule_id=execution_schedule_id, created_at=now, modified_at=now))
         self._orchestrator.start_execution(ctx, execution)

@@ -46,6 +46,8 @@ class ExecutionSchedule(Entity):
     modified_at: datetime
     fired_through: datetime
     next_fire_at: Optional[datetime] = None  # mirrors the work-index entry
+    # A due time a ticker has claimed but whose execution it has not confirmed yet (see domain/ticker.py).
+    pending_fire: Optional[datetime] = None
 
     @property
     def run_always(self) -> bool:
@@ -234,12 +236,18 @@ class ScheduleService:
 
     @staticmethod
     def _record(schedule: ExecutionSchedule):
-        """Index the record while it has a next fire to wait for, so the ticker can Query it."""
-        next_fire = None
-        if schedule.status is ScheduleStatus.ACTIVE:
-            next_fire = next_fire_after(schedule, schedule.fired_through)
-        schedule.next_fire_at = next_fire
-        if next_fire is None:
-            return schedule.to_record(schedule.id, schedule.stored_version)
-        return schedule.to_record(schedule.id, schedule.stored_version, index_key=SCHEDULE_INDEX_KEY,
-                                  index_sort=index_time(next_fire))
+        return schedule_record(schedule)
+
+
+def schedule_record(schedule: ExecutionSchedule):
+    """Index the record while it has a next fire to wait for, so the ticker can Query it. A claimed fire
+    not yet confirmed keeps the entry at that (past) time, whatever the status, so a ticker finishes it."""
+    next_fire = None
+    if schedule.status is ScheduleStatus.ACTIVE:
+        next_fire = next_fire_after(schedule, schedule.fired_through)
+    schedule.next_fire_at = next_fire
+    due = schedule.pending_fire or next_fire
+    if due is None:
+        return schedule.to_record(schedule.id, schedule.stored_version)
+    return schedule.to_record(schedule.id, schedule.stored_version, index_key=SCHEDULE_INDEX_KEY,
+                              index_sort=index_time(due))

@@ -83,7 +83,9 @@ def background_workers() -> List[Callable]:
     """Each entry starts one worker from the container and returns its stop function."""
     from chalicelib.adapters.git.worker import start_sync_worker
 
-    return [start_sync_worker]
+    from .schedule_worker import start_schedule_ticker
+
+    return [start_sync_worker, start_schedule_ticker]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
