@@ -227,8 +227,7 @@ def test_stop_kills_a_long_running_tree_and_ends_stopped(engine_api, tmp_path):
     done = wait_for(api, execution["id"], timeout=30)
     assert done["status"] == "STOPPED" and done["targetStatus"] == "STOPPED"
     assert done["statusDetails"]["steps"][0]["status"] == "Stopped"
-    with open(f"/proc/{child}/stat") as f:
-        assert f.read().rsplit(")", 1)[1].split()[0] == "Z"  # killed; waiting only for init to reap it
+    assert not _alive(child)
 
 
 def test_runs_in_flight_at_a_restart_are_reconciled_dead(engine_api):
@@ -242,9 +241,18 @@ def test_runs_in_flight_at_a_restart_are_reconciled_dead(engine_api):
     seed_template(c.store, template)
     execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "long")}))
     wait_for(api, execution["id"], statuses=("RUNNING",))
-    # What the next start of the stack does: a fresh engine over the same AICORE_HOME finds the marker.
+    steps = next(iter(c.execution_engine._active.values()))
+    deadline = time.time() + 10
+    while not steps.processes:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    pid = next(iter(steps.processes)).pid
+    # What the next start of the stack does: a fresh engine over the same AICORE_HOME finds the marker, ends the
+    # run and kills the step's process group (after a kill -9 of the stack it would be an orphan).
     restarted = LocalExecutionEngine(c.store, c.clock, c.execution_engine._services, c.settings.home)
     assert restarted.reconcile() == 1
+    time.sleep(0.3)
+    assert not _alive(pid)
     done = ok(api.call("GET", f"/v2/lm/executions/{execution['id']}"))
     assert done["status"] == "DEAD" and done["statusMessage"] == RESTARTED and done["completionTime"]
     assert restarted.reconcile() == 0  # markers are consumed
@@ -304,3 +312,11 @@ def test_image_defaults_to_the_synced_repository_folder_with_a_dockerfile(engine
     got = api.call("GET", f"{FILES}/default/{done['id']}/model/m.txt", headers=ANY)
     assert got.body == b"from git"
     assert (container().settings.home / "checkouts" / "t1").is_dir()  # exported under AICORE_HOME only
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie waiting to be reaped is dead
+    except FileNotFoundError:
+        return False

@@ -3,16 +3,20 @@
 Status: PENDING when accepted, RUNNING when the walk starts, then COMPLETED, DEAD (statusMessage says why) or
 STOPPED (a stop ends every process group of the run). statusDetails carries one entry per step.
 A marker file per run in flight (AICORE_HOME/runs/inflight/...) lets `reconcile()` at the next start end the
-runs a crash or kill -9 interrupted, without scanning the tables.
+runs a crash or kill -9 interrupted, without scanning the tables. The marker also lists the process groups of the
+steps then running: they live in their own sessions and outlive a killed stack, so reconcile ends them too (only
+a group whose leader still carries this execution's AICORE_EXECUTION_ID: a reused pid is left alone).
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import signal
 import threading
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from chalicelib.domain.clock import Clock, to_wire
 from chalicelib.domain.configurations import Configuration, find_executable
@@ -44,13 +48,13 @@ class LocalExecutionEngine:
         self._active: Dict[Key, ExecutionSteps] = {}
         self._threads: Dict[Key, threading.Thread] = {}
         self._lock = threading.Lock()
+        self._marker_lock = threading.Lock()
 
     # -- orchestrator-facing -------------------------------------------------------------------------
     def start(self, ctx: TenantContext, execution: Execution) -> None:
         self._update(ctx, execution.id, lambda r: mark_pending(r, self._clock.now()))
         key = (ctx.tenant, ctx.require_resource_group(), execution.id)
-        self._marker(key).parent.mkdir(parents=True, exist_ok=True)
-        self._marker(key).write_text(json.dumps({"tenant": ctx.tenant, "rg": key[1], "id": execution.id}))
+        self._write_marker(key, [])
         thread = threading.Thread(target=self._execute, args=(ctx, execution.id, key), daemon=True,
                                   name=f"execution-{execution.id}")
         with self._lock:
@@ -95,6 +99,7 @@ class LocalExecutionEngine:
         for marker in sorted((self._root / "inflight").rglob("*.json")):
             try:
                 info = json.loads(marker.read_text())
+                _end_orphans(info["id"], info.get("pgids") or [])
                 ctx = TenantContext(info["tenant"], info["rg"])
                 self._update(ctx, info["id"], _when_live(lambda r: mark_finished(r, Status.DEAD, self._clock.now(),
                                                                                  RESTARTED)))
@@ -115,6 +120,7 @@ class LocalExecutionEngine:
                 {a.name: a.kind for a in executable.output_artifacts}, self._services,
                 on_step=lambda path, details: None)
             steps.repository = self._repository(ctx, executable)
+            steps.on_processes = lambda pids: self._write_marker(key, pids)
             details = _StepDetails(self, ctx, execution_id)
             steps.on_step = details.update
             with self._lock:
@@ -200,8 +206,29 @@ class LocalExecutionEngine:
     def _folder(self, key: Key) -> Path:
         return self._root.joinpath(*(_segment(k) for k in key))
 
+    def _write_marker(self, key: Key, pgids: List[int]) -> None:
+        marker = self._marker(key)
+        with self._marker_lock:  # parallel steps report their processes from several threads
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            tmp = marker.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"tenant": key[0], "rg": key[1], "id": key[2], "pgids": pgids}))
+            os.replace(tmp, marker)
+
     def _marker(self, key: Key) -> Path:
         return self._root.joinpath("inflight", *(_segment(k) for k in key)).with_suffix(".json")
+
+
+def _end_orphans(execution_id: str, pgids: List[int]) -> None:
+    """Kill step process groups a dead stack left behind, if they are still this execution's."""
+    needle = f"AICORE_EXECUTION_ID={execution_id}".encode()
+    for pgid in pgids:
+        try:
+            with open(f"/proc/{int(pgid)}/environ", "rb") as f:
+                if needle not in f.read().split(b"\0"):
+                    continue
+            os.killpg(int(pgid), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
 
 
 def _when_live(step):

@@ -56,6 +56,7 @@ class ExecutionSteps:
     output_kinds: Dict[str, Optional[str]]
     services: RunServices
     on_step: Callable[[str, Dict[str, Any]], None]  # step path -> details
+    on_processes: Callable[[List[int]], None] = lambda pids: None  # the process groups now running
     cancelled: threading.Event = field(default_factory=threading.Event)
     shutdown_message: Optional[str] = None  # set when the stack, not the user, stops the run
     repository: Optional[tuple] = None  # (url, synced commit) of the executable's application
@@ -91,12 +92,14 @@ class ExecutionSteps:
         self.on_step(node.step, {"pod": node.pod, "status": "Running", "attempt": attempt})
         process = StepProcess(spec, self._sink)
         self.processes.add(process)
+        self.on_processes([p.pid for p in list(self.processes)])
         if self.cancelled.is_set():  # a stop that came while this process was starting
             process.stop()
         try:
             code = process.wait()
         finally:
             self.processes.discard(process)
+            self.on_processes([p.pid for p in list(self.processes)])
         if self.cancelled.is_set():
             self.on_step(node.step, {"status": "Stopped", "exitCode": code, "finished": True})
             raise Cancelled()
