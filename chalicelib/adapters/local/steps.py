@@ -138,6 +138,8 @@ class ExecutionSteps:
             raise WorkflowError(f"Step '{node.step}' uses container paths under /{', /'.join(sorted(blocked))}, "
                                 "which the local engine cannot replace on this host; use another folder "
                                 "(for example /app, /data or /mnt).")
+        if "tmp" not in self.services.protected:
+            tops.add("tmp")  # a private /tmp (and HOME) per execution, under AICORE_HOME like everything it writes
         for top in tops:
             (self.fs / top).mkdir(parents=True, exist_ok=True)
         return tops
