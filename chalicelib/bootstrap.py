@@ -93,6 +93,7 @@ class Container:
             generic_secrets=self.generic_secrets,
             append_log=lambda ctx, run_id, entry: self.log_store.append(ctx, Kind.EXECUTION, run_id, entry),
             close_log=lambda ctx, run_id: self.log_store.close(ctx, Kind.EXECUTION, run_id),
+            delete_log=lambda ctx, run_id: self.log_store.delete(ctx, Kind.EXECUTION, run_id),
             tracking_endpoint=lambda ctx, run_id: (f"{s.base_url}/v2/tracking/"
                                                    f"{self.tracking_credentials.mint(ctx, run_id)}"),
             images=ImageResolver(s.home / "images.yaml"), protected=protected_tops(s.home),

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from chalicelib.domain.context import TenantContext
+from chalicelib.domain.records import Kind
 from chalicelib.domain.scenarios import Executable, ExecutableArtifact, ExecutableParameter
 from tests.support.seed import SEEDED_AT, seed_scenario
 
@@ -190,6 +191,11 @@ def test_failing_step_ends_dead_with_the_reason_and_its_logs(engine_api):
     assert "exit code 3 after 2 attempts" in done["statusMessage"]
     logs = ok(api.call("GET", f"/v2/lm/executions/{done['id']}/logs"))["data"]["result"]
     assert [line["msg"] for line in logs] == ["attempt", "attempt"]
+    log_file = container().log_store.path(TenantContext("t1", "default"), Kind.EXECUTION, done["id"])
+    assert log_file.exists()
+    assert api.call("DELETE", f"/v2/lm/executions/{done['id']}").status == 202
+    assert api.call("GET", f"/v2/lm/executions/{done['id']}").status == 404
+    assert not log_file.exists()  # a deleted execution's logs go with it
 
 
 def test_missing_default_store_or_binding_ends_dead_with_a_clear_message(engine_api):

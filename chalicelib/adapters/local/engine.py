@@ -81,6 +81,8 @@ class LocalExecutionEngine:
             steps.stop_all()
         self._runs.remove(ctx, Execution, execution.id)
         shutil.rmtree(self._folder(key), ignore_errors=True)
+        if self._services.delete_log is not None:  # a deleted execution's logs go with it
+            self._services.delete_log(ctx, execution.id)
 
     def shutdown(self, wait_seconds: float = 10.0) -> None:
         """Stack stop: end every run in flight as DEAD (the next start would not find its processes)."""

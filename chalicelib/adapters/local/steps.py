@@ -44,6 +44,7 @@ class RunServices:
     images: ImageResolver
     protected: Set[str] = field(default_factory=set)  # extra tops: the folders AICORE_HOME and python live in
     close_log: Optional[Callable[[TenantContext, str], None]] = None
+    delete_log: Optional[Callable[[TenantContext, str], None]] = None
     checkouts: Optional[Any] = None  # RepositoryCheckouts: the synced repository as the default image folder
 
 
