@@ -29,6 +29,7 @@ def crash(emulator: Emulator) -> None:
     requests.post(emulator.endpoint_url + "/moto-api/reset", timeout=10)
     emulator._server.shutdown()
     emulator._server.server_close()
+    emulator.journal.close()  # the OS releases the directory lock of a killed process
 
 
 def stop(emulator: Emulator) -> None:
@@ -130,6 +131,7 @@ def test_compaction_folds_segments_into_the_snapshot(tmp_path):
     assert os.path.getsize(next(tmp_path.glob("journal-*.jsonl"))) == 0
     snapshot = json.loads((tmp_path / "snapshot.json").read_text())
     assert snapshot["dynamodb"]["1|r|t"]["items"] == {"k": {"n": {"N": "99"}}}
+    journal.close()
     state, _ = Journal(tmp_path).load()
     assert state["dynamodb"]["1|r|t"]["items"]["k"] == {"n": {"N": "99"}}
 
@@ -152,3 +154,13 @@ def test_ten_thousand_items_restore_quickly(tmp_path, capsys):
         stop(second)
     with capsys.disabled():
         print(f"\n  restore of 10k items from the journal: {elapsed:.2f} s")
+
+
+def test_a_second_stack_on_the_same_home_is_refused(tmp_path):
+    first = Emulator(state_dir=tmp_path).start()
+    try:
+        with pytest.raises(RuntimeError, match="in use by another running stack"):
+            Journal(tmp_path)
+    finally:
+        stop(first)
+    Journal(tmp_path).close()  # free again after a stop

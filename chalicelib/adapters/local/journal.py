@@ -97,6 +97,7 @@ class Journal:
         self._compacting = threading.Lock()
         self._file: Optional[BinaryIO] = None
         self._segment = 0
+        self._owner = _exclusive(self.root / "lock")
 
     # -- reading ------------------------------------------------------------------------------------
     def load(self) -> Tuple[Dict[str, Any], int]:
@@ -237,6 +238,9 @@ class Journal:
             if self._file is not None:
                 self._file.close()
                 self._file = None
+            if self._owner is not None:
+                self._owner.close()  # releases the lock (the OS does the same when the process dies)
+                self._owner = None
 
 
 class BlobWriter:
@@ -263,6 +267,21 @@ class BlobWriter:
     def discard(self) -> None:
         self._file.close()
         self.path.unlink(missing_ok=True)
+
+
+def _exclusive(path: Path):
+    """Hold an exclusive lock on the directory for this process's lifetime: two stacks appending to one
+    journal would interleave their histories."""
+    import fcntl
+
+    handle = open(path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise RuntimeError(f"{path.parent} is in use by another running stack; stop it first, or give this one "
+                           "another AICORE_HOME.") from None
+    return handle
 
 
 def _fsync_dir(path: Path) -> None:
