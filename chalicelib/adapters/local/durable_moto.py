@@ -141,6 +141,9 @@ class DurableApp:
     def _read_items(self, request: "_Request", table: str, keys: List[Dict[str, Any]]) -> Dict[str, Any]:
         ctx = {"account": request.account, "region": request.region}
         names = self._names(ctx, table)
+        direct = _read_items_in_memory(ctx, table, names, keys)
+        if direct is not None:
+            return direct
         out: Dict[str, Any] = {}
         for start in range(0, len(keys), 100):
             status, _, body = self.call_dynamodb(ctx, "BatchGetItem", {"RequestItems": {
@@ -328,6 +331,29 @@ def _bucket_and_key(host: str, path: str) -> Tuple[Optional[str], Optional[str]]
     bucket = parts[0] or None
     key = parts[1] if len(parts) > 1 and parts[1] != "" else None
     return bucket, key
+
+
+def _read_items_in_memory(ctx: Dict[str, str], table: str, names: List[str],
+                          keys: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The same read as BatchGetItem, straight from moto's in-process backend (about 1 ms less per write);
+    None when moto's internals are not what this expects, and the caller takes the HTTP-shaped path."""
+    try:
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.utilities import dynamo_json_dump
+
+        backend = dynamodb_backends[ctx["account"]][ctx["region"]]
+        if table not in backend.tables:
+            return {}
+        out: Dict[str, Any] = {}
+        for key in keys:
+            item = backend.get_item(table, key)
+            if item is not None:
+                attrs = json.loads(dynamo_json_dump(item.describe_attrs(None)["Item"]))
+                out[key_text({n: attrs[n] for n in names if n in attrs})] = attrs
+        return out
+    except Exception:  # noqa: BLE001 - a moto upgrade moved things: fall back, never fail the write
+        log.debug("in-memory read-back unavailable; using BatchGetItem", exc_info=True)
+        return None
 
 
 def _deleted_keys(body: Optional[bytes]) -> List[str]:
