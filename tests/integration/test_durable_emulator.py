@@ -177,3 +177,18 @@ def test_a_second_stack_on_the_same_home_is_refused(tmp_path):
     finally:
         stop(first)
     Journal(tmp_path).close()  # free again after a stop
+
+
+def test_recreating_an_existing_bucket_keeps_its_objects():
+    from chalicelib.adapters.local.journal import apply, empty_state
+
+    state = empty_state()
+    create = {"op": "s3.ddl", "account": "1", "bucket": "b", "region": "us-east-1",
+              "request": {"method": "PUT", "query": "", "content_type": "", "body": ""}}
+    apply(state, create)
+    apply(state, {"op": "s3.put", "account": "1", "bucket": "b", "key": "k", "blob": "x", "headers": {}})
+    apply(state, create)
+    assert list(state["s3"]["1|b"]["objects"]) == ["k"] and len(state["s3"]["1|b"]["ddl"]) == 1
+    apply(state, {"op": "s3.drop", "account": "1", "bucket": "b"})
+    apply(state, create)
+    assert state["s3"]["1|b"]["objects"] == {}

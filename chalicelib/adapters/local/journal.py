@@ -57,7 +57,8 @@ def apply(state: Dict[str, Any], entry: Dict[str, Any]) -> None:
     bid = f"{entry['account']}|{entry['bucket']}"
     if op == "s3.ddl":
         if entry["request"]["method"] == "PUT" and not entry["request"]["query"]:  # CreateBucket
-            buckets[bid] = _bucket(entry, [entry["request"]])
+            # us-east-1 answers 200 to re-creating one's own bucket: that must not forget its objects.
+            buckets.setdefault(bid, _bucket(entry, [entry["request"]]))
         else:
             buckets.setdefault(bid, _bucket(entry, []))["ddl"].append(entry["request"])
     elif op == "s3.drop":
