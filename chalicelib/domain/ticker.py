@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, List, Optional, Tuple
 
 from .clock import Clock
@@ -39,6 +39,7 @@ from .schedules import (SCHEDULE_INDEX_KEY, ExecutionSchedule, ScheduleStatus, _
 log = logging.getLogger("aicore.schedules")
 LIVE = ("UNKNOWN", "PENDING", "RUNNING", "STOPPING")
 _CHUNK = 1000
+RUN_ALWAYS_RETRY = timedelta(minutes=1)
 
 
 @dataclass
@@ -134,7 +135,9 @@ class ScheduleTicker:
         if skipped:
             log.info("schedule %s: %d missed due times before %s skipped (catch-up fires the latest once)",
                      schedule.id, skipped, index_time(due))
-        self._confirm(ctx, schedule.id, due)
+        # A run-always schedule whose run cannot start would otherwise retry (and log) on every tick.
+        hold_until = due + RUN_ALWAYS_RETRY if error and schedule.run_always else None
+        self._confirm(ctx, schedule.id, due, hold_until)
         return Fired(ctx, schedule.id, due, execution_id, skipped, error)
 
     def _create(self, ctx: TenantContext, schedule: ExecutionSchedule, execution_id: str) -> None:
@@ -151,7 +154,8 @@ class ScheduleTicker:
         self._create(ctx, schedule, fresh)
         return fresh
 
-    def _confirm(self, ctx: TenantContext, schedule_id: str, due: datetime) -> None:
+    def _confirm(self, ctx: TenantContext, schedule_id: str, due: datetime,
+                 hold_until: Optional[datetime] = None) -> None:
         for _ in range(8):
             record = self._store.get(ctx, Kind.SCHEDULE, schedule_id)
             if record is None:
@@ -160,6 +164,8 @@ class ScheduleTicker:
             if schedule.pending_fire is None or _utc(schedule.pending_fire) != due:
                 return
             schedule.pending_fire = None
+            if hold_until is not None:
+                schedule.fired_through = max(_utc(schedule.fired_through), hold_until)
             try:
                 self._store.replace(ctx, schedule_record(schedule))
                 return

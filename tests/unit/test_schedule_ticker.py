@@ -213,3 +213,13 @@ def test_other_tenants_are_found_by_the_same_query(store, clock):
     fired = ScheduleTicker(store, clock, Executions(store)).tick(clock.at(5.01))
     assert {(f.ctx, f.schedule_id) for f in fired} == {(CTX, mine.id), (other, theirs.id)}
     assert list(store.iterate(other, Kind.EXECUTION))[0].doc["execution_schedule_id"] == theirs.id
+
+
+def test_a_run_always_schedule_that_cannot_start_retries_a_minute_later_not_every_tick(store, clock):
+    s = schedules(store, clock).create(CTX, "always", "* * * * *", "cfg-1")
+    executions = Executions(store, error=InvalidInput("Configuration 'cfg-1' not found."))
+    ticker = ScheduleTicker(store, clock, executions)
+    assert ticker.tick(clock.at(0.01))[0].error
+    assert ticker.tick(clock.at(0.5)) == [] and executions.calls == 1
+    executions.error = None
+    assert len(ticker.tick(clock.at(1.02))) == 1 and len(runs(store, s.id)) == 1
