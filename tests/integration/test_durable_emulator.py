@@ -192,3 +192,13 @@ def test_recreating_an_existing_bucket_keeps_its_objects():
     apply(state, {"op": "s3.drop", "account": "1", "bucket": "b"})
     apply(state, create)
     assert state["s3"]["1|b"]["objects"] == {}
+
+
+@pytest.mark.parametrize("host,path,expected", [
+    ("127.0.0.1:5000", "/bkt/dir/k", ("bkt", "dir/k")), ("localhost:1", "/bkt", ("bkt", None)),
+    ("bkt.localhost:1", "/k", ("bkt", "k")), ("s3.amazonaws.com", "/bkt/k", ("bkt", "k")),
+    ("bkt.s3.eu-central-1.amazonaws.com", "/k/y", ("bkt", "k/y")), ("127.0.0.1:1", "/", (None, None))])
+def test_bucket_and_key_of_path_and_virtual_host_requests(host, path, expected):
+    from chalicelib.adapters.local.durable_moto import _bucket_and_key
+
+    assert _bucket_and_key(host, path) == expected

@@ -324,7 +324,8 @@ def _account_of(access_key: str) -> str:
 
 def _bucket_and_key(host: str, path: str) -> Tuple[Optional[str], Optional[str]]:
     hostname = host.split(":")[0]
-    virtual = hostname.endswith(".localhost") or ".s3." in f".{hostname}"
+    # Virtual-hosted style (bucket.localhost, bucket.s3.<region>.amazonaws.com); an IP or plain name is path style.
+    virtual = hostname.endswith(".localhost") or (".s3." in hostname and not hostname.startswith("s3."))
     if virtual:
         return hostname.split(".")[0], (path[1:] or None) if path.startswith("/") else None
     parts = path[1:].split("/", 1) if path.startswith("/") else [""]
