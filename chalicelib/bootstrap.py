@@ -79,6 +79,32 @@ class Container:
         return IdleOrchestrator(self.store, self.clock)
 
     @cached_property
+    def deployment_engine(self):
+        """Local predictors (adapters/local/serving.py); the local stack's orchestrator hands deployments to it."""
+        from .adapters.local.images import ImageResolver
+        from .adapters.local.serving import LocalDeploymentEngine
+        from .adapters.local.serving_storage import ArtifactFetcher
+        from .domain.records import Kind
+
+        def sink(ctx, run_id, entry):  # looked up per line: the local stack swaps in its durable log store
+            append = getattr(self.log_store, "append", None)
+            if append is not None:
+                append(ctx, Kind.DEPLOYMENT, run_id, entry)
+
+        s = self.settings
+        return LocalDeploymentEngine(self.store, self.clock, s.deployments_dir,
+                                     ArtifactFetcher(self.object_locations, self.object_store), sink,
+                                     ready_seconds=s.predictor_ready_seconds, drain_seconds=s.predictor_drain_seconds,
+                                     images=ImageResolver(s.home / "images.yaml"))
+
+    @cached_property
+    def inference_access(self):
+        """Who may call which deployment's predictor (the local front's inference proxy asks it)."""
+        from .domain.inference import InferenceAccess
+
+        return InferenceAccess(self.verifier, self.store, self.deployment_engine.acquire)
+
+    @cached_property
     def execution_engine(self):
         """Executions as host processes (local stack; stack.start wires it in with use_local_engine)."""
         from .adapters.local.checkout import RepositoryCheckouts

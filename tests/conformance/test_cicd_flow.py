@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+import requests
 from ai_api_client_sdk.models.artifact import Artifact
 from ai_api_client_sdk.models.base_models import BasicModifyRequest
 from ai_api_client_sdk.models.input_artifact_binding import InputArtifactBinding
@@ -10,7 +11,9 @@ from ai_api_client_sdk.models.status import Status
 from ai_api_client_sdk.models.target_status import TargetStatus
 
 from tests.support.conformance import training_data
+from tests.support.conformance import bearer
 from tests.support.git_repo import commit_tree
+from tests.support.serving_conformance import map_serve_image, model_artifact
 from tests.support.stack_process import wait_for
 
 CONTENT = Path(__file__).parent / "content"
@@ -56,10 +59,14 @@ def test_cicd_flow(core, stack, repo_url):
         name="Configuration CI/CD Example Training", scenario_id="cicdexample", executable_id="cicd-train",
         parameter_bindings=[ParameterBinding(key="envexample", value="test1")],
         input_artifact_bindings=[InputArtifactBinding(key="dataset", artifact_id=artifact.id)], resource_group=RG)
+    # The serving template needs a model (STORAGE_URI = {{inputs.artifacts.model}}); its image is the test
+    # predictor (tests/fixtures/serving), mapped in the stack's images.yaml.
+    map_serve_image(stack.home)
+    model = model_artifact(core, RG, "cicd", "cicd-model", scenario="cicdexample")
     serve_cfg = core.configuration.create(
         name="Configuration CI/CD Example Serving", scenario_id="cicdexample", executable_id="cicd-serve",
-        parameter_bindings=[ParameterBinding(key="envexample", value="test1")], input_artifact_bindings=[],
-        resource_group=RG)
+        parameter_bindings=[ParameterBinding(key="envexample", value="test1")],
+        input_artifact_bindings=[InputArtifactBinding(key="model", artifact_id=model)], resource_group=RG)
     assert core.configuration.count(scenario_id="cicdexample", resource_group=RG) == 2
 
     execution = core.execution.create(configuration_id=train_cfg.id, resource_group=RG)
@@ -87,6 +94,13 @@ def test_cicd_flow(core, stack, repo_url):
     assert core.deployment.get(deployment.id, resource_group=RG).deployment_url in ("", expected_url)
     listed = core.deployment.query(scenario_id="cicdexample", resource_group=RG)
     assert deployment.id in [d.id for d in listed.resources]
+    wait_for(lambda: core.deployment.get(deployment.id, resource_group=RG).status in (Status.RUNNING, Status.DEAD),
+             timeout=60, what="deployment running")
+    serving = core.deployment.get(deployment.id, resource_group=RG)
+    assert (serving.status, serving.deployment_url) == (Status.RUNNING, expected_url), serving.status_message
+    prediction = requests.post(f"{serving.deployment_url}/v2/predict", json={"text": "good"}, timeout=10,
+                               headers={"Authorization": bearer(stack.exports), "AI-Resource-Group": RG})
+    assert prediction.status_code == 200 and prediction.json()["model"] == "cicd-model"
 
     core.deployment.modify(deployment.id, target_status=TargetStatus.STOPPED, resource_group=RG)
     wait_for(lambda: core.deployment.get(deployment.id, resource_group=RG).status in (

@@ -47,7 +47,8 @@ def _key(ctx: TenantContext, deployment_id: str) -> Key:
 
 class LocalDeploymentEngine:
     def __init__(self, store: RecordStore, clock: Clock, root: Path, fetch_storage: Callable, log_sink: LogSink,
-                 launch: Launch = StepProcess, ready_seconds: float = 120.0, drain_seconds: float = 10.0):
+                 launch: Launch = StepProcess, ready_seconds: float = 120.0, drain_seconds: float = 10.0,
+                 images=None):
         self._store = store
         self._runs = RunRepository(store)
         self._clock = clock
@@ -55,6 +56,7 @@ class LocalDeploymentEngine:
         self._fetch_storage = fetch_storage  # (ctx, url, folder) -> None: downloads an artifact URL
         self._log_sink = log_sink
         self._launch = launch
+        self._images = images  # images.ImageResolver: image -> folder (Dockerfile), as for execution steps
         self._ready_seconds = ready_seconds
         self._drain_seconds = drain_seconds
         self._lock = threading.Lock()
@@ -165,7 +167,7 @@ class LocalDeploymentEngine:
             sink = lambda entry: self._log_sink(ctx, deployment_id, entry)  # noqa: E731
             replica = launch_replica(self._launch, predictor, folder, f"{deployment_id}-{generation}",
                                      deployment.configuration_id, sink,
-                                     lambda url, dest: self._fetch_storage(ctx, url, dest))
+                                     lambda url, dest: self._fetch_storage(ctx, url, dest), self._images)
             with self._lock:
                 if not self._current(key, generation):
                     raise _Superseded()

@@ -15,7 +15,9 @@ from typing import Callable, Optional
 from chalicelib.domain.logs import LogEntry
 from chalicelib.domain.serving import MODEL_DIR, Predictor, RenderError
 
+from .images import ImageError, ImageRecipe, ImageResolver, build_into, top_of
 from .runner import LogLine, ProcessSpec, StepProcess
+from .steps import SYSTEM_TOPS, protected_tops
 
 
 def free_port() -> int:
@@ -112,23 +114,42 @@ Launch = Callable[[ProcessSpec, Callable[[LogLine], None]], StepProcess]
 
 
 def launch_replica(launch: Launch, predictor: Predictor, deployment_folder: Path, pod: str, configuration_id: str,
-                   sink: Callable[[LogEntry], None], fetch: Callable[[str, Path], None]) -> Replica:
+                   sink: Callable[[LogEntry], None], fetch: Callable[[str, Path], None],
+                   images: Optional[ImageResolver] = None) -> Replica:
     """Download the model, pick a port, start the predictor through the shared runner (runner.py), which gives
-    the process the container path /mnt/models (mount namespace, or rewriting its command and env)."""
+    the process its container paths (/mnt/models and the image's Dockerfile folders) by a mount namespace or by
+    rewriting its command and env. The image's folder comes from images.yaml, as for execution steps."""
     folder = deployment_folder / "replicas" / pod
     shutil.rmtree(folder, ignore_errors=True)
     fs = folder / "fs"
     models = fs / MODEL_DIR.strip("/")
     models.mkdir(parents=True)
+    container = predictor.container
+    try:
+        recipe = images.recipe(container.image) if images is not None else ImageRecipe()
+        build_into(recipe, fs)
+    except (ImageError, OSError) as err:
+        raise RenderError(f"Image '{container.image}' cannot be prepared locally: {err}") from None
+    tops = {t for t in (top_of(p) for p in [MODEL_DIR, recipe.workdir] + [d for _, d in recipe.copies]) if t}
+    blocked = tops & (SYSTEM_TOPS | protected_tops(deployment_folder))
+    if blocked:
+        raise RenderError(f"Image '{container.image}' puts files under /{', /'.join(sorted(blocked))}, which the "
+                          "local engine cannot replace on this host; use another folder (for example /app).")
     if predictor.storage_uri:
         fetch(predictor.storage_uri, models)
     port = free_port()
     container = predictor.bound_to_port(port).container
-    env = dict(container.env)
+    env = {**recipe.env, **container.env}
     if predictor.storage_uri:
         env["STORAGE_URI"] = MODEL_DIR  # KServe's storage initializer points it at the downloaded copy too
-    spec = ProcessSpec(argv=container.command + container.args, container=container.name, pod=pod, env=env, fs=fs,
-                       tops=[MODEL_DIR.strip("/").split("/")[0]], scratch=folder)
+    # Docker's rules: a template command replaces ENTRYPOINT and CMD; args alone replace CMD.
+    argv = container.command + container.args if container.command else \
+        recipe.entrypoint + (container.args or recipe.cmd)
+    if not argv:
+        raise RenderError(f"The predictor (image {container.image}) has no command, and its image folder has no "
+                          "ENTRYPOINT or CMD.")
+    spec = ProcessSpec(argv=argv, container=container.name, pod=pod, env=env, fs=fs, tops=sorted(tops),
+                       workdir=recipe.workdir, scratch=folder)
 
     def on_line(line: LogLine) -> None:
         sink(LogEntry(timestamp=line.timestamp, msg=line.msg, container=line.container, pod=line.pod,

@@ -62,15 +62,21 @@ def start(settings: Settings) -> Stack:
     from .engine import use_local_engine
 
     engine = use_local_engine(c)  # before the API serves: executions run here, logs go to files
+    from .serving_stack import use_local_serving
+
+    stop_serving = use_local_serving(c)  # deployments as local predictors; live ones from a last run restart
     issuer = LocalTokenIssuer(load_signing_key(settings.keys_dir), settings.local_issuer, settings.token_ttl_seconds)
     tokens = TokenEndpoint(ServiceKeyClients(settings.service_keys_dir).authenticate, issuer.issue)
     c.__dict__["token_issuer"] = issuer
 
     from app import app
 
-    server = build_server(app, settings.host, settings.port, tokens)
+    from .proxy import InferenceProxy
+
+    server = build_server(app, settings.host, settings.port, tokens, InferenceProxy(lambda: c.inference_access))
     stack = Stack(settings, emulator, server)
     stack.stoppers.append(lambda: (engine.shutdown(), c.log_store.close_all()))
+    stack.stoppers.append(stop_serving)  # runs first (stoppers run in reverse): predictors end before logs close
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     stack.threads.append(thread)
