@@ -95,7 +95,9 @@ class Container:
         return LocalDeploymentEngine(self.store, self.clock, s.deployments_dir,
                                      ArtifactFetcher(self.object_locations, self.object_store), sink,
                                      ready_seconds=s.predictor_ready_seconds, drain_seconds=s.predictor_drain_seconds,
-                                     images=ImageResolver(s.home / "images.yaml"))
+                                     images=ImageResolver(s.home / "images.yaml"),
+                                     forget_logs=lambda ctx, run_id: getattr(self.log_store, "delete", lambda *a: None)(
+                                         ctx, Kind.DEPLOYMENT, run_id))
 
     @cached_property
     def inference_access(self):

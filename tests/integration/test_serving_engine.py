@@ -26,6 +26,7 @@ class World:
     def __init__(self, tmp_path, spec=None):
         self.store, self.clock, self.models = MemoryStore(), Clock(), ModelStore()
         self.logs = []  # (run id, LogEntry) as the engine hands them to the log store
+        self.forgotten = []  # deployments whose logs the engine asked to delete
         self.root = tmp_path / "deployments"
         self.engine = self.new_engine()
         seed_serving(self.store, CTX, spec or serving_spec())
@@ -34,7 +35,8 @@ class World:
     def new_engine(self):
         return LocalDeploymentEngine(self.store, self.clock, self.root, self.models,
                                      lambda ctx, run_id, entry: self.logs.append((run_id, entry)),
-                                     ready_seconds=20, drain_seconds=2)
+                                     ready_seconds=20, drain_seconds=2,
+                                     forget_logs=lambda ctx, run_id: self.forgotten.append(run_id))
 
     def status(self, deployment_id):
         return self.service.get(CTX, deployment_id)
@@ -165,6 +167,7 @@ def test_ttl_expiry_deletes_the_deployment(world):
     assert world.engine.expire() == 1
     assert world.store.get(CTX, Kind.DEPLOYMENT, deployment.id) is None
     assert replica.process.poll() is not None and not (world.root / "t1" / "default" / deployment.id).exists()
+    assert world.forgotten == [deployment.id]
 
 
 def test_restart_reconcile_brings_running_deployments_back(world):

@@ -48,7 +48,7 @@ def _key(ctx: TenantContext, deployment_id: str) -> Key:
 class LocalDeploymentEngine:
     def __init__(self, store: RecordStore, clock: Clock, root: Path, fetch_storage: Callable, log_sink: LogSink,
                  launch: Launch = StepProcess, ready_seconds: float = 120.0, drain_seconds: float = 10.0,
-                 images=None):
+                 images=None, forget_logs: Optional[Callable[[TenantContext, str], None]] = None):
         self._store = store
         self._runs = RunRepository(store)
         self._clock = clock
@@ -57,6 +57,7 @@ class LocalDeploymentEngine:
         self._log_sink = log_sink
         self._launch = launch
         self._images = images  # images.ImageResolver: image -> folder (Dockerfile), as for execution steps
+        self._forget_logs = forget_logs  # a deleted deployment's log goes with it (kept while it is only DEAD)
         self._ready_seconds = ready_seconds
         self._drain_seconds = drain_seconds
         self._lock = threading.Lock()
@@ -262,6 +263,8 @@ class LocalDeploymentEngine:
 
     def _forget(self, ctx: TenantContext, deployment_id: str) -> None:
         shutil.rmtree(self._folder(ctx, deployment_id), ignore_errors=True)
+        if self._forget_logs is not None:
+            self._forget_logs(ctx, deployment_id)
         with self._lock:
             self._generation.pop(_key(ctx, deployment_id), None)
 

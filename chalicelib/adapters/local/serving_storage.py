@@ -18,6 +18,18 @@ class ArtifactFetcher:
         self._max_bytes = max_bytes
 
     def __call__(self, ctx: TenantContext, url: str, dest: Path) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._fetch(ctx, url, dest)
+        except ClientError as err:
+            code = err.response.get("Error", {}).get("Code", "error")
+            raise RenderError(f"The model at {url} could not be downloaded ({code}); check the artifact URL and its "
+                              "object store secret.") from None
+        except BotoCoreError as err:
+            raise RenderError(f"The object store behind {url} cannot be reached ({type(err).__name__}).") from None
+
+    def _fetch(self, ctx: TenantContext, url: str, dest: Path) -> None:
         if not url.startswith("ai://"):
             raise RenderError(f"storageUri '{url[:200]}' is not an ai:// artifact URL; the local engine downloads "
                               "only artifacts registered in the resource group's object stores.")
