@@ -198,6 +198,22 @@ def test_a_crashing_predictor_ends_dead_with_its_logs(core, runs, headers):
     core.deployment.delete(deployment, resource_group=RG)
 
 
+def test_a_missing_model_ends_dead_with_the_reason(core, catalog):
+    from ai_api_client_sdk.models.artifact import Artifact
+    from ai_api_client_sdk.models.input_artifact_binding import InputArtifactBinding
+
+    empty = core.artifact.create(name="no model", kind=Artifact.Kind.MODEL, url=f"ai://default/{RG}/models/none",
+                                 scenario_id=catalog, resource_group=RG).id
+    config = core.configuration.create(name="no model", scenario_id=catalog, executable_id=SERVE,
+                                       input_artifact_bindings=[InputArtifactBinding(key="model", artifact_id=empty)],
+                                       resource_group=RG).id
+    deployment = core.deployment.create(config, resource_group=RG).id
+    dead = wait_for(lambda: (d := core.deployment.get(deployment, resource_group=RG)).status == Status.DEAD and d,
+                    what="dead")
+    assert f"Nothing found at ai://default/{RG}/models/none" in dead.status_message
+    core.deployment.delete(deployment, resource_group=RG)
+
+
 def test_bulk_stop_and_delete_with_an_item_error(core, runs):
     stopped = core.deployment.bulk_modify([BasicModifyRequest(runs["b"], TargetStatus.STOPPED),
                                            BasicModifyRequest(runs["c"], TargetStatus.STOPPED)], resource_group=RG)
