@@ -26,7 +26,8 @@ log = logging.getLogger("aicore.proxy")
 PREFIX = "/v2/inference/deployments/"
 # Hop-by-hop headers (RFC 9110 7.6.1) belong to one connection; Authorization is our credential, not the model's.
 NOT_FORWARDED = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                 "transfer-encoding", "upgrade", "host", "content-length", "authorization"}
+                 "transfer-encoding", "upgrade", "host", "content-length", "authorization",
+                 "expect"}  # 100-continue was answered by this front already; the body is read
 NO_BODY = {204, 304}
 CHUNK = 64 * 1024
 
