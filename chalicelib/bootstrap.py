@@ -97,7 +97,8 @@ class Container:
                                      ready_seconds=s.predictor_ready_seconds, drain_seconds=s.predictor_drain_seconds,
                                      images=ImageResolver(s.home / "images.yaml"),
                                      forget_logs=lambda ctx, run_id: getattr(self.log_store, "delete", lambda *a: None)(
-                                         ctx, Kind.DEPLOYMENT, run_id))
+                                         ctx, Kind.DEPLOYMENT, run_id),
+                                     checkouts=self.checkouts)
 
     @cached_property
     def inference_access(self):
@@ -109,7 +110,6 @@ class Container:
     @cached_property
     def execution_engine(self):
         """Executions as host processes (local stack; stack.start wires it in with use_local_engine)."""
-        from .adapters.local.checkout import RepositoryCheckouts
         from .adapters.local.engine import LocalExecutionEngine
         from .adapters.local.images import ImageResolver
         from .adapters.local.steps import RunServices, protected_tops
@@ -125,8 +125,15 @@ class Container:
             tracking_endpoint=lambda ctx, run_id: (f"{s.base_url}/v2/tracking/"
                                                    f"{self.tracking_credentials.mint(ctx, run_id)}"),
             images=ImageResolver(s.home / "images.yaml"), protected=protected_tops(s.home),
-            checkouts=RepositoryCheckouts(self.template_source, s.home / "checkouts"))
+            checkouts=self.checkouts)
         return LocalExecutionEngine(self.store, self.clock, services, s.home)
+
+    @cached_property
+    def checkouts(self):
+        """Exports of synced commits: the default folder of an image built from the synced repository."""
+        from .adapters.local.checkout import RepositoryCheckouts
+
+        return RepositoryCheckouts(self.template_source, self.settings.home / "checkouts")
 
     @cached_property
     def configurations(self):

@@ -11,10 +11,12 @@ import re
 import stat
 import threading
 from pathlib import Path, PurePosixPath
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from dulwich.objects import Blob, Commit, Tree
 
+from chalicelib.domain.context import TenantContext
+from chalicelib.domain.records import Kind
 from chalicelib.domain.sync import GitAccess
 
 from .images import ImageError
@@ -86,3 +88,24 @@ class RepositoryCheckouts:
                     files.append((prefix / name, blob))
                     if len(files) > MAX_FILES:
                         return
+
+
+def synced_repository(store, ctx, executable) -> Optional[Tuple[str, str]]:
+    """(repository URL, synced commit) an executable's template came from: its image's default folder lives there."""
+    if executable is None or not executable.application:
+        return None
+    record = store.get(TenantContext(ctx.tenant), Kind.APPLICATION, executable.application)
+    if record is None:
+        return None
+    url, commit = record.doc.get("repository_url"), record.doc.get("synced_revision")
+    return (url, commit) if url and commit else None
+
+
+def default_image_folder(checkouts: Optional["RepositoryCheckouts"], store, ctx, executable, image: str):
+    """A callable for ImageResolver.recipe: the synced repository's Dockerfile folder, looked up only if needed."""
+    def folder() -> Optional[Path]:
+        repository = synced_repository(store, ctx, executable) if checkouts is not None else None
+        return checkouts.folder_for(ctx.tenant, repository[0], repository[1], image) if repository else None
+
+    return folder
+

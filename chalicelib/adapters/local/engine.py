@@ -28,6 +28,7 @@ from chalicelib.domain.runs import (Execution, RunRepository, mark_finished, mar
                                     mark_stopped, mark_stopping)
 from chalicelib.domain.workflow import Cancelled, WorkflowError, WorkflowRun
 
+from .checkout import synced_repository
 from .logs import _segment
 from .steps import ExecutionSteps, RunServices
 
@@ -165,14 +166,7 @@ class LocalExecutionEngine:
 
     def _repository(self, ctx: TenantContext, executable) -> Optional[Tuple[str, str]]:
         """Where the template was synced from: the default image folder is that repository."""
-        if not executable.application:
-            return None
-        record = self._store.get(TenantContext(ctx.tenant), Kind.APPLICATION, executable.application)
-        if record is None:
-            return None
-        doc = record.doc
-        url, commit = doc.get("repository_url"), doc.get("synced_revision")
-        return (url, commit) if url and commit else None
+        return synced_repository(self._store, ctx, executable)
 
     def _inputs(self, ctx: TenantContext, configuration: Configuration) -> Dict[str, Any]:
         inputs = {}

@@ -22,6 +22,7 @@ from typing import Callable, Dict, Optional, Tuple
 from urllib.parse import quote, unquote
 
 from chalicelib.domain.clock import Clock
+from chalicelib.domain.configurations import find_executable
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.deployments import ttl_minutes
 from chalicelib.domain.errors import DomainError, NotFound, PreconditionFailed
@@ -32,6 +33,7 @@ from chalicelib.domain.records import RecordStore
 from chalicelib.domain.runs import (Deployment, RunRepository, mark_finished, mark_pending, mark_running,
                                     mark_stopped, mark_stopping)
 
+from .checkout import default_image_folder
 from .runner import StepProcess
 from .serving_replica import Launch, Replica, kill_orphan, launch_replica
 
@@ -48,7 +50,8 @@ def _key(ctx: TenantContext, deployment_id: str) -> Key:
 class LocalDeploymentEngine:
     def __init__(self, store: RecordStore, clock: Clock, root: Path, fetch_storage: Callable, log_sink: LogSink,
                  launch: Launch = StepProcess, ready_seconds: float = 120.0, drain_seconds: float = 10.0,
-                 images=None, forget_logs: Optional[Callable[[TenantContext, str], None]] = None):
+                 images=None, forget_logs: Optional[Callable[[TenantContext, str], None]] = None,
+                 checkouts=None):
         self._store = store
         self._runs = RunRepository(store)
         self._clock = clock
@@ -57,6 +60,7 @@ class LocalDeploymentEngine:
         self._log_sink = log_sink
         self._launch = launch
         self._images = images  # images.ImageResolver: image -> folder (Dockerfile), as for execution steps
+        self._checkouts = checkouts  # checkout.RepositoryCheckouts: the default folder, from the synced repository
         self._forget_logs = forget_logs  # a deleted deployment's log goes with it (kept while it is only DEAD)
         self._ready_seconds = ready_seconds
         self._drain_seconds = drain_seconds
@@ -166,9 +170,13 @@ class LocalDeploymentEngine:
             predictor = predictor_for(self._store, ctx, deployment)
             folder = self._folder(ctx, deployment_id)
             sink = lambda entry: self._log_sink(ctx, deployment_id, entry)  # noqa: E731
+            executable = find_executable(self._store, ctx, deployment.scenario_id, deployment.executable_id)
+            default_folder = default_image_folder(self._checkouts, self._store, ctx, executable,
+                                                  predictor.container.image)
             replica = launch_replica(self._launch, predictor, folder, f"{deployment_id}-{generation}",
                                      deployment.configuration_id, sink,
-                                     lambda url, dest: self._fetch_storage(ctx, url, dest), self._images)
+                                     lambda url, dest: self._fetch_storage(ctx, url, dest), self._images,
+                                     default_folder)
             with self._lock:
                 if not self._current(key, generation):
                     raise _Superseded()

@@ -115,10 +115,12 @@ Launch = Callable[[ProcessSpec, Callable[[LogLine], None]], StepProcess]
 
 def launch_replica(launch: Launch, predictor: Predictor, deployment_folder: Path, pod: str, configuration_id: str,
                    sink: Callable[[LogEntry], None], fetch: Callable[[str, Path], None],
-                   images: Optional[ImageResolver] = None) -> Replica:
+                   images: Optional[ImageResolver] = None,
+                   default_folder: Optional[Callable[[], Optional[Path]]] = None) -> Replica:
     """Download the model, pick a port, start the predictor through the shared runner (runner.py), which gives
     the process its container paths (/mnt/models and the image's Dockerfile folders) by a mount namespace or by
-    rewriting its command and env. The image's folder comes from images.yaml, as for execution steps."""
+    rewriting its command and env. The image's folder comes from images.yaml, else from the synced repository's
+    Dockerfile folder (`default_folder`), as for execution steps."""
     folder = deployment_folder / "replicas" / pod
     shutil.rmtree(folder, ignore_errors=True)
     fs = folder / "fs"
@@ -126,7 +128,7 @@ def launch_replica(launch: Launch, predictor: Predictor, deployment_folder: Path
     models.mkdir(parents=True)
     container = predictor.container
     try:
-        recipe = images.recipe(container.image) if images is not None else ImageRecipe()
+        recipe = images.recipe(container.image, default_folder) if images is not None else ImageRecipe()
         build_into(recipe, fs)
     except (ImageError, OSError) as err:
         raise RenderError(f"Image '{container.image}' cannot be prepared locally: {err}") from None
