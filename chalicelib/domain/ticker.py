@@ -120,14 +120,17 @@ class ScheduleTicker:
         where = [Where("execution_schedule_id", "eq", schedule_id), Where("status", "in", list(LIVE))]
         return self._store.query(ctx, Kind.EXECUTION, where, top=0).count > 0
 
-    def _start(self, ctx: TenantContext, schedule: ExecutionSchedule, skipped: int) -> Fired:
+    def _start(self, ctx: TenantContext, schedule: ExecutionSchedule, skipped: int) -> Optional[Fired]:
+        """Start the claimed fire's execution and confirm it. Another ticker may be finishing the same fire (it
+        saw `pending_fire`): the derived id makes the run unique, and only the ticker that created it reports it."""
         due = _utc(schedule.pending_fire)
         execution_id: Optional[str] = fire_execution_id(schedule.id, due)
         error = None
+        created_here = True
         try:
             self._create(ctx, schedule, execution_id)
         except AlreadyExists:
-            execution_id = self._existing_or_retry(ctx, schedule, execution_id)
+            execution_id, created_here = self._existing_or_retry(ctx, schedule, execution_id)
         except DomainError as err:  # e.g. the configuration was deleted: this fire is spent, not retried forever
             error, execution_id = err.message, None
             log.warning("schedule %s in %s/%s: due %s could not start an execution: %s", schedule.id, ctx.tenant,
@@ -138,21 +141,24 @@ class ScheduleTicker:
         # A run-always schedule whose run cannot start would otherwise retry (and log) on every tick.
         hold_until = due + RUN_ALWAYS_RETRY if error and schedule.run_always else None
         self._confirm(ctx, schedule.id, due, hold_until)
+        if not created_here:
+            return None
         return Fired(ctx, schedule.id, due, execution_id, skipped, error)
 
     def _create(self, ctx: TenantContext, schedule: ExecutionSchedule, execution_id: str) -> None:
         self._executions.create(ctx, schedule.configuration_id, execution_schedule_id=schedule.id,
                                 execution_id=execution_id)
 
-    def _existing_or_retry(self, ctx: TenantContext, schedule: ExecutionSchedule, execution_id: str) -> str:
-        """AlreadyExists: an earlier attempt of this fire made it, unless (rarely) another schedule's fire at
-        the same millisecond shares the id; then this fire gets a fresh id."""
+    def _existing_or_retry(self, ctx: TenantContext, schedule: ExecutionSchedule,
+                           execution_id: str) -> Tuple[str, bool]:
+        """AlreadyExists: an earlier attempt of this fire made it (not created here), unless (rarely) another
+        schedule's fire at the same millisecond shares the id; then this fire gets a fresh id."""
         record = self._store.get(ctx, Kind.EXECUTION, execution_id)
         if record is None or record.doc.get("execution_schedule_id") == schedule.id:
-            return execution_id
+            return execution_id, False
         fresh = hex16()
         self._create(ctx, schedule, fresh)
-        return fresh
+        return fresh, True
 
     def _confirm(self, ctx: TenantContext, schedule_id: str, due: datetime,
                  hold_until: Optional[datetime] = None) -> None:
