@@ -71,7 +71,7 @@ def status(req, application_name):
     app = container().applications.get(req.ctx, application_name)
     resources = [SyncResource(**r.model_dump()) for r in app.resources]
     return ApplicationStatusOut(
-        health_status=app.health_status, sync_status=app.sync_status,
+        health_status=app.health_status, sync_status=app.reported_sync_status,
         message=app.message or "waiting for the first sync",
         source=ApplicationSource(repo_url=app.repository_url, path=app.path,
                                  revision=app.synced_revision or app.revision),

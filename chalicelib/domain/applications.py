@@ -52,6 +52,14 @@ class Application(Entity):
     resources: List[ResourceStatus] = []
 
     @property
+    def reported_sync_status(self) -> str:
+        """A change or refresh not yet synced shows as OutOfSync (as in Argo CD), so a client polling for
+        "Synced" after a refresh waits for that refresh instead of reading the previous sync's result."""
+        if self.requested_generation > self.synced_generation and self.sync_status == "Synced":
+            return "OutOfSync"
+        return self.sync_status
+
+    @property
     def sync_owed(self) -> bool:
         return self.requested_generation > self.synced_generation or self.source_error is not None
 

@@ -187,3 +187,17 @@ def test_application_deleted_during_its_sync_leaves_no_executables(api, tmp_path
     sync_now()
     assert api.call("GET", f"{BASE}/app-one").status == 404
     assert api.call("GET", "/v2/lm/scenarios").json == {"count": 0, "resources": []}
+
+
+def test_refresh_shows_out_of_sync_until_the_new_sync_ran(api, tmp_path):
+    """A client polling for Synced after refresh must not read the previous sync's result."""
+    from chalicelib.bootstrap import container
+
+    repo = setup_repo(api, tmp_path)
+    create(api, repo)
+    container().git_sync.poll()
+    assert api.call("GET", f"{BASE}/app-one/status").json["syncStatus"] == "Synced"
+    assert bare_post(api, f"{BASE}/app-one/refresh").status == 202
+    assert api.call("GET", f"{BASE}/app-one/status").json["syncStatus"] == "OutOfSync"
+    container().git_sync.poll()
+    assert api.call("GET", f"{BASE}/app-one/status").json["syncStatus"] == "Synced"
