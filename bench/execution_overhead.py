@@ -28,6 +28,8 @@ def workflow(name: str, steps: int) -> dict:
 
 
 def main() -> int:
+    import logging
+
     from moto import mock_aws
 
     from app import app
@@ -39,6 +41,7 @@ def main() -> int:
     from tests.integration.test_local_engine import seed_template
     from tests.support.api_client import Api
 
+    logging.getLogger("aicore").setLevel(logging.WARNING)  # the per-request log would drown the figures
     home = Path(tempfile.mkdtemp(prefix="aicore-bench-"))
     settings = Settings(home=home, stage="tst", aws_endpoint_url=None)
     with mock_aws():
