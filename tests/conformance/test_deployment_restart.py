@@ -11,17 +11,9 @@ from ai_api_client_sdk.models.status import Status
 from tests.conformance.conftest import core_client
 from tests.support.conformance import bearer, onboard, provisioned_group, suite_templates
 from tests.support.serving_conformance import map_serve_image, served_configuration
-from tests.support.stack_process import StackProcess, wait_for
+from tests.support.stack_process import StackProcess, process_alive, wait_for
 
 RG = "serve-restart-rg"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def _running(core, deployment_id):
@@ -48,19 +40,19 @@ def test_running_deployment_is_restarted_with_the_stack(tmp_path, how):
         url = _running(core, deployment).deployment_url
         state = next((home / "deployments").rglob("replica-*.json"))
         pid = json.loads(state.read_text())["pid"]
-        assert _alive(pid)
+        assert process_alive(pid)
 
         first.stop(signal.SIGKILL if how == "kill9" else signal.SIGINT)
         if how == "kill9":
-            assert _alive(pid)  # the predictor outlives a killed stack (its own session) ...
+            assert process_alive(pid)  # the predictor outlives a killed stack (its own session) ...
         else:
-            assert not _alive(pid)  # Ctrl-C stops predictors with the stack
+            assert not process_alive(pid)  # Ctrl-C stops predictors with the stack
         second = StackProcess(home, port=first.port).start()
         core = core_client(second.exports)
         got = _running(core, deployment)
         assert got.deployment_url == url and got.latest_running_configuration_id == got.configuration_id
         deadline = time.time() + 10
-        while _alive(pid):  # ... until the next start ends it
+        while process_alive(pid):  # ... until the next start ends it
             assert time.time() < deadline, "orphaned predictor still running"
             time.sleep(0.1)
         headers = {"Authorization": bearer(second.exports), "AI-Resource-Group": RG}

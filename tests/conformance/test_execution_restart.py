@@ -11,17 +11,9 @@ from chalicelib.adapters.local.engine import RESTARTED, SHUT_DOWN
 from tests.conformance.conftest import core_client
 from tests.support.conformance import (images_yaml, onboard, provisioned_group, suite_templates,
                                        training_configuration)
-from tests.support.stack_process import StackProcess, wait_for
+from tests.support.stack_process import StackProcess, process_alive, wait_for
 
 RG = "restart-rg"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 @pytest.mark.parametrize("how, message", [("kill9", RESTARTED), ("ctrlc", SHUT_DOWN)])
@@ -41,17 +33,17 @@ def test_running_execution_is_reconciled_after_a_restart(tmp_path, how, message)
                  == ["holding until stopped"], timeout=30, what="step running")
         marker = next((home / "runs" / "inflight").rglob("*.json"))
         pgids = json.loads(marker.read_text())["pgids"]
-        assert len(pgids) == 1 and _alive(pgids[0])
+        assert len(pgids) == 1 and process_alive(pgids[0])
 
         first.stop(signal.SIGKILL if how == "kill9" else signal.SIGINT)
         if how == "kill9":
-            assert _alive(pgids[0])  # the step outlives a killed stack (its own session) ...
+            assert process_alive(pgids[0])  # the step outlives a killed stack (its own session) ...
         second = StackProcess(home).start()
         core = core_client(second.exports)
         got = core.execution.get(execution, resource_group=RG)
         assert got.status == Status.DEAD and got.status_message == message and got.completion_time
         deadline = time.time() + 10
-        while _alive(pgids[0]):  # ... until the next start ends it
+        while process_alive(pgids[0]):  # ... until the next start ends it
             assert time.time() < deadline, "orphaned step still running"
             time.sleep(0.1)
         logs = core.execution.query_logs(execution, resource_group=RG).data.result

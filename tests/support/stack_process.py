@@ -82,3 +82,12 @@ def wait_for(predicate, timeout: float = 30, interval: float = 0.2, what: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def process_alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie (a killed stack's children are reaped late or never)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
