@@ -53,7 +53,16 @@ def auth_middleware(event: Any, get_response: Callable[[Any], Response]) -> Resp
         response = normalize(get_response(event), request_id, path)
     response.headers["X-Request-Id"] = request_id
     principal = event.context.get(PRINCIPAL_KEY)
-    access_log.info("request", method=event.method, path=path, status=response.status_code,
+    access_log.info("request", method=event.method, path=_loggable(path), status=response.status_code,
                     tenant=getattr(principal, "tenant", None), request_id=request_id,
                     duration_ms=round((time.perf_counter() - started) * 1000, 1))
     return response
+
+
+def _loggable(path: str) -> str:
+    """The tracking credential travels in the path; it must not reach the logs."""
+    if path.startswith(TRACKING_PREFIX):
+        head, _, rest = path[len(TRACKING_PREFIX):].partition("/")
+        return f"{TRACKING_PREFIX}***/{rest}" if head else path
+    return path
+

@@ -69,3 +69,28 @@ def test_forged_expired_or_missing_credentials_are_refused(api):
     assert _patch(api, expired.mint(TenantContext("t1", "default"), "exec-run"), body).status == 401
     # The tracking path does not open other routes: a Bearer-less call elsewhere is still 401.
     assert api.call("GET", "/v2/lm/executions", token="").status == 401
+
+
+def test_the_credential_never_reaches_the_request_log(api):
+    import logging
+
+    class Keep(logging.Handler):
+        def __init__(self):
+            super().__init__()
+            self.text = []
+
+        def emit(self, record):
+            self.text.append(" ".join(str(v) for v in vars(record).values()))
+
+    keep = Keep()
+    logging.getLogger("aicore").addHandler(keep)
+    try:
+        _seed("exec-log")
+        credential = _credential("exec-log")
+        body = {"execution_id": "exec-log", "metrics": [{"name": "a", "value": 1}]}
+        assert _patch(api, credential, body).status == 204
+    finally:
+        logging.getLogger("aicore").removeHandler(keep)
+    logged = "\n".join(keep.text)
+    assert "/v2/tracking/***/api/v1/metrics" in logged
+    assert credential not in logged
