@@ -23,11 +23,16 @@ def _plain(items) -> list:
 @route(bp, BASE, ["PATCH"], status=204, resource_group=True, allow_restricted=True, body=MetricsPatch,
        summary="Add or update metrics, tags and customInfo of an execution (application/json or merge-patch+json)")
 def patch(req):
+    return write_metrics(req, req.ctx)
+
+
+def write_metrics(req, ctx) -> Response:
+    """The PATCH body as the SDK sends it, to `ctx` (the request's group, or a tracking credential's)."""
     limit = container().settings.metrics_max_document_bytes
     if len(req.raw_body()) > limit:
         raise PayloadTooLarge(f"Request body is larger than the metrics limit of {limit} bytes.")
     body = req.body(MetricsPatch)
-    container().metrics.write(req.ctx, body.execution_id, _plain(body.metrics), _plain(body.tags),
+    container().metrics.write(ctx, body.execution_id, _plain(body.metrics), _plain(body.tags),
                               _plain(body.custom_info), scopes=principal_of(req).scopes)
     return Response(body="", status_code=204)
 

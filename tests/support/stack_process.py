@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -12,14 +11,10 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from chalicelib.adapters.local.net import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT = re.compile(r"^export (AICORE_[A-Z_]+)=(.*)$")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class StackProcess:

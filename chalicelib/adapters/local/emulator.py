@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 from pathlib import Path
 from typing import Optional
@@ -14,11 +13,7 @@ from werkzeug.serving import make_server
 
 from chalicelib.settings import Settings
 
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+from .net import free_port
 
 
 log = logging.getLogger("aicore.local")

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import threading
 import time
 from pathlib import Path
@@ -17,13 +16,8 @@ from chalicelib.domain.serving import MODEL_DIR, Predictor, RenderError
 
 from .images import ImageError, ImageRecipe, ImageResolver, build_into, top_of
 from .runner import LogLine, ProcessSpec, StepProcess
+from .net import free_port
 from .steps import SYSTEM_TOPS, protected_tops
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Replica:
