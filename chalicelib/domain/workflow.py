@@ -13,7 +13,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Protocol
+from typing import Any, Dict, List, Optional, Protocol
 
 _EXPR = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 _DEPENDS_NAME = re.compile(r"[A-Za-z0-9][\w-]*")
@@ -62,13 +62,23 @@ def substitute(value: Any, scope: Dict[str, str]) -> Any:
     return value
 
 
+def declared_value(parameter: Dict[str, Any]) -> Optional[str]:
+    """A declared parameter's own value: `value` wins over `default`, as in Argo."""
+    for key in ("value", "default"):
+        if parameter.get(key) is not None:
+            return str(parameter[key])
+    return None
+
+
 def workflow_parameters(spec: Dict[str, Any], bound: Dict[str, str]) -> Dict[str, str]:
-    """spec.arguments.parameters defaults, overridden by the configuration's parameter bindings."""
+    """spec.arguments.parameters (`value`, else `default`: AI Core's documentation writes `default`), overridden
+    by the configuration's parameter bindings."""
     values: Dict[str, str] = {}
     for p in (spec.get("arguments") or {}).get("parameters") or []:
         if isinstance(p, dict) and p.get("name"):
-            if p.get("value") is not None:
-                values[p["name"]] = str(p["value"])
+            given = declared_value(p)
+            if given is not None:
+                values[p["name"]] = given
     values.update({k: str(v) for k, v in bound.items()})
     return values
 
@@ -118,7 +128,7 @@ class WorkflowRun:
             raise WorkflowError(f"Step '{path}' names template '{name}', which the WorkflowTemplate lacks.")
         scope = dict(self._globals)
         for p in (template.get("inputs") or {}).get("parameters") or []:
-            value = arguments.get(p.get("name"), p.get("value", p.get("default")))
+            value = arguments.get(p.get("name"), declared_value(p))
             if value is None:
                 raise WorkflowError(f"Input parameter '{p.get('name')}' of template '{name}' has no value.")
             scope[f"inputs.parameters.{p['name']}"] = str(value)

@@ -212,6 +212,25 @@ def test_missing_default_store_or_binding_ends_dead_with_a_clear_message(engine_
     assert done["status"] == "DEAD" and "object store secret named 'default'" in done["statusMessage"]
 
 
+def test_unbound_parameter_with_only_a_default_runs_with_it(engine_api):
+    """AI Core's documentation style: spec.arguments.parameters[].default, one parameter bound, one not."""
+    api = engine_api
+    from chalicelib.bootstrap import container
+
+    template = {"metadata": {"name": "defaults"}, "spec": {
+        "entrypoint": "main", "arguments": {"parameters": [{"name": "alpha", "default": "0.5"},
+                                                           {"name": "envexample", "default": "dev"}]},
+        "templates": [{"name": "main", "container": {
+            "image": "none", "command": ["sh", "-c"],
+            "args": ["echo alpha={{workflow.parameters.alpha}} env={{workflow.parameters.envexample}}"]}}]}}
+    seed_template(container().store, template)
+    config = configure(api, "defaults", params=[("envexample", "test1")])
+    done = wait_for(api, ok(api.call("POST", "/v2/lm/executions", {"configurationId": config}))["id"])
+    assert done["status"] == "COMPLETED", done
+    logs = ok(api.call("GET", f"/v2/lm/executions/{done['id']}/logs"))["data"]["result"]
+    assert [line["msg"] for line in logs] == ["alpha=0.5 env=test1"]
+
+
 def test_stop_kills_a_long_running_tree_and_ends_stopped(engine_api, tmp_path):
     api = engine_api
     from chalicelib.bootstrap import container

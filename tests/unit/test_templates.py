@@ -182,3 +182,9 @@ def test_yaml_alias_bombs_are_refused():
 def test_oversized_template_is_refused():
     big = edit(TRAINING, 'description: "Training epochs"', 'description: "' + "x" * 400_000 + '"')
     assert "template is too large" in error(big)
+
+
+def test_argument_default_is_the_executable_parameter_default_as_ai_core_writes_it():
+    t = only(edit(TRAINING, 'value: "3"', "default: 3"))
+    assert (t.parameters[0].name, t.parameters[0].default) == ("epochs", "3")
+    assert t.document["spec"]["arguments"]["parameters"][0]["default"] == "3"

@@ -120,3 +120,22 @@ def test_cancelled_run_starts_nothing():
 def test_substitute_leaves_other_expressions():
     assert substitute({"a": ["{{ x }} {{steps.s.outputs.result}}"]}, {"x": "1"}) == \
         {"a": ["1 {{steps.s.outputs.result}}"]}
+
+
+def test_default_gives_a_workflow_parameter_its_value_as_value_does():
+    # AI Core's documentation and the seeds write `default`; an unbound parameter must not end the run DEAD.
+    templates = [container("main", ["echo {{workflow.parameters.alpha}} {{workflow.parameters.beta}} "
+                                    "{{workflow.parameters.gamma}}"])]
+    params = [{"name": "alpha", "default": "0.5"}, {"name": "beta", "value": "v", "default": "ignored"},
+              {"name": "gamma", "default": 3}]
+    for bound, expected in (({}, "echo 0.5 v 3"), ({"beta": "b"}, "echo 0.5 b 3"),
+                            ({"alpha": "0.9", "gamma": "4"}, "echo 0.9 v 4")):
+        rec = Recorder()
+        WorkflowRun(wf(templates, params=params), bound, rec, "e1").run()
+        assert rec.calls[0][2] == [expected], bound
+
+
+def test_parameter_without_value_or_default_still_names_itself():
+    templates = [container("main", ["echo {{workflow.parameters.alpha}}"])]
+    with pytest.raises(WorkflowError, match="workflow.parameters.alpha"):
+        WorkflowRun(wf(templates, params=[{"name": "alpha"}]), {"other": "x"}, Recorder(), "e1").run()
