@@ -12,7 +12,7 @@ from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.tracking import TRACKING_PREFIX
 
 from .errors import error_response, normalize
-from .routing import PRINCIPAL_KEY, REQUEST_ID_KEY
+from .routing import PRINCIPAL_KEY, PUBLIC_PATHS, REQUEST_ID_KEY
 from .tracking import TRACKING_CONTEXT_KEY
 
 # One structured line per request (JSON, CloudWatch-friendly). Never headers or bodies: they carry tokens
@@ -38,7 +38,9 @@ def auth_middleware(event: Any, get_response: Callable[[Any], Response]) -> Resp
     try:
         from chalicelib.bootstrap import container
 
-        if path.startswith(TRACKING_PREFIX):
+        if event.path in PUBLIC_PATHS:
+            pass  # the health check: load balancers and troubleshooting call it without a token
+        elif path.startswith(TRACKING_PREFIX):
             # Inside a run the SDK sends an empty Authorization header: the path carries the credential.
             grant = container().tracking_credentials.verify((event.uri_params or {}).get("credential", ""))
             event.context[PRINCIPAL_KEY] = grant.principal

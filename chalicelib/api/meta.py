@@ -62,7 +62,7 @@ def versions(req):
                           "description": "AI API (SAP AI Core compatible)"}]}
 
 
-@route(bp, "/v2/lm/healthz")
+@route(bp, "/v2/lm/healthz", public=True)
 def healthz(req):
     return {"status": "READY", "message": "Service is up and running"}
 

@@ -46,7 +46,7 @@ def _operation(doc: RouteDoc, names: Dict[type, str]) -> Dict[str, Any]:
         "operationId": f"{doc.method.lower()}_{re.sub(r'[^A-Za-z0-9]+', '_', doc.path).strip('_')}",
         "parameters": params,
         "responses": {str(doc.status): success, "400": error, "401": error, "404": error},
-        "security": [{"oauth2": []}],
+        "security": [] if doc.public else [{"oauth2": []}],
     }
     if doc.request_model in names:
         operation["requestBody"] = {"required": True, "content": {

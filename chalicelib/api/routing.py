@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, List, Optional
+from typing import Any, Callable, Iterable, List, Optional, Set
 
 from chalice import Response
 from pydantic import BaseModel, ValidationError
@@ -32,9 +32,12 @@ class RouteDoc:
     response_model: Optional[Any] = None
     resource_group: bool = False
     query: tuple = ()
+    public: bool = False
 
 
 ROUTE_DOCS: List[RouteDoc] = []
+# Route paths that answer without a token (the health check, for load balancers): the auth middleware reads it.
+PUBLIC_PATHS: Set[str] = set()
 
 
 def principal_of(req: ApiRequest) -> Principal:
@@ -50,11 +53,14 @@ def json_response(body: Any, status: int = 200, headers: Optional[dict] = None) 
 
 
 def route(blueprint: Any, path: str, methods: Iterable[str] = ("GET",), *, status: int = 200,
-          resource_group: bool = False, allow_restricted: bool = False, body: Optional[type] = None,
-          response: Optional[Any] = None, query: Iterable[str] = (), summary: str = "") -> Callable:
+          resource_group: bool = False, allow_restricted: bool = False, public: bool = False,
+          body: Optional[type] = None, response: Optional[Any] = None, query: Iterable[str] = (),
+          summary: str = "") -> Callable:
     """Register `fn(req, **path_params)` on the blueprint.
 
     resource_group=True: the route works inside one resource group; the header must name one that exists.
+    public=True: no token needed and no tenant context (req.ctx is None); only for answers that say nothing of a
+    tenant, such as the health check.
     body/response/query/summary only document the route in /v2/openapi.json.
     A view returns a pydantic model, a plain JSON value or a chalice Response.
     """
@@ -62,7 +68,9 @@ def route(blueprint: Any, path: str, methods: Iterable[str] = ("GET",), *, statu
     def decorator(fn: Callable) -> Callable:
         for method in methods:
             ROUTE_DOCS.append(RouteDoc(path, method, status, summary or (fn.__doc__ or fn.__name__).strip(),
-                                       body, response, resource_group, tuple(query)))
+                                       body, response, resource_group, tuple(query), public))
+        if public:
+            PUBLIC_PATHS.add(path)
 
         @functools.wraps(fn)
         def view(**params: Any) -> Response:
@@ -71,11 +79,11 @@ def route(blueprint: Any, path: str, methods: Iterable[str] = ("GET",), *, statu
             path_text = raw.context.get("path", path)
             try:
                 principal = raw.context.get(PRINCIPAL_KEY)
-                if principal is None:  # the auth middleware sets it on every /v2 route
+                if principal is None and not public:  # the auth middleware sets it on every other /v2 route
                     raise Forbidden("Request was not authenticated.")
-                if principal.is_restricted and not allow_restricted:
+                if principal is not None and principal.is_restricted and not allow_restricted:
                     raise Forbidden("This token may only write metrics of its own execution.")
-                ctx = _context(raw, principal)
+                ctx = _context(raw, principal) if principal is not None else None
                 from chalicelib.bootstrap import container  # late: keeps app import light
 
                 c = container()

@@ -75,3 +75,35 @@ def test_unknown_resource_group_is_404(api):
 @pytest.mark.parametrize("body", [{"resourceGroupId": 5}, {"resourceGroupId": "x"}, {}, ["list"]])
 def test_bad_resource_group_bodies_are_400(api, body):
     assert_error(api.call("POST", "/v2/admin/resourceGroups", body), 400)
+
+
+def test_health_check_answers_without_a_token(api):
+    # Load balancers and the reference's troubleshooting call it bare; it says nothing of any tenant.
+    result = api.call("GET", "/v2/lm/healthz", token=None, rg=None)
+    assert result.status == 200 and result.json["status"] == "READY"
+    assert api.call("GET", "/v2/lm/healthz", token="Bearer not-a-jwt", rg=None).status == 200
+
+
+def test_every_other_route_needs_a_token(api):
+    import re
+
+    from chalicelib.api.routing import ROUTE_DOCS
+
+    checked = 0
+    for doc in ROUTE_DOCS:
+        if doc.path == "/v2/lm/healthz" or doc.path.startswith("/v2/tracking/"):
+            continue  # tracking: the credential in the path is the token (test_tracking.py)
+        path = re.sub(r"{(\w+)\+?}", "x", doc.path)
+        result = api.call(doc.method, path, {}, token=None)
+        assert result.status == 401, (doc.method, path, result)
+        assert result.headers.get("www-authenticate", "").startswith("Bearer")
+        checked += 1
+    assert checked >= 60
+    public = [(d.method, d.path) for d in ROUTE_DOCS if d.public]
+    assert public == [("GET", "/v2/lm/healthz")]
+
+
+def test_openapi_says_the_health_check_needs_no_token(api):
+    doc = api.call("GET", "/v2/openapi.json").json
+    assert doc["paths"]["/v2/lm/healthz"]["get"]["security"] == []
+    assert doc["paths"]["/v2/lm/meta"]["get"]["security"] == [{"oauth2": []}]
