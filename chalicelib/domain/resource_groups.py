@@ -1,4 +1,5 @@
-"""Resource groups: the tenant's isolation units. `default` always exists and is created on first use."""
+"""Resource groups: the tenant's isolation units. `default` is created when a tenant is onboarded (`make run`,
+`make tenant`), or on first use by a tenant that had no onboarding step (OIDC tokens)."""
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ from typing import ClassVar, List, Optional
 from .clock import Clock
 from .context import DEFAULT_RESOURCE_GROUP, TenantContext
 from .entity import Entity
-from .errors import AlreadyExists, InvalidInput, NotFound, PreconditionFailed
+from .errors import AlreadyExists, Conflict, InvalidInput, NotFound, PreconditionFailed
 from .labels import LabelSelector, KeyValue
 from .records import Kind, Page, RecordStore
 
@@ -56,30 +57,33 @@ class ResourceGroupService:
         return TenantContext(ctx.tenant)
 
     def create(self, ctx: TenantContext, rg_id: str, labels: List[KeyValue]) -> ResourceGroup:
+        """Idempotent: a group that exists already is answered as it is (its labels are not changed), so a CI
+        script that creates its group at the top of every run keeps working."""
         validate_rg_id(rg_id)
         group = ResourceGroup(resource_group_id=rg_id, tenant_id=ctx.tenant, zone_id=ctx.tenant,
                               created_at=self._clock.now(), labels=validate_labels(labels))
         try:
             self._store.create(self._tenant(ctx), group.to_record(rg_id))
         except AlreadyExists:
-            raise AlreadyExists(f"Resource group '{rg_id}' already exists.", target="resourceGroupId") from None
+            record = self._store.get(self._tenant(ctx), Kind.RESOURCE_GROUP, rg_id)
+            if record is None:  # deleted between our write and read: the caller may simply retry
+                raise Conflict(f"Resource group '{rg_id}' was being deleted; retry.",
+                               target="resourceGroupId") from None
+            return ResourceGroup.from_record(record)
         return group
+
+    def onboard(self, tenant: str) -> ResourceGroup:
+        """AI Core: "When your tenant is onboarded, a default resource group is created immediately"."""
+        return self.create(TenantContext(tenant), DEFAULT_RESOURCE_GROUP, [])
 
     def get(self, ctx: TenantContext, rg_id: str) -> ResourceGroup:
         validate_rg_id(rg_id)
         record = self._store.get(self._tenant(ctx), Kind.RESOURCE_GROUP, rg_id)
         if record is None:
-            if rg_id == DEFAULT_RESOURCE_GROUP:
-                return self._ensure_default(ctx)
+            if rg_id == DEFAULT_RESOURCE_GROUP:  # a tenant that came through OIDC had no onboarding step
+                return self.onboard(ctx.tenant)
             raise NotFound(f"Resource group '{rg_id}' not found.", target="resourceGroupId")
         return ResourceGroup.from_record(record)
-
-    def _ensure_default(self, ctx: TenantContext) -> ResourceGroup:
-        try:
-            return self.create(ctx, DEFAULT_RESOURCE_GROUP, [])
-        except AlreadyExists:
-            return ResourceGroup.from_record(self._store.get(self._tenant(ctx), Kind.RESOURCE_GROUP,
-                                                             DEFAULT_RESOURCE_GROUP))
 
     def require_usable(self, ctx: TenantContext) -> ResourceGroup:
         """The header must name a resource group of this tenant that is provisioned."""
@@ -114,7 +118,7 @@ class ResourceGroupService:
 
     def _ensure_default_listed(self, ctx: TenantContext) -> None:
         if self._store.get(self._tenant(ctx), Kind.RESOURCE_GROUP, DEFAULT_RESOURCE_GROUP) is None:
-            self._ensure_default(ctx)
+            self.onboard(ctx.tenant)
 
     def modify(self, ctx: TenantContext, rg_id: str, labels: List[KeyValue]) -> ResourceGroup:
         group = self.get(ctx, rg_id)

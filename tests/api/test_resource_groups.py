@@ -23,9 +23,40 @@ def test_create_get_list_modify_delete(api):
     assert api.call("GET", "/v2/admin/resourceGroups/team-a").status == 404
 
 
-def test_duplicate_is_409(api):
-    assert api.call("POST", "/v2/admin/resourceGroups", {"resourceGroupId": "dup"}).status == 202
-    assert api.call("POST", "/v2/admin/resourceGroups", {"resourceGroupId": "dup"}).status == 409
+def test_creating_an_existing_group_answers_202_with_it_and_keeps_it(api):
+    # The seed's CI/CD script creates its group at the top of every run: the second run must get on.
+    labels = [{"key": "ext.ai.sap.com/owner", "value": "me"}]
+    first = api.call("POST", "/v2/admin/resourceGroups", {"resourceGroupId": "dup", "labels": labels})
+    assert first.status == 202
+    created_at = api.call("GET", "/v2/admin/resourceGroups/dup").json["createdAt"]
+    again = api.call("POST", "/v2/admin/resourceGroups", {"resourceGroupId": "dup"})
+    assert again.status == 202, again
+    assert (again.json["resourceGroupId"], again.json["tenantId"]) == ("dup", "t1")
+    assert again.headers["location"].endswith("/dup")
+    got = api.call("GET", "/v2/admin/resourceGroups/dup").json
+    assert (got["labels"], got["createdAt"]) == (labels, created_at)  # nothing stored is lost or replaced
+    listed = api.call("GET", "/v2/admin/resourceGroups").json["resources"]
+    assert [g["resourceGroupId"] for g in listed].count("dup") == 1
+
+
+def test_default_group_of_a_tenant_without_onboarding_is_there_at_once(api):
+    # A tenant known only from its token (OIDC): get, list and create all find `default`.
+    assert api.call("GET", "/v2/admin/resourceGroups/default", tenant="fresh-a").json["status"] == "PROVISIONED"
+    assert [g["resourceGroupId"] for g in api.call("GET", "/v2/admin/resourceGroups",
+                                                   tenant="fresh-b").json["resources"]] == ["default"]
+    created = api.call("POST", "/v2/admin/resourceGroups", {"resourceGroupId": "default"}, tenant="fresh-c")
+    assert created.status == 202 and created.json["resourceGroupId"] == "default"
+    assert api.call("GET", "/v2/lm/executions", tenant="fresh-d", rg="default").status == 200
+
+
+def test_onboarding_creates_the_default_group_once(api):
+    from chalicelib.bootstrap import container
+
+    service = container().resource_groups
+    first = service.onboard("onboarded")
+    assert service.onboard("onboarded").created_at == first.created_at
+    listed = api.call("GET", "/v2/admin/resourceGroups", tenant="onboarded").json
+    assert [g["resourceGroupId"] for g in listed["resources"]] == ["default"]
 
 
 def test_bad_label_key_is_400(api):

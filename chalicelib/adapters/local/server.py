@@ -21,6 +21,10 @@ from chalicelib.api.errors import error_body
 log = logging.getLogger("aicore.local")
 
 MAX_FORM_BYTES = 64 * 1024
+# The service key's `url` + /oauth/token is the token URL, and the exports print it that way (the SDK's
+# AICORE_AUTH_URL). Scripts written for AI Core, such as the seed's CI/CD pipeline, append /oauth/token
+# themselves; with our export pasted in, that is the doubled path, which must not be a 404.
+TOKEN_PATHS = ("/oauth/token", "/oauth/token/oauth/token")
 
 
 class TokenEndpoint:
@@ -84,7 +88,7 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None):
                 return
             body = self._body()
             path = urlparse(self.path).path
-            if path.rstrip("/") == "/oauth/token":
+            if path.rstrip("/") in TOKEN_PATHS:
                 if self.command != "POST":
                     self._json(405, {"error": "invalid_request", "error_description": "Use POST."})
                     return
