@@ -27,6 +27,22 @@ def test_token_endpoint_accepts_form_and_basic(stack):
     assert wrong.status_code == 401
 
 
+def test_token_url_with_oauth_token_appended_again_still_answers(stack):
+    # Scripts written for AI Core (the seed's pipeline) append /oauth/token to AICORE_AUTH_URL themselves.
+    e = stack.exports
+    doubled = requests.post(e["AICORE_AUTH_URL"] + "/oauth/token", data={"grant_type": "client_credentials"},
+                            auth=(e["AICORE_CLIENT_ID"], e["AICORE_CLIENT_SECRET"]), timeout=10)
+    assert doubled.status_code == 200 and doubled.json()["access_token"]
+    tripled = requests.post(e["AICORE_AUTH_URL"] + "/oauth/token/oauth/token", timeout=10,
+                            auth=(e["AICORE_CLIENT_ID"], e["AICORE_CLIENT_SECRET"]))
+    assert tripled.status_code == 404
+
+
+def test_health_check_needs_no_token(stack):
+    response = requests.get(stack.exports["AICORE_BASE_URL"] + "/lm/healthz", timeout=10)
+    assert response.status_code == 200 and response.json()["status"] == "READY"
+
+
 def test_unauthenticated_call_is_401(stack):
     response = requests.get(stack.exports["AICORE_BASE_URL"] + "/admin/resourceGroups",
                             headers={"AI-Resource-Group": "default"}, timeout=10)

@@ -7,7 +7,7 @@ import os
 import re
 import secrets
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, List, Optional
 
 TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -56,15 +56,28 @@ class ServiceKeyClients:
     def __init__(self, keys_dir: Path):
         self._dir = keys_dir
 
-    def authenticate(self, client_id: str, client_secret: str) -> Optional[str]:
-        """The tenant of a client whose secret matches, else None."""
+    def tenants(self) -> List[str]:
+        """Every tenant that has a service key (onboarded with `make run` or `make tenant`)."""
+        found = set()
+        for key in self._keys():
+            if isinstance(key.get("identityzone"), str) and TENANT_NAME.match(key["identityzone"]):
+                found.add(key["identityzone"])
+        return sorted(found)
+
+    def _keys(self) -> Iterator[dict]:
         if not self._dir.is_dir():
-            return None
+            return
         for path in sorted(self._dir.glob("*.json")):
             try:
                 key = json.loads(path.read_text())
             except (OSError, ValueError):
                 continue
+            if isinstance(key, dict):
+                yield key
+
+    def authenticate(self, client_id: str, client_secret: str) -> Optional[str]:
+        """The tenant of a client whose secret matches, else None."""
+        for key in self._keys():
             if hmac.compare_digest(str(key.get("clientid", "")), client_id):
                 if hmac.compare_digest(str(key.get("clientsecret", "")), client_secret):
                     return key.get("identityzone")

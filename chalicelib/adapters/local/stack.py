@@ -8,11 +8,14 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional
+from pathlib import Path
+from typing import Callable, List, Optional, Tuple
 
 from chalicelib.settings import Settings
 
+from . import running
 from .emulator import Emulator, provision
+from .sdk_profiles import profile_note, write_profile
 from .service_keys import ServiceKeyClients, exports, mint
 
 log = logging.getLogger("aicore.local")
@@ -59,6 +62,8 @@ def start(settings: Settings) -> Stack:
 
     provision(settings)
     c = bootstrap.configure(settings)
+    for tenant in ServiceKeyClients(settings.service_keys_dir).tenants():
+        c.resource_groups.onboard(tenant)  # every tenant with a key has its `default` group before the API serves
     from .engine import use_local_engine
 
     engine = use_local_engine(c)  # before the API serves: executions run here, logs go to files
@@ -82,6 +87,8 @@ def start(settings: Settings) -> Stack:
     stack.threads.append(thread)
     for starter in background_workers():
         stack.stoppers.append(starter(c))
+    running.record(settings.home, settings.base_url)  # `make tenant` in another shell writes keys for this URL
+    stack.stoppers.insert(0, lambda: running.clear(settings.home))  # stoppers run in reverse: cleared last
     return stack
 
 
@@ -103,13 +110,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     settings = Settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     key = mint(settings.service_keys_dir, "default", settings.base_url)
+    profile = write_profile(settings.home, "default", key)
     stack = start(settings)
     stopped = threading.Event()
     # Both signals only set the event, and before the banner says "Press Ctrl-C": a Ctrl-C that arrives at once
     # must still stop cleanly, not raise KeyboardInterrupt outside the wait.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopped.set())
-    print(banner(stack, key), flush=True)
+    print(banner(stack, key, profile), flush=True)
     stopped.wait()
     print("\nStopping...", flush=True)
     stack.stop()
@@ -117,13 +125,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 0
 
 
-def banner(stack: Stack, key: dict) -> str:
+def banner(stack: Stack, key: dict, profile: Tuple[Path, bool]) -> str:
     key_file = stack.settings.service_keys_dir / "default.json"
     return f"""
 AI API (SAP AI Core compatible) running at {stack.base_url}/v2
   AWS emulator (DynamoDB, S3): {stack.emulator.endpoint_url}
   state: {stack.settings.home.resolve()}
   service key: {key_file}
+{profile_note(stack.settings.home, "default", *profile)}
 
 Paste these into a shell to use the official SDK (AICoreV2Client.from_env()) or curl:
 
