@@ -3,6 +3,7 @@ AICORE_HOME, and SAP's SDK configured by nothing but AICORE_HOME (and AICORE_PRO
 stack writes there."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -19,6 +20,7 @@ def own_stack(tmp_path_factory):
             "AICORE_CLIENT_SECRET": "mine", "AICORE_BASE_URL": "https://mine.example.com/v2",
             "AICORE_RESOURCE_GROUP": "default"}
     (home / "config_mine.json").write_text(json.dumps(mine, indent=4))  # written by `aicore configure -p mine`
+    assert make_tenant(home, "early").returncode == 0  # before any stack runs on this home
     process = StackProcess(home).start()
     assert process.port != 8000
     yield process
@@ -55,6 +57,20 @@ def test_default_tenant_works_from_aicore_home_alone(own_stack):
     seen = from_env(own_stack.home)
     assert (seen["tenant"], seen["groups"]) == ("default", ["default"])
     assert "SDK profile: " + str(own_stack.home / "config.json") in own_stack.output()
+
+
+def test_tenants_with_keys_are_onboarded_with_their_default_group_when_the_stack_starts(own_stack):
+    import boto3
+
+    emulator = re.search(r"AWS emulator \(DynamoDB, S3\): (\S+)", own_stack.output())[1]
+    table = boto3.resource("dynamodb", endpoint_url=emulator, region_name="eu-central-1", aws_access_key_id="local",
+                           aws_secret_access_key="local").Table("aicore-dev-records")
+
+    def has_default_group(tenant):  # read under the API: a GET would create it on first use
+        return "Item" in table.get_item(Key={"pk": f"T#{tenant}", "sk": "RG#default"})
+
+    assert has_default_group("default") and has_default_group("early")
+    assert not has_default_group("never-onboarded")
 
 
 def test_make_tenant_writes_a_working_key_for_the_running_port(own_stack):
