@@ -55,3 +55,23 @@ def test_running_record_names_a_live_stack_only(tmp_path):
     (tmp_path / running.RECORD).write_text(json.dumps({"url": "http://127.0.0.1:9556", "pid": int(gone.stdout)}))
     assert running.running_url(tmp_path) is None  # killed with -9: the record stayed, the process did not
     assert os.path.exists(tmp_path / running.RECORD)
+
+
+def test_a_start_on_another_port_moves_every_tenants_key_and_our_profiles(tmp_path):
+    from chalicelib.adapters.local.stack import issue_keys
+    from chalicelib.settings import Settings
+
+    first = Settings(home=tmp_path, port=8101)
+    issue_keys(first)
+    acme = mint(first.service_keys_dir, "acme", first.base_url)
+    write_profile(tmp_path, "acme", acme)
+    (tmp_path / "config_mine.json").write_text('{"AICORE_BASE_URL": "https://mine/v2"}')
+    mint(first.service_keys_dir, "mine", first.base_url)
+
+    key, (path, written) = issue_keys(Settings(home=tmp_path, port=8102))
+    assert (key["url"], path, written) == ("http://127.0.0.1:8102", tmp_path / "config.json", True)
+    moved = json.loads((tmp_path / "config_acme.json").read_text())
+    assert moved["AICORE_BASE_URL"] == "http://127.0.0.1:8102/v2"
+    assert moved["AICORE_CLIENT_SECRET"] == acme["clientsecret"]  # same credentials, new URL
+    assert json.loads((first.service_keys_dir / "acme.json").read_text())["url"] == "http://127.0.0.1:8102"
+    assert (tmp_path / "config_mine.json").read_text() == '{"AICORE_BASE_URL": "https://mine/v2"}'

@@ -16,7 +16,7 @@ from chalicelib.settings import Settings
 from . import running
 from .emulator import Emulator, provision
 from .sdk_profiles import profile_note, write_profile
-from .service_keys import ServiceKeyClients, exports, mint
+from .service_keys import ServiceKeyClients, exports, key_path, mint
 
 log = logging.getLogger("aicore.local")
 
@@ -109,8 +109,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.getLogger("aicore").setLevel(args.log_level.upper())  # Powertools' request log follows the flag
     settings = Settings()
     settings.home.mkdir(parents=True, exist_ok=True)
-    key = mint(settings.service_keys_dir, "default", settings.base_url)
-    profile = write_profile(settings.home, "default", key)
+    key, profile = issue_keys(settings)
     stack = start(settings)
     stopped = threading.Event()
     # Both signals only set the event, and before the banner says "Press Ctrl-C": a Ctrl-C that arrives at once
@@ -123,6 +122,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     stack.stop()
     print("Stopped.", flush=True)
     return 0
+
+
+def issue_keys(settings: Settings) -> Tuple[dict, Tuple[Path, bool]]:
+    """The default tenant's key and SDK profile; every other tenant's key and profile follow this start's URL
+    too (a stack restarted on another port must not leave `make tenant`'s keys pointing at the old one)."""
+    keys = settings.service_keys_dir
+    key = mint(keys, "default", settings.base_url)
+    profile = write_profile(settings.home, "default", key)
+    for tenant in ServiceKeyClients(keys).tenants():
+        if tenant != "default" and key_path(keys, tenant).exists():
+            write_profile(settings.home, tenant, mint(keys, tenant, settings.base_url))
+    return key, profile
 
 
 def banner(stack: Stack, key: dict, profile: Tuple[Path, bool]) -> str:
