@@ -45,5 +45,8 @@ def test_create_get_search_modify_delete(core):
 
 def test_default_group_exists(core):
     assert core.resource_groups.get("default").status == "PROVISIONED"
+    # Creating it (or any existing group) again is not an error: the client gets the group back.
+    assert core.resource_groups.create(resource_group_id="default").resource_group_id == "default"
+    assert [g.resource_group_id for g in core.resource_groups.query().resources].count("default") == 1
     with pytest.raises(AIAPINotFoundException):
         core.resource_groups.get("conf-rg-never-created")

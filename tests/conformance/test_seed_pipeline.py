@@ -119,4 +119,8 @@ def test_seed_pipeline_runs_unchanged_twice_in_a_row(stack, felix):
     assert len(core.artifact.query().resources) == 1
     assert sorted(c.name for c in core.configuration.query().resources) == [
         "Configuration CI/CD Example Serving", "Configuration CI/CD Example Training"]
+    # The templates write `default` for envexample (AI Core's style): the catalogue shows it as the default.
+    for executable in ("cicdexample", "cicdexample2"):
+        params = core.executable.get(scenario_id="cicdexample", executable_id=executable).parameters
+        assert [(p.name, p.default) for p in params] == [("envexample", "dev")]
     core.deployment.modify(second_deployment, TargetStatus.STOPPED)  # frees the predictor for the rest of the suite
