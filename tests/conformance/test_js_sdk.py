@@ -22,7 +22,7 @@ SCENARIO, TRAIN, SERVE = "jssdk", "js-train", "js-serve"
 
 # Every step of walk.mjs, in order: a step that silently stopped being run fails here.
 STEPS = [
-    "meta", "tenant info, services, quotas", "resource group create, get, list, patch",
+    "meta", "tenant info, services, quotas, resources", "resource group create, get, list, patch",
     "repository create, get, list", "application create, refresh, status until synced",
     "scenarios, versions, executables", "object store secret create, get, list",
     "dataset file upload, download, delete (encoded path)", "model file upload",

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   ApplicationApi, ArtifactApi, ConfigurationApi, DeploymentApi, DockerRegistrySecretApi, ExecutableApi,
   ExecutionApi, ExecutionScheduleApi, FileApi, KPIApi, MetaApi, MetricsApi, ObjectStoreSecretApi, RepositoryApi,
-  ResourceGroupApi, ResourceQuotaApi, ScenarioApi, SecretApi, ServiceApi, TenantInfoApi
+  ResourceApi, ResourceGroupApi, ResourceQuotaApi, ScenarioApi, SecretApi, ServiceApi, TenantInfoApi
 } from '@sap-ai-sdk/ai-api';
 import { executeRequest } from '@sap-ai-sdk/core';
 
@@ -67,11 +67,18 @@ await step('meta', async () => {
   assert.equal(meta.extensions.dataset.capabilities.upload, true);
 });
 
-await step('tenant info, services, quotas', async () => {
+await step('tenant info, services, quotas, resources', async () => {
   assert.ok((await TenantInfoApi.tenantInfoGet().execute()).tenantId);
   assert.ok(Array.isArray((await ServiceApi.kubesubmitV4AiservicesGetAll().execute()).resources));
+  assert.equal((await refused(ServiceApi.kubesubmitV4AiservicesGet('no-such-service').execute())).status, 404);
   const quota = await ResourceQuotaApi.kubesubmitV4ResourceQuotaGetDeploymentQuota({}).execute();
   assert.ok(Array.isArray(quota.quotas));
+  assert.deepEqual(await ResourceApi.kubesubmitV4InstanceTypesGet().execute(), { instanceTypes: {} });
+  assert.deepEqual(await ResourceApi.kubesubmitV4ResourcesGet().execute(), { resourcePlans: {} });
+  const reserve = await refused(ResourceApi.kubesubmitV4ResourcesPatch({ resourcePlans: [{ name: 'starter', request: 1 }] })
+    .execute());
+  assert.equal(reserve.status, 501);
+  assert.match(reserve.body.error.message, /not supported/);
 });
 
 await step('resource group create, get, list, patch', async () => {
@@ -177,8 +184,10 @@ await step('artifact create, get, list, count', async () => {
   assert.equal(got.scenario?.id, SCENARIO);
   const datasets = await ArtifactApi.artifactQuery({ scenarioId: SCENARIO, kind: 'dataset' }, rg).execute();
   assert.deepEqual(datasets.resources.map(artifact => artifact.id), [dataset]);
-  const labelled = await ArtifactApi.artifactQuery({ artifactLabelSelector: ['ext.ai.sap.com/origin=js'] }, rg)
-    .execute();
+  // The SDK sends arrays comma-joined: artifactLabelSelector=a%3D1%2Cb!%3D2.
+  const labelled = await ArtifactApi.artifactQuery({
+    artifactLabelSelector: ['ext.ai.sap.com/origin=js', 'ext.ai.sap.com/origin!=python']
+  }, rg).execute();
   assert.deepEqual(labelled.resources.map(artifact => artifact.id), [dataset]);
   assert.equal(Number(await ArtifactApi.artifactCount({ scenarioId: SCENARIO }, rg).execute()), 2);
   result.artifacts = { dataset, model };
@@ -201,6 +210,9 @@ await step('configuration create, get, list, count', async () => {
   const trains = await ConfigurationApi.configurationQuery({ scenarioId: SCENARIO, executableIds: [TRAIN] }, rg)
     .execute();
   assert.deepEqual(new Set(trains.resources.map(config => config.id)), new Set([trainConfig, holdConfig]));
+  const both = await ConfigurationApi.configurationQuery({ executableIds: [TRAIN, SERVE], $top: 2, $skip: 1 }, rg)
+    .execute();
+  assert.equal(both.resources.length, 2);
   const found = await ConfigurationApi.configurationQuery({ $search: 'SERVING', searchCaseInsensitive: true }, rg)
     .execute();
   assert.deepEqual(found.resources.map(config => config.id), [serveConfig]);
@@ -225,7 +237,10 @@ await step('execution create, get, list, count, until COMPLETED', async () => {
 });
 
 await step('execution logs, outputs, metrics', async () => {
-  const logs = await ExecutionApi.kubesubmitV4ExecutionsGetLogs(execution, { $top: 100 }, rg).execute();
+  // The SDK types no AI-Resource-Group on the logs calls (the spec omits it); the typed way is a custom header.
+  const logs = await ExecutionApi.kubesubmitV4ExecutionsGetLogs(execution, {
+    $top: 100, $order: 'asc', start: new Date(Date.now() - 3600 * 1000).toISOString()
+  }).addCustomHeaders(rg).execute();
   const lines = logs.data.result.map(line => line.msg);
   assert.ok(lines.includes('read 3 rows from /app/data'), JSON.stringify(lines));
   const outputs = await ArtifactApi.artifactQuery({ executionId: execution }, rg).execute();
@@ -296,8 +311,9 @@ await step('inference through the SDK client', async () => {
 });
 
 await step('deployment logs, stop, delete, bulk modify', async () => {
-  const logs = await DeploymentApi.kubesubmitV4DeploymentsGetLogs(deployment, {}, rg).execute();
-  assert.ok(Array.isArray(logs.data.result));
+  const logs = await DeploymentApi.kubesubmitV4DeploymentsGetLogs(deployment, { $order: 'desc' })
+    .addCustomHeaders(rg).execute();
+  assert.ok(logs.data.result.length > 0, JSON.stringify(logs));
   await DeploymentApi.deploymentModify(deployment, { targetStatus: 'STOPPED' }, rg).execute();
   await until('deployment stopped', () => DeploymentApi.deploymentGet(deployment, {}, rg).execute(),
     item => item.status === 'STOPPED');
@@ -307,7 +323,8 @@ await step('deployment logs, stop, delete, bulk modify', async () => {
     rg).execute();
   assert.deepEqual(bulk.deployments.map(item => item.id), [second]);
   await until('bulk-stopped deployment stopped', () => DeploymentApi.deploymentGet(second, {}, rg).execute(),
-    item => ['STOPPED', 'DEAD'].includes(item.status));
+    item => item.status === 'STOPPED' || item.status === 'DEAD');
+  assert.equal((await DeploymentApi.deploymentGet(second, {}, rg).execute()).status, 'STOPPED');
   await DeploymentApi.deploymentBatchModify({ deployments: [{ id: second, targetStatus: 'DELETED' }] }, rg).execute();
   await until('deployments deleted', () => DeploymentApi.deploymentCount({ configurationId: serveConfig }, rg)
     .execute(), count => Number(count) === 0);
