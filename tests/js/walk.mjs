@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import {
   ApplicationApi, ArtifactApi, ConfigurationApi, DeploymentApi, DockerRegistrySecretApi, ExecutableApi,
   ExecutionApi, ExecutionScheduleApi, FileApi, KPIApi, MetaApi, MetricsApi, ObjectStoreSecretApi, RepositoryApi,
-  ResourceApi, ResourceGroupApi, ResourceQuotaApi, ScenarioApi, SecretApi, ServiceApi, TenantInfoApi
+  ResourceApi, ResourceGroupApi, ResourceQuotaApi, ScenarioApi, SecretApi, ServiceApi, TenantInfoApi,
+  resolveDeploymentUrl
 } from '@sap-ai-sdk/ai-api';
 import { executeRequest } from '@sap-ai-sdk/core';
 
@@ -299,6 +300,9 @@ await step('deployment create, get, list, count, until RUNNING', async () => {
     item => ['RUNNING', 'DEAD'].includes(item.status), 90);
   assert.equal(running.status, 'RUNNING', JSON.stringify(running));
   assert.ok(running.deploymentUrl.endsWith(`/inference/deployments/${deployment}`), running.deploymentUrl);
+  // The SDK's own lookup (RUNNING deployments of a scenario and executable) finds it too.
+  assert.equal(await resolveDeploymentUrl({ scenarioId: SCENARIO, executableId: SERVE, resourceGroup: RG }),
+    running.deploymentUrl);
   result.deployment = deployment;
 });
 
