@@ -97,6 +97,19 @@ await step('resource group create, get, list, patch', async () => {
   }).execute();
   const patched = await ResourceGroupApi.kubesubmitV4ResourcegroupsGet(RG).execute();
   assert.deepEqual(patched.labels, [{ key: 'ext.ai.sap.com/owner', value: 'js-sdk-2' }]);
+  const page = await ResourceGroupApi.kubesubmitV4ResourcegroupsGetAll({ $top: 1, $count: true }).execute();
+  assert.equal(page.resources.length, 1);
+  assert.ok(page.count >= 2, JSON.stringify(page)); // `default` and this one at least
+});
+
+await step('resource group delete', async () => {
+  const scratch = `${RG}-scratch`;
+  await ResourceGroupApi.kubesubmitV4ResourcegroupsCreate({ resourceGroupId: scratch }).execute();
+  await until('scratch group provisioned', () => ResourceGroupApi.kubesubmitV4ResourcegroupsGet(scratch).execute(),
+    group => group.status === 'PROVISIONED');
+  await ResourceGroupApi.kubesubmitV4ResourcegroupsDelete(scratch).execute();
+  await until('scratch group gone', async () => (await refused(
+    ResourceGroupApi.kubesubmitV4ResourcegroupsGet(scratch).execute())).status, status => status === 404);
 });
 
 await step('repository create, get, list', async () => {
@@ -118,6 +131,9 @@ await step('application create, refresh, status until synced', async () => {
     status => status.syncStatus === 'Synced' && status.healthStatus === 'Healthy');
   const app = await ApplicationApi.kubesubmitV4ApplicationsGet(`${NAME}-app`).execute();
   assert.equal(app.repositoryUrl, REPO_URL);
+  await ApplicationApi.kubesubmitV4ApplicationsUpdate(`${NAME}-app`, { repositoryUrl: REPO_URL, revision: 'HEAD',
+    path: 'workflows' }).execute();
+  await RepositoryApi.kubesubmitV4RepositoriesUpdate(`${NAME}-repo`, { username: 'git', password: 'rotated' }).execute();
   assert.ok((await ApplicationApi.kubesubmitV4ApplicationsGetAll({}).execute()).resources
     .some(item => item.applicationName === `${NAME}-app`));
 });
@@ -165,13 +181,24 @@ await step('dataset file upload, download, delete (encoded path)', async () => {
   result.datasetFile = dataPath;
 });
 
-await step('model file upload', async () => {
-  const model = await FileApi.fileUpload(`default/${RG}/models/js/model.txt`, new Blob(['js-model']),
-    { overwrite: true }, rg).execute();
-  assert.equal(model.url, `ai://default/${RG}/models/js/model.txt`);
+await step('binary file round trip', async () => {
+  // Downloads are octet streams; the SDK hands back bytes when asked for an arraybuffer.
+  const bytes = Uint8Array.from({ length: 1024 }, (_, i) => i % 256);
+  const path = `default/${RG}/blobs/all-bytes.bin`;
+  await FileApi.fileUpload(path, new Blob([bytes], { type: 'application/octet-stream' }), {}, rg).execute();
+  const back = await FileApi.fileDownload(path, rg).execute(undefined, { responseType: 'arraybuffer' });
+  assert.deepEqual(new Uint8Array(back), bytes);
 });
 
-let dataset, model;
+await step('model file upload', async () => {
+  for (const name of ['js', 'js2']) {
+    const model = await FileApi.fileUpload(`default/${RG}/models/${name}/model.txt`, new Blob([`${name}-model`]),
+      { overwrite: true }, rg).execute();
+    assert.equal(model.url, `ai://default/${RG}/models/${name}/model.txt`);
+  }
+});
+
+let dataset, model, model2;
 await step('artifact create, get, list, count', async () => {
   dataset = (await ArtifactApi.artifactCreate({
     name: 'js dataset', kind: 'dataset', url: `ai://default/${RG}/data`, scenarioId: SCENARIO,
@@ -179,6 +206,9 @@ await step('artifact create, get, list, count', async () => {
   }, rg).execute()).id;
   model = (await ArtifactApi.artifactCreate({
     name: 'js model', kind: 'model', url: `ai://default/${RG}/models/js`, scenarioId: SCENARIO
+  }, rg).execute()).id;
+  model2 = (await ArtifactApi.artifactCreate({
+    name: 'js model 2', kind: 'model', url: `ai://default/${RG}/models/js2`, scenarioId: SCENARIO
   }, rg).execute()).id;
   const got = await ArtifactApi.artifactGet(dataset, { $expand: 'scenario' }, rg).execute();
   assert.equal(got.url, `ai://default/${RG}/data`);
@@ -190,11 +220,12 @@ await step('artifact create, get, list, count', async () => {
     artifactLabelSelector: ['ext.ai.sap.com/origin=js', 'ext.ai.sap.com/origin!=python']
   }, rg).execute();
   assert.deepEqual(labelled.resources.map(artifact => artifact.id), [dataset]);
-  assert.equal(Number(await ArtifactApi.artifactCount({ scenarioId: SCENARIO }, rg).execute()), 2);
-  result.artifacts = { dataset, model };
+  assert.equal(Number(await ArtifactApi.artifactCount({ scenarioId: SCENARIO }, rg).execute()), 3);
+  assert.equal(Number(await ArtifactApi.artifactCount({ scenarioId: SCENARIO, kind: 'model' }, rg).execute()), 2);
+  result.artifacts = { dataset, model, model2 };
 });
 
-let trainConfig, holdConfig, serveConfig;
+let trainConfig, holdConfig, serveConfig, serveConfig2;
 await step('configuration create, get, list, count', async () => {
   const create = (name, executableId, env, key, artifactId) => ConfigurationApi.configurationCreate({
     name, scenarioId: SCENARIO, executableId, parameterBindings: [{ key: 'envexample', value: env }],
@@ -205,7 +236,9 @@ await step('configuration create, get, list, count', async () => {
   trainConfig = created.id;
   holdConfig = (await create('js training held', TRAIN, 'hold', 'dataset', dataset)).id;
   serveConfig = (await create('js serving', SERVE, 'js', 'model', model)).id;
-  const got = await ConfigurationApi.configurationGet(trainConfig, {}, rg).execute();
+  serveConfig2 = (await create('js serving-2', SERVE, 'js', 'model', model2)).id;
+  const got = await ConfigurationApi.configurationGet(trainConfig, { $expand: 'scenario' }, rg).execute();
+  assert.equal(got.scenario?.id, SCENARIO);
   assert.deepEqual(got.parameterBindings, [{ key: 'envexample', value: 'js' }]);
   assert.deepEqual(got.inputArtifactBindings, [{ key: 'dataset', artifactId: dataset }]);
   const trains = await ConfigurationApi.configurationQuery({ scenarioId: SCENARIO, executableIds: [TRAIN] }, rg)
@@ -214,11 +247,13 @@ await step('configuration create, get, list, count', async () => {
   const both = await ConfigurationApi.configurationQuery({ executableIds: [TRAIN, SERVE], $top: 2, $skip: 1 }, rg)
     .execute();
   assert.equal(both.resources.length, 2);
-  const found = await ConfigurationApi.configurationQuery({ $search: 'SERVING', searchCaseInsensitive: true }, rg)
+  assert.equal(Number(await ConfigurationApi.configurationCount({ executableIds: [TRAIN, SERVE] }, rg).execute()), 4);
+  // No space in the term: the SDK joins query values unencoded, and Node refuses such a path before sending it.
+  const found = await ConfigurationApi.configurationQuery({ $search: 'SERVING-2', searchCaseInsensitive: true }, rg)
     .execute();
-  assert.deepEqual(found.resources.map(config => config.id), [serveConfig]);
-  assert.equal(Number(await ConfigurationApi.configurationCount({ scenarioId: SCENARIO }, rg).execute()), 3);
-  result.configurations = { train: trainConfig, hold: holdConfig, serve: serveConfig };
+  assert.deepEqual(found.resources.map(config => config.id), [serveConfig2]);
+  assert.equal(Number(await ConfigurationApi.configurationCount({ scenarioId: SCENARIO }, rg).execute()), 4);
+  result.configurations = { train: trainConfig, hold: holdConfig, serve: serveConfig, serve2: serveConfig2 };
 });
 
 let execution;
@@ -230,6 +265,9 @@ await step('execution create, get, list, count, until COMPLETED', async () => {
   assert.equal(got.configurationName, 'js training');
   const listed = await ExecutionApi.executionQuery({ configurationId: trainConfig }, rg).execute();
   assert.deepEqual(listed.resources.map(item => item.id), [execution]);
+  const statuses = await ExecutionApi.executionQuery({ scenarioId: SCENARIO, $select: 'status' }, rg).execute();
+  assert.deepEqual(statuses.resources.map(item => item.id), [execution]);
+  assert.equal(statuses.resources[0].configurationName, undefined); // a status-only projection
   assert.equal(Number(await ExecutionApi.executionCount({ scenarioId: SCENARIO }, rg).execute()), 1);
   const done = await until('execution finished', () => ExecutionApi.executionGet(execution, { $select: 'status' }, rg)
     .execute(), item => ['COMPLETED', 'DEAD'].includes(item.status), 90);
@@ -314,6 +352,18 @@ await step('inference through the SDK client', async () => {
   assert.equal(response.data.model, 'js-model');
 });
 
+await step('deployment switches configuration', async () => {
+  const switching = await DeploymentApi.deploymentModify(deployment, { configurationId: serveConfig2 }, rg).execute();
+  assert.equal(switching.id, deployment);
+  const predict = () => executeRequest({ url: `/inference/deployments/${deployment}/v2/predict`, resourceGroup: RG },
+    { text: 'good' });
+  await until('the new model answers', async () => (await predict()).data.model, name => name === 'js2-model', 90);
+  const switched = await DeploymentApi.deploymentGet(deployment, {}, rg).execute();
+  assert.equal(switched.status, 'RUNNING');
+  assert.equal(switched.configurationId, serveConfig2);
+  assert.equal(switched.latestRunningConfigurationId, serveConfig2);
+});
+
 await step('deployment logs, stop, delete, bulk modify', async () => {
   const logs = await DeploymentApi.kubesubmitV4DeploymentsGetLogs(deployment, { $order: 'desc' })
     .addCustomHeaders(rg).execute();
@@ -330,8 +380,8 @@ await step('deployment logs, stop, delete, bulk modify', async () => {
     item => item.status === 'STOPPED' || item.status === 'DEAD');
   assert.equal((await DeploymentApi.deploymentGet(second, {}, rg).execute()).status, 'STOPPED');
   await DeploymentApi.deploymentBatchModify({ deployments: [{ id: second, targetStatus: 'DELETED' }] }, rg).execute();
-  await until('deployments deleted', () => DeploymentApi.deploymentCount({ configurationId: serveConfig }, rg)
-    .execute(), count => Number(count) === 0);
+  await until('deployments deleted', () => DeploymentApi.deploymentCount({}, rg).execute(),
+    count => Number(count) === 0);
 });
 
 await step('execution schedule create, get, list, count, modify, delete', async () => {
