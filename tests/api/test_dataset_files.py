@@ -95,6 +95,16 @@ def test_encoded_slashes_address_the_same_file(managed, write, read):
     assert s3_keys(api, api.settings.resolved_bucket) == []
 
 
+@pytest.mark.parametrize("segments", [{"p1": "default/data/train.csv"}, {"p1": "default%2Fdata%2Ftrain.csv"},
+                                      {"p1": "default", "p2": "data", "p3": "train.csv"},
+                                      {"p1": "default", "p2": "data%2Ftrain.csv"}])
+def test_segments_as_either_gateway_hands_them_over(segments):
+    """Chalice's local gateway passes segments raw; API Gateway may pass them decoded (a '/' inside one)."""
+    from chalicelib.api.dataset import _split
+
+    assert _split(segments) == ("default", "data/train.csv")
+
+
 @pytest.mark.parametrize("path", ["default%2F..%2F..%2Fother%2Fa.csv", "default%2Fa%2F..%2F..%2Fb.csv",
                                   "..%2Fdefault%2Fa.csv", "default%2F%2E%2E%2Fa.csv", "default%252F..%252Fa.csv",
                                   "default%2F%2Fa.csv", "default%2F", "%2Fdefault%2Fa.csv", "default%2Fa%5C..%5Cb"])

@@ -62,7 +62,9 @@ def test_the_sdk_walks_every_step(walk):
 
 
 def test_what_the_walk_left_is_there_for_other_clients(walk, stack, core):
-    result = json.loads(next(line[7:] for line in walk.stdout.splitlines() if line.startswith("RESULT ")))
+    results = [line[7:] for line in walk.stdout.splitlines() if line.startswith("RESULT ")]
+    assert walk.returncode == 0 and len(results) == 1, "the walk did not finish: see test_the_sdk_walks_every_step"
+    result = json.loads(results[0])
     # The file the SDK uploaded through the encoded path is the one the plain path names.
     assert result["datasetFile"] == f"default/{RG}/data/train.csv"
     plain = requests.get(f"{stack.exports['AICORE_BASE_URL']}/lm/dataset/files/{result['datasetFile']}", timeout=10,

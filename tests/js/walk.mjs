@@ -413,6 +413,15 @@ await step('generic secret create, get, list, update, delete', async () => {
     rg).execute();
   await SecretApi.kubesubmitV4GenericSecretsDelete(name, rg).execute();
   assert.equal((await refused(SecretApi.kubesubmitV4GenericSecretsGet(name, rg).execute())).status, 404);
+  // Main-tenant level: the SDK sends the boolean header as the text `true`.
+  const tenant = { 'AI-Tenant-Scope': true };
+  await SecretApi.kubesubmitV4GenericSecretsCreate({ name, data: { token: Buffer.from('t').toString('base64') } }, tenant)
+    .execute();
+  const scoped = await SecretApi.kubesubmitV4GenericSecretsGetAll({}, tenant).execute();
+  assert.ok(scoped.resources.some(item => item.name === name));
+  const inGroup = await SecretApi.kubesubmitV4GenericSecretsGetAll({}, rg).execute();
+  assert.ok(!inGroup.resources.some(item => item.name === name));
+  await SecretApi.kubesubmitV4GenericSecretsDelete(name, tenant).execute();
 });
 
 await step('docker registry secret create, get, list, patch, delete', async () => {
