@@ -399,7 +399,11 @@ await step('execution schedule create, get, list, count, modify, delete', async 
   await ExecutionScheduleApi.executionScheduleModify(id, { status: 'INACTIVE' }, rg).execute();
   assert.equal((await ExecutionScheduleApi.executionScheduleGet(id, rg).execute()).status, 'INACTIVE');
   await ExecutionScheduleApi.executionScheduleDelete(id, rg).execute();
-  assert.equal((await refused(ExecutionScheduleApi.executionScheduleGet(id, rg).execute())).status, 404);
+  const gone = await refused(ExecutionScheduleApi.executionScheduleGet(id, rg).execute());
+  assert.equal(gone.status, 404);
+  // The AI API's error body, as the SDK hands it over.
+  assert.ok(gone.body.error.code && gone.body.error.requestId, JSON.stringify(gone.body));
+  assert.match(gone.body.error.message, new RegExp(id));
 });
 
 await step('generic secret create, get, list, update, delete', async () => {
