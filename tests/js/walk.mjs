@@ -1,8 +1,8 @@
 // SAP's JavaScript SDK (@sap-ai-sdk/ai-api) against the local stack, configured as its docs say for use outside
 // BTP: the service key as JSON in AICORE_SERVICE_KEY. Driven by tests/conformance/test_js_sdk.py, which prepares
 // a Git repository with the templates and reads this script's output: one `ok <step>` line per step, then
-// `RESULT <json>` with what was created, so the Python side can check it with its own client.
-// On the first failure: `FAIL <step>: <message>` with the HTTP status and body, and exit code 1.
+// `RESULT <json>` with what was created, so the Python side can check it with its own client (harness.mjs: the
+// step lines and the failure report).
 import assert from 'node:assert/strict';
 import {
   ApplicationApi, ArtifactApi, ConfigurationApi, DeploymentApi, DockerRegistrySecretApi, ExecutableApi,
@@ -12,11 +12,7 @@ import {
 } from '@sap-ai-sdk/ai-api';
 import { executeRequest } from '@sap-ai-sdk/core';
 
-function need(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
+import { need, refused, step, until } from './harness.mjs';
 
 const RG = need('WALK_RESOURCE_GROUP');
 const REPO_URL = need('WALK_REPOSITORY_URL');
@@ -26,41 +22,6 @@ const SERVE = need('WALK_SERVE_EXECUTABLE');
 const NAME = need('WALK_NAME'); // prefix of tenant-level names (repository, application, secrets)
 const rg = { 'AI-Resource-Group': RG };
 const result = {};
-
-async function step(name, fn) {
-  try {
-    const value = await fn();
-    console.log(`ok ${name}`);
-    return value;
-  } catch (err) {
-    const response = err.cause?.response;
-    const detail = response ? ` [HTTP ${response.status}] ${JSON.stringify(response.data)}` : '';
-    console.log(`FAIL ${name}: ${err.message}${detail}`);
-    if (!response) console.log(err.stack);
-    process.exit(1);
-  }
-}
-
-/** Poll `read` until `done(value)`; fail with the last value after `seconds`. */
-async function until(what, read, done, seconds = 60) {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
-}
-
-// Errors the SDK raises carry the HTTP response; steps that expect a refusal check its status and body.
-async function refused(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return { status: err.cause?.response?.status, body: err.cause?.response?.data };
-  }
-  throw new Error('expected the call to be refused');
-}
 
 await step('meta', async () => {
   const meta = await MetaApi.metaGet().execute();
