@@ -33,9 +33,9 @@ def _split(segments: dict) -> tuple:
 
     Clients differ in how they send the path: curl and the Python SDK send `default/data/train.csv` (several
     segments), SAP's JavaScript SDK percent-encodes it as one segment (`default%2Fdata%2Ftrain.csv`). Both address
-    the same file, so segments are decoded once (Chalice's local gateway hands them over raw; API Gateway decodes
-    them itself, and a second decode of plain names changes nothing) and the joined result is split again. Only
-    then does the domain validate it, so an encoded '..' or '/' gains nothing.
+    the same file, so segments are decoded once (Chalice's local gateway hands them over raw; API Gateway may hand
+    them over decoded, and decoding a valid name again changes nothing: '%' is not allowed in one) and the joined
+    result is split again. Only then does the domain validate it, so an encoded '..' or '/' gains nothing.
     """
     joined = "/".join(unquote(segments[f"p{i}"]) for i in range(1, len(segments) + 1))
     secret, _, path = joined.partition("/")

@@ -4,7 +4,6 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.bootstrap import container
-
 from chalicelib.domain.errors import NotFound, NotImplementedYet
 
 from .routing import route

@@ -23,17 +23,17 @@ SCENARIO, TRAIN, SERVE = "jssdk", "js-train", "js-serve"
 # Every step of walk.mjs, in order: a step that silently stopped being run fails here.
 STEPS = [
     "meta", "tenant info, services, quotas, resources", "resource group create, get, list, patch",
-    "resource group delete",
-    "repository create, get, list", "application create, refresh, status until synced",
+    "resource group delete", "repository create, get, list", "application create, refresh, status until synced",
     "scenarios, versions, executables", "object store secret create, get, list",
     "dataset file upload, download, delete (encoded path)", "binary file round trip", "model file upload",
     "artifact create, get, list, count", "configuration create, get, list, count",
     "execution create, get, list, count, until COMPLETED", "execution logs, outputs, metrics",
     "execution stop (modify), delete, bulk modify", "metrics delete",
-    "deployment create, get, list, count, until RUNNING", "inference through the SDK client", "deployment switches configuration",
-    "deployment logs, stop, delete, bulk modify", "execution schedule create, get, list, count, modify, delete",
-    "generic secret create, get, list, update, delete", "docker registry secret create, get, list, patch, delete",
-    "KPIs", "object store secret delete", "application and repository delete",
+    "deployment create, get, list, count, until RUNNING", "inference through the SDK client",
+    "deployment switches configuration", "deployment logs, stop, delete, bulk modify",
+    "execution schedule create, get, list, count, modify, delete", "generic secret create, get, list, update, delete",
+    "docker registry secret create, get, list, patch, delete", "KPIs", "object store secret delete",
+    "application and repository delete",
 ]
 
 

@@ -37,8 +37,8 @@ await step('tenant info, services, quotas, resources', async () => {
   assert.ok(Array.isArray(quota.quotas));
   assert.deepEqual(await ResourceApi.kubesubmitV4InstanceTypesGet().execute(), { instanceTypes: {} });
   assert.deepEqual(await ResourceApi.kubesubmitV4ResourcesGet().execute(), { resourcePlans: {} });
-  const reserve = await refused(ResourceApi.kubesubmitV4ResourcesPatch({ resourcePlans: [{ name: 'starter', request: 1 }] })
-    .execute());
+  const plans = { resourcePlans: [{ name: 'starter', request: 1 }] };
+  const reserve = await refused(ResourceApi.kubesubmitV4ResourcesPatch(plans).execute());
   assert.equal(reserve.status, 501);
   assert.match(reserve.body.error.message, /not supported/);
 });
@@ -50,8 +50,9 @@ await step('resource group create, get, list, patch', async () => {
   assert.equal(created.resourceGroupId, RG);
   await until('resource group provisioned',
     () => ResourceGroupApi.kubesubmitV4ResourcegroupsGet(RG).execute(), group => group.status === 'PROVISIONED');
-  const all = await ResourceGroupApi.kubesubmitV4ResourcegroupsGetAll({ labelSelector: ['ext.ai.sap.com/owner=js-sdk'] })
-    .execute();
+  const all = await ResourceGroupApi.kubesubmitV4ResourcegroupsGetAll({
+    labelSelector: ['ext.ai.sap.com/owner=js-sdk']
+  }).execute();
   assert.deepEqual(all.resources.map(group => group.resourceGroupId), [RG]);
   await ResourceGroupApi.kubesubmitV4ResourcegroupsPatch(RG, {
     labels: [{ key: 'ext.ai.sap.com/owner', value: 'js-sdk-2' }]
@@ -94,7 +95,8 @@ await step('application create, refresh, status until synced', async () => {
   assert.equal(app.repositoryUrl, REPO_URL);
   await ApplicationApi.kubesubmitV4ApplicationsUpdate(`${NAME}-app`, { repositoryUrl: REPO_URL, revision: 'HEAD',
     path: 'workflows' }).execute();
-  await RepositoryApi.kubesubmitV4RepositoriesUpdate(`${NAME}-repo`, { username: 'git', password: 'rotated' }).execute();
+  await RepositoryApi.kubesubmitV4RepositoriesUpdate(`${NAME}-repo`, { username: 'git', password: 'rotated' })
+    .execute();
   assert.ok((await ApplicationApi.kubesubmitV4ApplicationsGetAll({}).execute()).resources
     .some(item => item.applicationName === `${NAME}-app`));
 });
@@ -380,8 +382,8 @@ await step('generic secret create, get, list, update, delete', async () => {
   assert.equal((await refused(SecretApi.kubesubmitV4GenericSecretsGet(name, rg).execute())).status, 404);
   // Main-tenant level: the SDK sends the boolean header as the text `true`.
   const tenant = { 'AI-Tenant-Scope': true };
-  await SecretApi.kubesubmitV4GenericSecretsCreate({ name, data: { token: Buffer.from('t').toString('base64') } }, tenant)
-    .execute();
+  const tenantToken = { token: Buffer.from('t').toString('base64') };
+  await SecretApi.kubesubmitV4GenericSecretsCreate({ name, data: tenantToken }, tenant).execute();
   const scoped = await SecretApi.kubesubmitV4GenericSecretsGetAll({}, tenant).execute();
   assert.ok(scoped.resources.some(item => item.name === name));
   const inGroup = await SecretApi.kubesubmitV4GenericSecretsGetAll({}, rg).execute();
