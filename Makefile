@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test tenant install unit api conformance bench clean
+.PHONY: run test tenant install js-deps unit api conformance bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,13 +13,25 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+# SAP's JavaScript SDK for the conformance suite (tests/conformance/test_js_sdk.py): exact versions from the lock
+# file; reinstalled only when the lock changes. Needs Node.js 20+ and npm.
+JS_DIR := tests/js
+JS_STAMP := $(JS_DIR)/node_modules/.installed
+
+$(JS_STAMP): $(JS_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20 or later) is needed for SAP's JavaScript SDK tests" >&2; exit 1; }
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(JS_STAMP)
+
+js-deps: $(JS_STAMP)
+
 run: $(STAMP)
 	$(PY) -m chalicelib.adapters.local.stack
 
 tenant: $(STAMP)
 	$(PY) -m chalicelib.adapters.local.tenant $(NAME)
 
-test: $(STAMP)
+test: $(STAMP) $(JS_STAMP)
 	$(PY) -m pytest -q
 
 unit: $(STAMP)
@@ -28,11 +40,11 @@ unit: $(STAMP)
 api: $(STAMP)
 	$(PY) -m pytest -q tests/api
 
-conformance: $(STAMP)
+conformance: $(STAMP) $(JS_STAMP)
 	$(PY) -m pytest -q tests/conformance
 
 bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(JS_DIR)/node_modules

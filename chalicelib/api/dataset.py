@@ -29,13 +29,20 @@ DOWNLOAD_HEADERS = {
 
 
 def _split(segments: dict) -> tuple:
-    # API Gateway hands over decoded segments, Chalice's local gateway raw ones: decode here, then the domain
-    # validates the result (so an encoded '..' or '/' gains nothing).
-    parts = [unquote(segments[f"p{i}"]) for i in range(1, len(segments) + 1)]
-    if len(parts) < 2:
+    """(secret, path) from the matched segments.
+
+    Clients differ in how they send the path: curl and the Python SDK send `default/data/train.csv` (several
+    segments), SAP's JavaScript SDK percent-encodes it as one segment (`default%2Fdata%2Ftrain.csv`). Both address
+    the same file, so segments are decoded once (Chalice's local gateway hands them over raw; API Gateway may hand
+    them over decoded, and decoding a valid name again changes nothing: '%' is not allowed in one) and the joined
+    result is split again. Only then does the domain validate it, so an encoded '..' or '/' gains nothing.
+    """
+    joined = "/".join(unquote(segments[f"p{i}"]) for i in range(1, len(segments) + 1))
+    secret, _, path = joined.partition("/")
+    if not secret or not path:
         raise InvalidInput(f"Path must be <objectStoreSecret>/<file path>, e.g. {BASE}/default/data/train.csv.",
                            target="path")
-    return parts[0], "/".join(parts[1:])
+    return secret, path
 
 
 def upload(req, **segments):

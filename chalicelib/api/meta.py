@@ -4,6 +4,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.bootstrap import container
+from chalicelib.domain.errors import NotFound, NotImplementedYet
 
 from .routing import route
 
@@ -75,6 +76,29 @@ def tenant_info(req):
 @route(bp, "/v2/admin/services")
 def services(req):
     return {"count": 0, "resources": []}
+
+
+@route(bp, "/v2/admin/services/{service_name}")
+def service(req, service_name):
+    raise NotFound(f"No AI service named '{service_name[:100]}': this stack offers none (the list is empty).",
+                   target="serviceName")
+
+
+# Resource plans map to nothing here (steps and predictors are host processes locally, pods sized by the cluster on
+# AWS), so there are no instance types to list and no warm nodes to reserve; SAP's JS SDK exposes all three calls.
+@route(bp, "/v2/admin/resources/instanceTypes")
+def instance_types(req):
+    return {"instanceTypes": {}}
+
+
+@route(bp, "/v2/admin/resources/nodes")
+def nodes(req):
+    return {"resourcePlans": {}}
+
+
+@route(bp, "/v2/admin/resources/nodes", ["PATCH"])
+def reserve_nodes(req):
+    raise NotImplementedYet("Reserving nodes per resource plan is not supported: this stack has no node pools.")
 
 
 @route(bp, "/v2/analytics/kpis", query=("$select",),

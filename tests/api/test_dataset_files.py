@@ -79,6 +79,44 @@ def test_bad_paths_are_400(managed, path):
     assert managed.call("GET", f"{FILES}/{path}", headers=ANY).status == 400
 
 
+@pytest.mark.parametrize("write, read", [("default%2Fdata%2Ftrain.csv", "default/data/train.csv"),
+                                         ("default/data/train.csv", "default%2Fdata%2Ftrain.csv"),
+                                         ("default/data%2Ftrain.csv", "default%2Fdata/train.csv")])
+def test_encoded_slashes_address_the_same_file(managed, write, read):
+    """SAP's JavaScript SDK sends the whole path as one percent-encoded segment; curl and Python send segments."""
+    api = managed
+    created = put(api, write, b"text,label\n")
+    assert created.status == 201, created
+    assert created.json["url"] == "ai://default/data/train.csv"
+    assert api.call("GET", f"{FILES}/{read}", headers=ANY).body == b"text,label\n"
+    assert put(api, read, b"other").status == 409  # the same file, so no silent second copy
+    assert api.call("DELETE", f"{FILES}/{read}").status == 204
+    assert api.call("GET", f"{FILES}/{write}", headers=ANY).status == 404
+    assert s3_keys(api, api.settings.resolved_bucket) == []
+
+
+@pytest.mark.parametrize("segments", [{"p1": "default/data/train.csv"}, {"p1": "default%2Fdata%2Ftrain.csv"},
+                                      {"p1": "default", "p2": "data", "p3": "train.csv"},
+                                      {"p1": "default", "p2": "data%2Ftrain.csv"}])
+def test_segments_as_either_gateway_hands_them_over(segments):
+    """Chalice's local gateway passes segments raw; API Gateway may pass them decoded (a '/' inside one)."""
+    from chalicelib.api.dataset import _split
+
+    assert _split(segments) == ("default", "data/train.csv")
+
+
+@pytest.mark.parametrize("path", ["default%2F..%2F..%2Fother%2Fa.csv", "default%2Fa%2F..%2F..%2Fb.csv",
+                                  "..%2Fdefault%2Fa.csv", "default%2F%2E%2E%2Fa.csv", "default%252F..%252Fa.csv",
+                                  "default%2F%2Fa.csv", "default%2F", "%2Fdefault%2Fa.csv", "default%2Fa%5C..%5Cb"])
+def test_encoded_traversal_is_400_for_every_verb(managed, path):
+    assert put(managed, "default/a.csv", b"inside").status == 201
+    for method in ("PUT", "GET", "DELETE"):
+        result = managed.call(method, f"{FILES}/{path}", raw=b"x" if method == "PUT" else None, headers=ANY)
+        assert result.status == 400, (method, result)
+        assert result.json["error"]["message"]
+    assert s3_keys(managed, managed.settings.resolved_bucket) == ["tenants/t1/default/datasets/a.csv"]
+
+
 def test_too_large_is_413(managed, monkeypatch):
     from chalicelib.domain.dataset_files import DatasetFileService
 

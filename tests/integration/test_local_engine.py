@@ -255,6 +255,37 @@ def test_stop_kills_a_long_running_tree_and_ends_stopped(engine_api, tmp_path):
     assert not _alive(child)
 
 
+def test_a_stop_before_the_run_gets_going_ends_stopped_and_runs_nothing(engine_api, tmp_path, monkeypatch):
+    """SAP's JS SDK walk stops an execution right after creating it: the stop lands while the engine's thread is
+    still loading the run. It used to end DEAD ("cannot change from STOPPING to RUNNING")."""
+    import threading
+
+    from chalicelib.adapters.local.engine import LocalExecutionEngine
+    from chalicelib.bootstrap import container
+
+    api = engine_api
+    loading, release = threading.Event(), threading.Event()
+    original = LocalExecutionEngine._load
+
+    def slow_load(self, ctx, execution):
+        loading.set()
+        assert release.wait(20)
+        return original(self, ctx, execution)
+
+    monkeypatch.setattr(LocalExecutionEngine, "_load", slow_load)
+    marker = tmp_path / "ran"
+    template = {"metadata": {"name": "never"}, "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "container": {"image": "none", "command": ["sh", "-c", f"touch {marker}"]}}]}}
+    seed_template(container().store, template)
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "never")}))
+    assert loading.wait(20)
+    assert api.call("PATCH", f"/v2/lm/executions/{execution['id']}", {"targetStatus": "STOPPED"}).status == 202
+    release.set()
+    done = wait_for(api, execution["id"], timeout=30)
+    assert (done["status"], done["targetStatus"]) == ("STOPPED", "STOPPED"), done
+    assert not marker.exists()
+
+
 def test_runs_in_flight_at_a_restart_are_reconciled_dead(engine_api):
     api = engine_api
     from chalicelib.adapters.local.engine import RESTARTED, LocalExecutionEngine

@@ -48,6 +48,7 @@ class LocalExecutionEngine:
         self._root = Path(home) / "runs"
         self._active: Dict[Key, ExecutionSteps] = {}
         self._threads: Dict[Key, threading.Thread] = {}
+        self._stop_requested: set = set()  # stops that came before the run had registered its steps
         self._lock = threading.Lock()
         self._marker_lock = threading.Lock()
 
@@ -67,6 +68,8 @@ class LocalExecutionEngine:
         with self._lock:
             steps = self._active.get(key)
             thread = self._threads.get(key)
+            if steps is None and thread is not None:
+                self._stop_requested.add(key)
         if thread is not None and thread.is_alive():
             self._update(ctx, execution.id, _when_live(lambda r: mark_stopping(r, self._clock.now())))
             if steps is not None:
@@ -128,10 +131,16 @@ class LocalExecutionEngine:
             steps.on_step = details.update
             with self._lock:
                 self._active[key] = steps
+                if key in self._stop_requested:
+                    steps.stop_all()
             plan = WorkflowRun(executable.template, {b.key: b.value for b in configuration.parameter_bindings},
                                steps, execution_id, cancelled=steps.cancelled)
             self._require_default_store(ctx, executable.template, execution_id)
-            self._update(ctx, execution_id, lambda r: mark_running(r, self._clock.now()))
+            # A stop right after the create (the JS SDK's walk does it) may already have moved the run to
+            # STOPPING or STOPPED: then it never starts and ends STOPPED, not DEAD on a refused transition.
+            started = self._update(ctx, execution_id, _unless_stopped(lambda r: mark_running(r, self._clock.now())))
+            if started is None or started.status is not Status.RUNNING:
+                raise Cancelled()
             plan.run()
             self._finish(ctx, execution_id, Status.COMPLETED, "Execution completed.")
         except Cancelled:
@@ -150,6 +159,7 @@ class LocalExecutionEngine:
             with self._lock:
                 self._active.pop(key, None)
                 self._threads.pop(key, None)
+                self._stop_requested.discard(key)
             self._marker(key).unlink(missing_ok=True)
             if self._services.close_log is not None:
                 self._services.close_log(ctx, execution_id)
@@ -225,6 +235,13 @@ def _end_orphans(execution_id: str, pgids: List[int]) -> None:
             os.killpg(int(pgid), signal.SIGKILL)
         except (OSError, ValueError):
             continue
+
+
+def _unless_stopped(step):
+    def guarded(run) -> None:
+        if run.status in (Status.UNKNOWN, Status.PENDING):
+            step(run)
+    return guarded
 
 
 def _when_live(step):
