@@ -185,7 +185,8 @@ class Container:
 
         s = self.settings
         platform = PlatformStorage(s.resolved_bucket, s.aws_endpoint_url, s.aws_region,
-                                   allow_private_endpoints=s.aws_endpoint_url is not None)
+                                   allow_private_endpoints=s.aws_endpoint_url is not None,
+                                   buckets_in_platform_store=s.secret_buckets_in_platform_store)
         return ObjectStoreResolver(self.object_store_secrets, platform)
 
     @cached_property
