@@ -4,8 +4,8 @@ that accepts and never answers -> 504.
 
 Every call is bounded: a request thread (the API, a run's artifact step, a predictor's model download) must not
 wait minutes on a store it cannot reach. Worst case per call: CONNECT or READ seconds, one retry after at most
-1 s of backoff, again CONNECT or READ: 4 + 1 + 4 = 9 s. READ is the longest silence between bytes, not a
-transfer limit, so large files still stream.
+1 s of backoff, again CONNECT or READ: 3 + 1 + 3 = 7 s; a PUT also waits up to 1 s per attempt for
+"100 Continue": 9 s. READ is the longest silence between bytes, not a transfer limit, so large files still stream.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ log = logging.getLogger("aicore.s3")
 MISSING_KEY = {"NoSuchKey", "404", "NotFound"}
 REFUSED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403", "InvalidToken", "ExpiredToken"}
 CONNECT_SECONDS = 2
-READ_SECONDS = 4
+READ_SECONDS = 3
 ATTEMPTS = 2
 MAX_LISTED = 10_000
 
