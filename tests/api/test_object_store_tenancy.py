@@ -64,7 +64,7 @@ def test_a_store_that_never_answers_is_a_504_naming_the_secret_within_bound(api,
             assert time.monotonic() - started < BOUND
             assert result.status in (503, 504), result
             message = result.json["error"]["message"]
-            assert "object store secret 'hangs'" in message and "endpoint" in message, message
+            assert "Object store secret 'hangs'" in message and "endpoint" in message, message
 
 
 def test_a_store_nobody_listens_on_is_a_503_naming_the_secret(api):
@@ -73,8 +73,8 @@ def test_a_store_nobody_listens_on_is_a_503_naming_the_secret(api):
     result = put(api, "refused/a.csv", b"x")
     assert time.monotonic() - started < BOUND
     assert result.status == 503 and result.json["error"]["code"] == "ServiceUnavailable", result
-    assert "object store secret 'refused'" in result.json["error"]["message"]
-    assert "check the secret's endpoint" in result.json["error"]["message"]
+    assert "Object store secret 'refused'" in result.json["error"]["message"]
+    assert "check its endpoint" in result.json["error"]["message"]
 
 
 def attack_secrets(api):

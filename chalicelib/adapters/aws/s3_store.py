@@ -124,27 +124,24 @@ class S3ObjectStore:
 
     @staticmethod
     def _guarded(location: ObjectLocation, call):
-        """Run call(); an unreachable store becomes a 503/504 naming the secret and what to check."""
-        endpoint = location.connection.endpoint_url or "AWS S3"
-        secret = f"object store secret '{location.secret}'" if location.secret else "the object store"
+        """Run call(); an unreachable store becomes a 503/504 naming the secret and what to check (short: a run's
+        statusMessage keeps 256 characters)."""
+        endpoint = (location.connection.endpoint_url or "AWS S3")[:80]
+        secret = f"Object store secret '{location.secret}'" if location.secret else "The object store"
         try:
             return call()
         except ReadTimeoutError:
             log.warning("object store %s did not answer for %s", endpoint, location.url)
-            raise GatewayTimeout(f"The store of {secret} ({endpoint}) accepted the connection but did not answer "
-                                 f"within {READ_SECONDS} s ({ATTEMPTS} attempts) for {location.url}; check the "
-                                 "secret's endpoint and that an S3 service runs there.", target="objectStoreName") \
-                from None
+            raise GatewayTimeout(f"{secret} ({endpoint}) did not answer within {READ_SECONDS} s; check its endpoint "
+                                 "and that an S3 service runs there.", target="objectStoreName") from None
         except SSLError:
-            raise ServiceUnavailable(f"TLS with the store of {secret} ({endpoint}) failed for {location.url}; "
-                                     "check the secret's usehttps and verifyssl.", target="objectStoreName") from None
+            raise ServiceUnavailable(f"{secret} ({endpoint}): TLS failed; check its usehttps and verifyssl.",
+                                     target="objectStoreName") from None
         except (S3ConnectionError, HTTPClientError) as err:  # refused, unresolvable, connect timeout, closed
             log.warning("object store unreachable for %s: %s", location.url, type(err).__name__)
             how = "in time" if isinstance(err, ConnectTimeoutError) else f"({type(err).__name__})"
-            raise ServiceUnavailable(f"The store of {secret} ({endpoint}) cannot be reached {how} for "
-                                     f"{location.url}; check the secret's endpoint, usehttps and region, and that "
-                                     "the store is running and reachable from this stack.",
-                                     target="objectStoreName") from None
+            raise ServiceUnavailable(f"{secret} ({endpoint}) cannot be reached {how}; check its endpoint, usehttps "
+                                     "and region, and that the store runs.", target="objectStoreName") from None
 
     def _create_bucket(self, location: ObjectLocation) -> None:
         client = _client(location.connection)
