@@ -81,3 +81,20 @@ def test_another_tenant_cannot_reach_these_files_through_the_stacks_own_store(co
             assert result.status_code == 403, (name, method, result.text)
             assert f"secret '{name}'" in result.json()["error"]["message"]
     assert tenants["a"]("GET", "private/a.csv").content == b"tenant A only"
+
+
+def test_code_on_this_machine_cannot_use_the_emulator_with_made_up_keys(stack, tenants):
+    """A step or predictor that finds the emulator's port (printed in the banner) gets nothing with its own keys."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    kw = dict(endpoint_url=f"http://127.0.0.1:{emulator_port(stack)}", region_name="eu-central-1",
+              aws_access_key_id="AKIASTEP", aws_secret_access_key="anything")
+    with pytest.raises(ClientError) as refused:
+        boto3.client("s3", **kw).list_objects_v2(Bucket="aicore-dev-artifacts")
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    with pytest.raises(ClientError) as refused:
+        boto3.client("dynamodb", **kw).list_tables()
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+    wipe = requests.post(f"http://127.0.0.1:{emulator_port(stack)}/moto-api/reset", timeout=10)
+    assert wipe.status_code == 403
