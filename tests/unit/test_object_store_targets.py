@@ -103,3 +103,12 @@ def test_on_aws_another_bucket_without_endpoint_is_real_s3():
     location = resolver(AWS, bucket="customer").locate(B, "s", "a.csv")
     assert (location.bucket, location.connection.endpoint_url, location.connection.access_key_id) == \
         ("customer", None, "AKIAB")
+
+
+def test_the_real_s3_setting(monkeypatch):
+    from chalicelib.settings import Settings
+
+    assert Settings(aws_endpoint_url="http://127.0.0.1:1").secret_buckets_in_platform_store
+    assert not Settings(aws_endpoint_url=None).secret_buckets_in_platform_store  # on AWS it is real S3 anyway
+    monkeypatch.setenv("AICORE_OBJECT_STORE_REAL_S3", "1")
+    assert not Settings(aws_endpoint_url="http://127.0.0.1:1").secret_buckets_in_platform_store
