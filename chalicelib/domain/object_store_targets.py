@@ -51,6 +51,10 @@ def endpoint_url(secret: ObjectStoreSecret, allow_private: bool) -> str:
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(f"Object store secret '{secret.name}' has an invalid endpoint '{raw[:200]}'.",
                            target="endpoint")
+    if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
+        # A path would be read as a bucket by path-style addressing: '.../other-bucket' + our bucket/key.
+        raise InvalidInput(f"Object store secret '{secret.name}' has endpoint '{raw[:200]}': give the host (and "
+                           "port) only; the bucket goes in 'bucket'.", target="endpoint")
     if not allow_private and is_internal(parts.hostname):
         raise InvalidInput(f"Object store secret '{secret.name}' points at an internal address "
                            f"('{parts.hostname}'); use a public S3 endpoint.", target="endpoint")

@@ -112,3 +112,15 @@ def test_the_real_s3_setting(monkeypatch):
     assert not Settings(aws_endpoint_url=None).secret_buckets_in_platform_store  # on AWS it is real S3 anyway
     monkeypatch.setenv("AICORE_OBJECT_STORE_REAL_S3", "1")
     assert not Settings(aws_endpoint_url="http://127.0.0.1:1").secret_buckets_in_platform_store
+
+
+@pytest.mark.parametrize("endpoint", ["https://s3.eu-central-1.amazonaws.com/aicore-prd-artifacts",
+                                      "https://minio.example.com:9000/x?y=1", "https://user:pw@minio.example.com"])
+def test_an_endpoint_with_a_path_or_credentials_is_refused(endpoint):
+    from chalicelib.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        resolver(AWS, bucket="mine", endpoint=endpoint).locate(B, "s", "a.csv")
+    assert "host (and port) only" in refused.value.message
+    assert resolver(AWS, bucket="mine", endpoint="https://minio.example.com:9000/").locate(B, "s", "a").bucket == \
+        "mine"
