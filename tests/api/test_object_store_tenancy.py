@@ -120,3 +120,16 @@ def test_tenant_b_aimed_at_the_emulator_without_naming_a_reaches_only_its_own_ar
     assert put(api, "mine/private.csv", b"B's own", tenant="t2").status == 201
     assert get(api, "default/private.csv").body == b"tenant A only"
     assert "tenants/t2/default/datasets/private.csv" in platform_keys(api)
+
+
+def test_told_to_use_real_s3_a_bucket_without_endpoint_leaves_the_embedded_store(settings):
+    """Here the network has only loopback, so AWS cannot be reached: the answer still comes within bound and names
+    the secret (with internet access it would be S3's own refusal of these made-up keys: a 400, also named)."""
+    with embedded_api(settings.model_copy(update={"object_store_real_s3": True})) as api:
+        secret(api, {"name": "real-s3", "bucket": "my-bucket", "pathPrefix": "training-output"})
+        started = time.monotonic()
+        result = put(api, "real-s3/a.csv", b"x")
+        assert time.monotonic() - started < BOUND
+        assert result.status in (400, 403, 503, 504), result
+        assert "real-s3" in result.json["error"]["message"]
+        assert platform_keys(api) == []

@@ -140,8 +140,10 @@ class S3ObjectStore:
         except (S3ConnectionError, HTTPClientError) as err:  # refused, unresolvable, connect timeout, closed
             log.warning("object store unreachable for %s: %s", location.url, type(err).__name__)
             how = "in time" if isinstance(err, ConnectTimeoutError) else f"({type(err).__name__})"
-            raise ServiceUnavailable(f"{secret} ({endpoint}) cannot be reached {how}; check its endpoint, usehttps "
-                                     "and region, and that the store runs.", target="objectStoreName") from None
+            check = ("its endpoint, usehttps and region, and that the store runs" if location.connection.endpoint_url
+                     else "its region and this machine's network access to AWS")
+            raise ServiceUnavailable(f"{secret} ({endpoint}) cannot be reached {how}; check {check}.",
+                                     target="objectStoreName") from None
 
     def _create_bucket(self, location: ObjectLocation) -> None:
         client = _client(location.connection)
