@@ -55,8 +55,9 @@ class Container:
     def object_store(self):
         from .adapters.aws.s3_store import S3ObjectStore
 
-        # Against the embedded emulator a bucket named in a secret is created on first write.
-        return S3ObjectStore(create_missing_buckets=self.settings.aws_endpoint_url is not None)
+        # A secret's own bucket is never created here: on the embedded stack it lives inside the platform bucket
+        # (domain.object_store), and a bucket on someone's own store is theirs to create.
+        return S3ObjectStore()
 
     # -- services --------------------------------------------------------------------------------
     @cached_property
@@ -185,7 +186,8 @@ class Container:
 
         s = self.settings
         platform = PlatformStorage(s.resolved_bucket, s.aws_endpoint_url, s.aws_region,
-                                   allow_private_endpoints=s.aws_endpoint_url is not None)
+                                   allow_private_endpoints=s.aws_endpoint_url is not None,
+                                   buckets_in_platform_store=s.secret_buckets_in_platform_store)
         return ObjectStoreResolver(self.object_store_secrets, platform)
 
     @cached_property

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     aws_region: str = Field(default="eu-central-1")
     table_prefix: Optional[str] = None
     artifacts_bucket: Optional[str] = None
+    # Embedded stack: object-store secrets naming a bucket but no endpoint live in the embedded store (confined to
+    # their tenant and group) unless this is true; then they reach AWS S3 with their own keys.
+    object_store_real_s3: bool = False
 
     # Auth: "local" verifies tokens signed by the local token endpoint's key; "oidc" uses a JWKS.
     auth_mode: Literal["local", "oidc"] = "local"
@@ -60,6 +63,10 @@ class Settings(BaseSettings):
     @property
     def resolved_bucket(self) -> str:
         return self.artifacts_bucket or f"aicore-{self.stage}-artifacts"
+
+    @property
+    def secret_buckets_in_platform_store(self) -> bool:
+        return self.aws_endpoint_url is not None and not self.object_store_real_s3
 
     @property
     def base_url(self) -> str:

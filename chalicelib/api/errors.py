@@ -23,6 +23,7 @@ STATUS_BY_ERROR = {
     e.PayloadTooLarge: 413,
     e.NotImplementedYet: 501,
     e.ServiceUnavailable: 503,
+    e.GatewayTimeout: 504,
 }
 
 CODE_BY_STATUS = {400: "InvalidRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",

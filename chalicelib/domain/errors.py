@@ -54,3 +54,9 @@ class NotImplementedYet(DomainError):
 
 class ServiceUnavailable(DomainError):
     code = "ServiceUnavailable"
+
+
+class GatewayTimeout(DomainError):
+    """A store or service behind us accepted the connection but did not answer in time."""
+
+    code = "GatewayTimeout"

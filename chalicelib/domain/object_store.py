@@ -2,26 +2,30 @@
 
 `ai://<secret>/<path>` names `<path>` under the bucket and pathPrefix of object-store secret `<secret>` in the
 caller's resource group. Two kinds of target:
-- the secret carries its own credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY): its bucket, at its endpoint
-  (or the platform's S3 endpoint when it names none), accessed with those credentials;
-- it carries none (or names the platform's own bucket): the platform bucket, confined to the prefix
-  `tenants/<tenant>/<resource group>/`. The platform's own credentials never reach outside that prefix, so a
-  secret cannot borrow them to read another tenant's data.
+- a secret that reaches the platform's own store (object_store_targets decides: no bucket, the platform bucket,
+  an endpoint that is the embedded emulator, or on the embedded stack any bucket without an endpoint): the
+  platform bucket, confined to `tenants/<tenant>/<resource group>/` (then `<bucket>/` for a bucket of its own,
+  so `bucket: b, pathPrefix: p` and the reference's `pathPrefix: b/p` name the same files). The platform's
+  credentials are used there and never outside that prefix, whatever bucket, endpoint or pathPrefix it names;
+  one that spells out `tenants/...` inside it is refused rather than quietly sent elsewhere.
+- any other: its bucket, at its endpoint (or real S3), with the credentials in its data.
 """
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Optional, Protocol, Tuple
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from .context import TenantContext
-from .errors import InvalidInput
+from .errors import Forbidden, InvalidInput
 from .secrets import check_name
 from .object_store_secrets import NAME as SECRET_NAME
 from .object_store_secrets import NAME_RULE as SECRET_NAME_RULE
-from .object_store_secrets import ObjectStoreSecret, ObjectStoreSecretService
+from .object_store_secrets import ObjectStoreSecretService
+from .object_store_targets import PlatformStorage, endpoint_url, split_bucket, targets_platform
+
+__all__ = ["PlatformStorage"]  # re-exported: callers build it with the resolver
 
 AI_SCHEME = "ai://"
 MAX_PATH = 1024
@@ -46,6 +50,7 @@ class ObjectLocation:
     key: str
     connection: StoreConnection
     url: str  # the ai:// URL it was resolved from, for messages
+    secret: str = ""  # the object store secret's name, for messages about its store
 
 
 class ObjectStore(Protocol):
@@ -60,15 +65,8 @@ class ObjectStore(Protocol):
 
     def exists(self, location: ObjectLocation) -> bool: ...
 
-
-@dataclass(frozen=True)
-class PlatformStorage:
-    """The platform's own S3 (the embedded emulator locally, real S3 on AWS) and its bucket."""
-
-    bucket: str
-    endpoint_url: Optional[str]
-    region: str
-    allow_private_endpoints: bool  # true only for the embedded stack, whose emulator is on loopback
+    def list_keys(self, location: ObjectLocation) -> list:
+        """Keys of the objects under location.key as a folder; ValueError when there are too many."""
 
 
 def check_object_path(path: str, *, allow_empty: bool = False, what: str = "path") -> str:
@@ -112,30 +110,6 @@ def ai_url(secret: str, path: str) -> str:
     return f"{AI_SCHEME}{secret}/{path}" if path else f"{AI_SCHEME}{secret}"
 
 
-def _endpoint_url(secret: ObjectStoreSecret, allow_private: bool) -> str:
-    raw = secret.endpoint.strip()
-    scheme = "http" if secret.usehttps == "0" else "https"
-    url = raw if "://" in raw else f"{scheme}://{raw}"
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(f"Object store secret '{secret.name}' has an invalid endpoint '{raw[:200]}'.",
-                           target="endpoint")
-    if not allow_private and _is_internal(parts.hostname):
-        raise InvalidInput(f"Object store secret '{secret.name}' points at an internal address "
-                           f"('{parts.hostname}'); use a public S3 endpoint.", target="endpoint")
-    return url
-
-
-def _is_internal(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not address.is_global
-
-
 class ObjectStoreResolver:
     """Turns (resource group, secret, path) or an ai:// URL into an ObjectLocation."""
 
@@ -155,25 +129,32 @@ class ObjectStoreResolver:
         if not secret.is_s3:
             raise InvalidInput(f"Object store secret '{secret.name}' is of type '{secret.type}'; only S3 stores "
                                "can be read or written here.", target="objectStoreName")
-        prefix = (secret.path_prefix or "").strip("/")
+        bucket, prefix = split_bucket(secret)
         if prefix:
             check_object_path(prefix, what="pathPrefix")
         url = ai_url(secret.name, path)
-        data = self._secrets.open(ctx, secret)
-        key_id, key = data.get("AWS_ACCESS_KEY_ID"), data.get("AWS_SECRET_ACCESS_KEY")
         platform = self._platform
-        if not secret.bucket or secret.bucket == platform.bucket:
+        if targets_platform(secret, platform):
+            own = "" if bucket in ("", platform.bucket.lower()) else check_object_path(bucket, what="bucket")
+            relative = "/".join(part for part in (own, prefix, path) if part)
+            if relative == "tenants" or relative.startswith("tenants/"):
+                raise Forbidden(f"Object store secret '{secret.name}' reaches the platform's own object store, where "
+                                f"tenant '{ctx.tenant}' and resource group '{group}' see only their own files: "
+                                "'tenants/...' in its bucket, pathPrefix or path cannot name another tenant's or "
+                                "group's. Leave endpoint and bucket out to use the managed store.",
+                                target="objectStoreName")
             # quote(): a tenant id holding '/' must not spell another tenant's prefix.
             home = f"tenants/{quote(ctx.tenant, safe='')}/{group}"
-            confined = "/".join(part for part in (home, prefix, path) if part)
-            return ObjectLocation(platform.bucket, confined,
-                                  StoreConnection(platform.endpoint_url, platform.region), url)
+            return ObjectLocation(platform.bucket, f"{home}/{relative}" if relative else home,
+                                  StoreConnection(platform.endpoint_url, platform.region), url, secret.name)
+        data = self._secrets.open(ctx, secret)
+        key_id, key = data.get("AWS_ACCESS_KEY_ID"), data.get("AWS_SECRET_ACCESS_KEY")
         if not key_id or not key:
-            raise InvalidInput(f"Object store secret '{secret.name}' names bucket '{secret.bucket}' but its data has "
+            raise InvalidInput(f"Object store secret '{secret.name}' names bucket '{bucket}' but its data has "
                                "no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; add them, or leave 'bucket' out to "
                                "use the platform's managed store.", target="objectStoreName")
-        endpoint = (_endpoint_url(secret, platform.allow_private_endpoints) if secret.endpoint
-                    else platform.endpoint_url)
+        # No endpoint here means AWS S3 itself (on the embedded stack only when told to: object_store_real_s3).
+        endpoint = endpoint_url(secret, platform.allow_private_endpoints) if secret.endpoint else None
         connection = StoreConnection(endpoint, secret.region or platform.region, key_id, key,
                                      data.get("AWS_SESSION_TOKEN"), secret.verifyssl != "0")
-        return ObjectLocation(secret.bucket, "/".join(p for p in (prefix, path) if p), connection, url)
+        return ObjectLocation(bucket, "/".join(p for p in (prefix, path) if p), connection, url, secret.name)

@@ -11,10 +11,7 @@ import io
 import tarfile
 from pathlib import Path, PurePosixPath
 
-from chalicelib.adapters.aws.s3_store import _client
 from chalicelib.domain.object_store import ObjectLocation, ObjectStore
-
-MAX_OBJECTS = 10_000
 
 
 def _inside(root: Path, relative: str) -> Path:
@@ -24,24 +21,13 @@ def _inside(root: Path, relative: str) -> Path:
     return target
 
 
-def _keys_under(location: ObjectLocation) -> list:
-    prefix = location.key.rstrip("/") + "/"
-    client = _client(location.connection)
-    keys = []
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=location.bucket, Prefix=prefix):
-        keys += [item["Key"] for item in page.get("Contents", []) if not item["Key"].endswith("/")]
-        if len(keys) > MAX_OBJECTS:
-            raise ValueError(f"{location.url} holds more than {MAX_OBJECTS} objects")
-    return keys
-
-
 def _at(location: ObjectLocation, key: str) -> ObjectLocation:
-    return ObjectLocation(location.bucket, key, location.connection, location.url)
+    return ObjectLocation(location.bucket, key, location.connection, location.url, location.secret)
 
 
 def download(store: ObjectStore, location: ObjectLocation, dest: Path, as_folder: bool) -> int:
     """Returns the number of files written."""
-    keys = _keys_under(location) if location.key else []
+    keys = store.list_keys(location) if location.key else []
     prefix = location.key.rstrip("/") + "/"
     if keys:
         for key in keys:

@@ -28,8 +28,10 @@ class Emulator:
     """moto's WSGI app on a threaded loopback server; with `state_dir`, wrapped by the durable journal
     (every acknowledged write is on disk and replayed at the next start)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, state_dir: Optional[Path] = None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, state_dir: Optional[Path] = None,
+                 access_key_id: Optional[str] = None):
         self.host = host
+        self.access_key_id = access_key_id  # set: only requests naming it are served (emulator_gate)
         self.port = port or free_port(host)
         self.state_dir = state_dir
         self.journal = None
@@ -50,6 +52,10 @@ class Emulator:
             self.journal = Journal(self.state_dir)
             app = DurableApp(app, self.journal)
             restore(app, self.journal)
+        if self.access_key_id:
+            from .emulator_gate import KeyGate
+
+            app = KeyGate(app, self.access_key_id)
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="aws-emulator", daemon=True)
         self._thread.start()

@@ -46,12 +46,16 @@ class Stack:
 
 def start(settings: Settings) -> Stack:
     """Start everything in this process and return once the API answers on settings.port."""
-    # moto accepts any credentials; boto3 and PynamoDB must still find some.
-    for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
-                        ("AWS_DEFAULT_REGION", settings.aws_region)):
-        os.environ.setdefault(name, value)
+    # The emulator serves only the stack's own key (emulator_gate); boto3 and PynamoDB here find it in the
+    # environment, which steps and predictors do not inherit.
+    from .emulator_gate import emulator_credentials
+
+    key_id, key = emulator_credentials(settings.keys_dir)
+    os.environ.update({"AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": key})
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.setdefault("AWS_DEFAULT_REGION", settings.aws_region)
     settings.home.mkdir(parents=True, exist_ok=True)
-    emulator = Emulator(state_dir=settings.home / "emulator").start()
+    emulator = Emulator(state_dir=settings.home / "emulator", access_key_id=key_id).start()
     settings = settings.model_copy(update={"aws_endpoint_url": emulator.endpoint_url})
 
     from chalicelib import bootstrap
