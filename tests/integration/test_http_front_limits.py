@@ -1,0 +1,122 @@
+"""The local HTTP front's own limits, on the real server object over real sockets (loopback): a connection
+past the bound gets 503 + Retry-After (never a reset), an oversize body a 413 on a connection that stays
+usable, and stopping does not wait for idle keep-alive clients."""
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+
+import pytest
+from chalice import Chalice
+
+from chalicelib.adapters.local.server import TokenEndpoint, build_server
+
+MAX_BODY = 1000
+
+
+@pytest.fixture
+def front():
+    app = Chalice(app_name="front-limits")
+
+    @app.route("/ping", methods=["GET", "POST"], content_types=["*/*"])
+    def ping():
+        return {"pong": True}
+
+    tokens = TokenEndpoint(lambda client_id, secret: None, lambda tenant, client_id: {})
+    server = build_server(app, "127.0.0.1", 0, tokens, max_body_bytes=MAX_BODY, max_connections=2)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def connect(server) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+
+
+def call(connection, method="GET", path="/ping", body=None, headers=None, chunked=False):
+    connection.request(method, path, body, headers or {}, encode_chunked=chunked)
+    response = connection.getresponse()
+    return response, response.read()
+
+
+def test_past_the_connection_bound_a_503_with_retry_after_then_service_again(front):
+    held = [connect(front), connect(front)]
+    for connection in held:  # two kept-alive connections hold both slots
+        assert call(connection)[0].status == 200
+    extra = connect(front)
+    response, body = call(extra, "POST", "/ping", b"x" * 200_000)  # a body it never reads: no reset either
+    assert response.status == 503 and response.getheader("Retry-After") == "1"
+    assert response.getheader("Connection") == "close" and json.loads(body)["error"]["code"] == "ServiceUnavailable"
+    extra.close()
+    held.pop().close()
+    deadline = time.monotonic() + 5
+    while True:  # the freed slot comes back once the server sees the close
+        response, _ = call(fresh := connect(front))
+        fresh.close()
+        if response.status == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert response.status == 200
+    held[0].close()
+
+
+def test_an_oversize_body_gets_413_and_the_connection_stays_usable(front):
+    connection = connect(front)
+    port = None
+    for body in (b"x" * (MAX_BODY + 1), b"y" * (20 * MAX_BODY)):
+        response, payload = call(connection, "POST", "/ping", body)
+        assert response.status == 413 and json.loads(payload)["error"]["code"] == "PayloadTooLarge"
+        assert response.getheader("Connection") is None
+        port = port or connection.sock.getsockname()[1]
+        assert connection.sock.getsockname()[1] == port  # the same connection, not a silent reconnect
+    response, payload = call(connection, "POST", "/ping", b"{}")
+    assert response.status == 200 and connection.sock.getsockname()[1] == port
+    connection.close()
+
+
+def raw_exchange(server, request: bytes) -> bytes:
+    """Send bytes, read until the server closes; a reset raises."""
+    with socket.create_connection(server.server_address, timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while piece := sock.recv(65536):
+            chunks.append(piece)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"POST /ping HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}",
+    b"POST /ping HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+    b"POST /ping HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + b"400\r\n" + b"x" * 1024 + b"\r\n" * 3,
+    b"POST /ping HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000000\r\nExpect: 100-continue\r\n\r\n",
+], ids=["bad-length", "bad-chunk", "chunked-too-large", "expect-too-large"])
+def test_unreadable_bodies_are_answered_then_closed_with_notice(front, request_bytes):
+    answer = raw_exchange(front, request_bytes)  # ends: the server closed, and said so first
+    head = answer.split(b"\r\n\r\n", 1)[0].decode()
+    assert head.split()[1] in ("400", "413"), head
+    assert "Connection: close" in head
+    assert b"100 Continue" not in answer
+
+
+def test_chunked_bodies_are_read(front):
+    connection = connect(front)
+    response, payload = call(connection, "POST", "/ping", iter([b"{", b"}"]),
+                             {"Transfer-Encoding": "chunked", "Content-Type": "application/json"}, chunked=True)
+    assert response.status == 200 and json.loads(payload) == {"pong": True}
+    assert call(connection)[0].status == 200  # the chunked framing was consumed exactly
+    connection.close()
+
+
+def test_stopping_does_not_wait_for_idle_keep_alive_connections(front):
+    idle = connect(front)
+    assert call(idle)[0].status == 200
+    started = time.monotonic()
+    front.shutdown()
+    front.server_close()
+    assert time.monotonic() - started < 5
+    idle.close()
