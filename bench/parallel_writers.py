@@ -1,8 +1,8 @@
 """Parallel writers against the local stack's HTTP front: W threads each making N creates (artifacts and
-configurations, every 10th call an execution), half on one kept-alive connection, half on a fresh connection
+configurations, every 20th call an execution), half on one kept-alive connection, half on a fresh connection
 per call. Prints connection errors, refusals and creates per second for each W (no pass/fail).
 
-usage: python bench/parallel_writers.py [N] [W ...]      (default: 30 calls, writers 16 64)
+usage: python bench/parallel_writers.py [N] [W ...]      (default: 20 calls, writers 16 64)
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def main(calls: int, counts: list) -> None:
             provisioned_group(core, RG)
             run_config = training_configuration(core, RG, "bench writers", env="quick")
             writers = Writers(stack.exports["AICORE_BASE_URL"], bearer(stack.exports), RG, SCENARIO, TRAIN,
-                              run_config, runs_every=10)
+                              run_config, runs_every=20)
             for count in counts:
                 outcome = writers.run(count, calls, f"w{count}", timeout=600)
                 print(f"{count:3d} writers x {calls} calls: {outcome.summary()}; "
@@ -45,4 +45,4 @@ def main(calls: int, counts: list) -> None:
 
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:]]
-    main(args[0] if args else 30, args[1:] or [16, 64])
+    main(args[0] if args else 20, args[1:] or [16, 64])
