@@ -1,6 +1,6 @@
 """The local HTTP front's own limits, on the real server object over real sockets (loopback): a connection
 past the bound gets 503 + Retry-After (never a reset), an oversize body a 413 on a connection that stays
-usable, and stopping does not wait for idle keep-alive clients."""
+usable, and a stop lets requests under way finish without waiting for idle keep-alive clients."""
 from __future__ import annotations
 
 import http.client
@@ -15,6 +15,7 @@ from chalice import Chalice
 from chalicelib.adapters.local.server import TokenEndpoint, build_server
 
 MAX_BODY = 1000
+SLOW_ENTERED = threading.Event()  # set by /slow once its request is under way
 
 
 @pytest.fixture
@@ -24,6 +25,12 @@ def front():
     @app.route("/ping", methods=["GET", "POST"], content_types=["*/*"])
     def ping():
         return {"pong": True}
+
+    @app.route("/slow")
+    def slow():
+        SLOW_ENTERED.set()
+        time.sleep(1)
+        return {"slow": True}
 
     tokens = TokenEndpoint(lambda client_id, secret: None, lambda tenant, client_id: {})
     server = build_server(app, "127.0.0.1", 0, tokens, max_body_bytes=MAX_BODY, max_connections=2)
@@ -112,11 +119,26 @@ def test_chunked_bodies_are_read(front):
     connection.close()
 
 
-def test_stopping_does_not_wait_for_idle_keep_alive_connections(front):
-    idle = connect(front)
-    assert call(idle)[0].status == 200
+def test_stopping_finishes_requests_under_way_and_not_idle_connections(front):
+    idle, busy = connect(front), connect(front)
+    assert call(idle)[0].status == 200  # kept alive, then silent
+    answers = {}
+    SLOW_ENTERED.clear()
+    slow = threading.Thread(target=lambda: answers.update(slow=call(busy, "GET", "/slow")))
+    slow.start()
+    assert SLOW_ENTERED.wait(10)
     started = time.monotonic()
-    front.shutdown()
-    front.server_close()
-    assert time.monotonic() - started < 5
+    stopper = threading.Thread(target=lambda: (front.shutdown(), front.server_close()))
+    stopper.start()
+    deadline = time.monotonic() + 5
+    while not front.stopping and time.monotonic() < deadline:
+        time.sleep(0.01)
+    response, body = call(idle)  # a new request on a kept-alive connection while stopping
+    assert response.status == 503 and response.getheader("Connection") == "close"
+    assert response.getheader("Retry-After") == "1"
+    stopper.join(10)
+    slow.join(10)
+    assert not stopper.is_alive() and time.monotonic() - started < 5
+    assert answers["slow"][0].status == 200 and json.loads(answers["slow"][1]) == {"slow": True}
     idle.close()
+    busy.close()

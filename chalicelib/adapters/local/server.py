@@ -3,18 +3,13 @@
 Chalice's own dev server answers unknown paths with API Gateway's 403; users of the AI API expect the
 error body and a 404, so this front does the routing miss itself.
 
-What clients do to a server (bursts of parallel connections, keep-alive, bodies of any framing) it holds: a
-deep listen backlog, a bound on connections answered past it with 503 + Retry-After, and closes that never
-reset (http_io.linger_close).
+Connections, limits and stopping are http_server.LocalHTTPServer's; request framing is http_io's.
 """
 from __future__ import annotations
 
 import base64
 import logging
-import sys
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Optional
 from urllib.parse import parse_qs, urlparse
 
@@ -24,17 +19,12 @@ from chalice.local import CustomLocalChalice, LocalChalice, LocalGateway, LocalG
 from chalicelib.api.errors import error_body
 from chalicelib.domain.errors import DomainError
 
-from .http_io import linger_close, read_body, send_domain_error, send_json
+from .http_io import read_body, send_domain_error, send_json
+from .http_server import MAX_CONNECTIONS, LocalHTTPServer, RequestHandler
 
 log = logging.getLogger("aicore.local")
 
 MAX_FORM_BYTES = 64 * 1024
-# Connections wait here while all handler threads are busy starting up; Python's default of 5 made the kernel
-# reset about 1 connection in 60 under 16 parallel clients. Linux caps it at net.core.somaxconn.
-LISTEN_BACKLOG = 1024
-MAX_CONNECTIONS = 512  # threads serving connections at once; more get 503 + Retry-After
-MAX_REFUSING = 32  # threads answering those 503s; past both, accepting waits (the backlog holds the rest)
-IDLE_SECONDS = 120  # a keep-alive connection silent this long is closed (it holds a thread)
 
 
 class TokenEndpoint:
@@ -67,32 +57,8 @@ class TokenEndpoint:
         return 200, self._issue(tenant, client_id)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "aicore-local"
-    timeout = IDLE_SECONDS
-
-    def log_message(self, fmt, *args):  # route access logs through logging, not stderr
-        log.debug("%s " + fmt, self.address_string(), *args)
-
-
-class _Busy(_Handler):
-    """Past MAX_CONNECTIONS: a clean answer that says when to come back, instead of a reset or a long wait."""
-
-    timeout = 5
-
-    def _refuse(self) -> None:
-        self.close_connection = True
-        request_id = str(uuid.uuid4())
-        send_json(self, 503, error_body("ServiceUnavailable", "The server is at its connection limit; retry "
-                                        "after the time in Retry-After.", request_id, urlparse(self.path).path),
-                  {"Retry-After": "1", "X-Request-Id": request_id})
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _refuse
-
-
 def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None, max_body_bytes: int = 100 << 20):
-    class Handler(_Handler):
+    class Handler(RequestHandler):
         def handle_expect_100(self) -> bool:
             # Refuse an oversize upload before the client sends it; it may send it anyway, so close after.
             if _declared_length(self) > max_body_bytes:
@@ -158,7 +124,14 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None, max_b
                 payload = payload.encode("utf-8")
             self._send(response["statusCode"], headers, payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+        def _handle_while_serving(self) -> None:
+            if self.server.begin_request(self):  # False while stopping: it answered 503 already
+                try:
+                    self._handle()
+                finally:
+                    self.server.end_request()
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle_while_serving
 
     return Handler
 
@@ -168,50 +141,6 @@ def _declared_length(handler) -> int:
         return int(handler.headers.get("Content-Length") or 0)
     except ValueError:
         return 0  # read_body answers the malformed header
-
-
-class LocalHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    block_on_close = False  # stopping must not wait for idle keep-alive connections
-    request_queue_size = LISTEN_BACKLOG
-
-    def __init__(self, address, handler, max_connections: int = MAX_CONNECTIONS):
-        self._slots = threading.BoundedSemaphore(max_connections)
-        self._refusing = threading.BoundedSemaphore(MAX_REFUSING)
-        super().__init__(address, handler)
-
-    def process_request(self, request, client_address):
-        if self._slots.acquire(blocking=False):
-            super().process_request(request, client_address)
-            return
-        self._refusing.acquire()  # both full: stop accepting until a refusal ends (clients wait in the backlog)
-        threading.Thread(target=self._refuse, args=(request, client_address), daemon=True).start()
-
-    def process_request_thread(self, request, client_address):
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def _refuse(self, request, client_address):
-        try:
-            _Busy(request, client_address, self)
-        except Exception:  # noqa: BLE001 - the client went away meanwhile
-            log.debug("refusing %s failed", client_address, exc_info=True)
-        finally:
-            linger_close(request)
-            self._refusing.release()
-
-    def shutdown_request(self, request):
-        linger_close(request)
-
-    def handle_error(self, request, client_address):
-        # A client that hangs up mid-answer is routine (timeouts, Ctrl-C): not a traceback on stderr.
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            log.debug("client %s went away", client_address)
-        else:
-            log.exception("error serving %s", client_address)
 
 
 def build_server(app, host: str, port: int, tokens: TokenEndpoint, proxy=None, *, max_body_bytes: int = 100 << 20,

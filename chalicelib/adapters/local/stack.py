@@ -31,13 +31,14 @@ class Stack:
         return self.settings.base_url
 
     def stop(self) -> None:
+        # The front first: requests under way finish against live workers and store, new ones get a 503.
+        self.server.shutdown()
+        self.server.server_close()
         for stop in reversed(self.stoppers):
             try:
                 stop()
             except Exception:  # noqa: BLE001 - keep stopping the rest
                 log.exception("error while stopping")
-        self.server.shutdown()
-        self.server.server_close()
         self.emulator.stop()
 
 
