@@ -142,3 +142,77 @@ def test_stopping_finishes_requests_under_way_and_not_idle_connections(front):
     assert answers["slow"][0].status == 200 and json.loads(answers["slow"][1]) == {"slow": True}
     idle.close()
     busy.close()
+
+
+class _Replica:
+    def __init__(self, port: int):
+        self.port = port
+
+    def release(self) -> None:
+        pass
+
+
+class _Access:
+    """Resolves every deployment to `port`: the proxy's own code runs unchanged around it."""
+
+    def __init__(self, port: int):
+        self.port = port
+
+    def resolve(self, token, resource_group, deployment_id):
+        from chalicelib.domain.errors import NotFound
+
+        if deployment_id == "missing":
+            raise NotFound("Deployment 'missing' not found.")
+        return type("Target", (), {"upstream": _Replica(self.port)})()
+
+
+def test_proxy_error_answers_keep_the_connection():
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from chalicelib.adapters.local.net import free_port
+    from chalicelib.adapters.local.proxy import InferenceProxy
+
+    class Predictor(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    predictor = ThreadingHTTPServer(("127.0.0.1", 0), Predictor)
+    threading.Thread(target=predictor.serve_forever, daemon=True).start()
+    access = _Access(free_port())  # nothing listens there yet: 502
+    proxy = InferenceProxy(lambda: access, max_body_bytes=MAX_BODY)
+    tokens = TokenEndpoint(lambda client_id, secret: None, lambda tenant, client_id: {})
+    server = build_server(Chalice(app_name="proxy-front"), "127.0.0.1", 0, tokens, proxy, max_body_bytes=MAX_BODY)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    connection = connect(server)
+    auth = {"Authorization": "Bearer t", "AI-Resource-Group": "default"}
+    base = "/v2/inference/deployments"
+    try:
+        cases = [(f"{base}/d1/v2/predict", b"{}", {}, 401),
+                 (f"{base}/missing/v2/predict", b"{}", auth, 404),
+                 (f"{base}/d1/v2/predict", b"x" * (MAX_BODY + 1), auth, 413),
+                 (f"{base}/d1/v2/predict", b'{"a": 1}', auth, 502)]
+        port = None
+        for path, body, headers, status in cases:
+            response, payload = call(connection, "POST", path, body, headers)
+            assert response.status == status, (path, payload)
+            assert response.getheader("Connection") is None, path
+            port = port or connection.sock.getsockname()[1]
+            assert connection.sock.getsockname()[1] == port, f"{path}: reconnected"
+        access.port = predictor.server_address[1]
+        response, payload = call(connection, "POST", f"{base}/d1/v2/predict", b'{"a": 2}', auth)
+        assert response.status == 200 and payload == b'{"a": 2}' and connection.sock.getsockname()[1] == port
+    finally:
+        connection.close()
+        server.shutdown()
+        server.server_close()
+        predictor.shutdown()
+        predictor.server_close()
