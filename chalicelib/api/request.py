@@ -21,6 +21,9 @@ from .errors import validation_message
 M = TypeVar("M", bound=BaseModel)
 
 JSON_TYPES = ("application/json", "application/merge-patch+json", "text/json")
+# No AI API body nests past ~6 levels, and DynamoDB stores documents at most 32 deep. Python's parser would
+# stop near 1,000 with a RecursionError (a 500); every later walk over the value would risk the same.
+MAX_JSON_DEPTH = 32
 
 
 class ApiRequest:
@@ -118,10 +121,7 @@ class ApiRequest:
         content_type = (self.header("content-type") or "application/json").split(";")[0].strip().lower()
         if content_type not in JSON_TYPES:
             raise InvalidInput(f"Content-Type must be application/json, got '{content_type}'.")
-        try:
-            return json.loads(body)
-        except (ValueError, UnicodeDecodeError) as err:
-            raise InvalidInput(f"Request body is not valid JSON: {err}.") from None
+        return parse_json(body)
 
     def body(self, model: Type[M], optional: bool = False) -> M:
         data = self.json(optional=optional)
@@ -133,3 +133,32 @@ class ApiRequest:
             return model.model_validate(data)
         except ValidationError as err:
             raise InvalidInput(validation_message(err)) from None
+
+
+def parse_json(body: bytes) -> Any:
+    too_deep = InvalidInput(f"Request body is JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        raise too_deep from None
+    except UnicodeDecodeError as err:
+        raise InvalidInput(f"Request body is not UTF-8 text: {err}.") from None
+    except ValueError as err:
+        raise InvalidInput(f"Request body is not valid JSON: {err}.") from None
+    if _deeper_than(data, MAX_JSON_DEPTH):
+        raise too_deep
+    return data
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Without recursion, so a value at the parser's own limit cannot exhaust the stack here either."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False

@@ -39,7 +39,7 @@ def check_docker_data(data: Any) -> Dict[str, str]:
         raise InvalidInput(f"'data.{CONFIG_KEY}' must be a string holding Docker config JSON.", target="data")
     try:
         config = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested ~1,000 deep, no Docker config is
         raise InvalidInput(f"'data.{CONFIG_KEY}' is not valid JSON: send the content of a Docker config.json, "
                            'e.g. {"auths": {"<registry>": {"username": "...", "password": "..."}}}.',
                            target="data") from None

@@ -2,8 +2,11 @@
 (tests/fixtures/serving/predictor.py, mapped as the suite's serving image): RUNNING once it answers, predictions
 through the inference proxy with `requests` and a token, streaming, a configuration switch without a failed
 request, stop, delete, crash -> DEAD with logs, filters, $count, $select=status, bulk."""
+import http.client
+import socket
 import time
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -121,6 +124,34 @@ def test_proxy_auth_and_ownership(core, runs, headers, stack):
     assert unknown.status_code == 404 and unknown.json()["error"]["message"]
     no_group = requests.get(f"{url}/v2/greet", headers={"Authorization": headers["Authorization"]}, timeout=10)
     assert no_group.status_code == 400
+
+
+def test_proxy_error_answers_keep_the_connection(core, runs, headers, stack):
+    """Before: the proxy dropped the connection after each error answer without saying so, and the client's
+    next request on it failed."""
+    url = urlsplit(core.deployment.get(runs["a"], resource_group=RG).deployment_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    unknown = url.path.replace(runs["a"], UNKNOWN_ID)
+    cases = [("GET", f"{url.path}/v2/greet", None, {"AI-Resource-Group": RG}, 401),
+             ("POST", f"{unknown}/v2/predict", b'{"x": 1}', headers, 404),
+             ("GET", f"{url.path}/v2/greet", None, {"Authorization": headers["Authorization"]}, 400),
+             ("POST", f"{url.path}/v2/predict", b'{"i": 1}', headers, 200)]
+    port = None
+    for method, path, body, sent, status in cases:
+        connection.request(method, path, body, sent)
+        response = connection.getresponse()
+        payload = response.read()
+        assert response.status == status, (path, payload[:200])
+        assert response.getheader("Connection") is None, path
+        port = port or connection.sock.getsockname()[1]
+        assert connection.sock.getsockname()[1] == port, f"{path}: reconnected"
+    connection.close()
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:  # unreadable: close, and say so
+        sock.sendall(f"POST {url.path}/v2/predict HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n\r\n".encode())
+        answer = b""
+        while piece := sock.recv(65536):
+            answer += piece
+    assert answer.startswith(b"HTTP/1.1 400") and b"Connection: close" in answer.split(b"\r\n\r\n")[0]
 
 
 def test_query_and_count_with_every_filter(core, catalog, runs):

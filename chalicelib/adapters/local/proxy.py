@@ -8,7 +8,6 @@ as the predictor writes it. Who may call which deployment is decided by domain.i
 from __future__ import annotations
 
 import http.client
-import json
 import logging
 import socket
 import threading
@@ -17,9 +16,11 @@ from typing import Callable, Dict, Optional
 from urllib.parse import urlsplit
 
 from chalicelib.api.auth import bearer_token
-from chalicelib.api.errors import STATUS_BY_ERROR, error_body
-from chalicelib.domain.errors import DomainError, InvalidInput, PayloadTooLarge
+from chalicelib.api.errors import error_body
+from chalicelib.domain.errors import DomainError
 from chalicelib.domain.inference import InferenceAccess
+
+from .http_io import read_body, send_domain_error, send_json
 
 log = logging.getLogger("aicore.proxy")
 
@@ -55,53 +56,25 @@ class InferenceProxy:
         deployment_id, _, rest = parts.path[len(PREFIX):].partition("/")
         target_path = "/" + rest + (f"?{parts.query}" if parts.query else "")
         try:
-            body = self._read_body(handler)
+            # The body first, whatever the answer: read to its end, the connection stays usable after a 401/404.
+            body = read_body(handler, self._max_body)
             token = bearer_token(handler.headers.get("Authorization"))
             target = self._access().resolve(token, handler.headers.get("AI-Resource-Group"), deployment_id)
-        except DomainError as err:
-            handler.close_connection = True  # the body may be unread: do not parse it as the next request
-            self._error(handler, err, request_id, parts.path)
+        except DomainError as err:  # read_body closes (and says so) only when the body could not be read
+            send_domain_error(handler, err, request_id, parts.path)
             return
         replica = target.upstream
         try:
             self._forward(handler, replica.port, target_path, body, request_id)
         except (OSError, http.client.HTTPException) as err:
             log.info("deployment %s: predictor did not answer (%r)", deployment_id, err)
-            self._send_json(handler, 502, error_body("BadGateway", f"The predictor of deployment '{deployment_id}' "
-                                                     "did not answer; retry, or check the deployment's status and "
-                                                     "logs.", request_id, parts.path), request_id)
+            send_json(handler, 502, error_body("BadGateway", f"The predictor of deployment '{deployment_id}' did "
+                                               "not answer; retry, or check the deployment's status and logs.",
+                                               request_id, parts.path), {"X-Request-Id": request_id})
         finally:
             replica.release()
 
-    # -- request ------------------------------------------------------------------------------------------
-    def _read_body(self, handler) -> Optional[bytes]:
-        if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
-            return self._read_chunked(handler)
-        try:
-            length = int(handler.headers.get("Content-Length") or 0)
-        except ValueError:
-            raise InvalidInput("Content-Length must be a number.") from None
-        if length > self._max_body:
-            raise PayloadTooLarge(f"Request body is larger than {self._max_body} bytes.")
-        return handler.rfile.read(length) if length > 0 else None
-
-    def _read_chunked(self, handler) -> bytes:
-        data = bytearray()
-        while True:
-            size_line = handler.rfile.readline(1024)
-            try:
-                size = int(size_line.split(b";")[0].strip() or b"0", 16)
-            except ValueError:
-                raise InvalidInput("Malformed chunked request body.") from None
-            if size == 0:
-                while handler.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return bytes(data)
-            if len(data) + size > self._max_body:
-                raise PayloadTooLarge(f"Request body is larger than {self._max_body} bytes.")
-            data += handler.rfile.read(size)
-            handler.rfile.readline(8)
-
+    # -- upstream ------------------------------------------------------------------------------------------
     def _connection(self, port: int, fresh: bool) -> http.client.HTTPConnection:
         pool: Dict[int, http.client.HTTPConnection] = self._local.__dict__.setdefault("pool", {})
         connection = pool.get(port)
@@ -178,23 +151,6 @@ class InferenceProxy:
             out.write(b"0\r\n\r\n")
             out.flush()
         response.read()  # marks the response done (read1 alone never does), so the connection can be reused
-
-    def _error(self, handler, err: DomainError, request_id: str, path: str) -> None:
-        status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(err, cls)), 500)
-        extra = {"WWW-Authenticate": 'Bearer realm="aicore"'} if status == 401 else {}
-        self._send_json(handler, status, error_body(err.code, err.message, request_id, path, err.details),
-                        request_id, extra)
-
-    @staticmethod
-    def _send_json(handler, status: int, payload: dict, request_id: str, extra: Optional[dict] = None) -> None:
-        data = json.dumps(payload).encode()
-        handler.send_response(status)
-        for name, value in {"Content-Type": "application/json", "Content-Length": str(len(data)),
-                            "X-Request-Id": request_id, **(extra or {})}.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(data)
 
 
 def _quick_ack(source) -> None:

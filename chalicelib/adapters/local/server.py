@@ -2,14 +2,14 @@
 
 Chalice's own dev server answers unknown paths with API Gateway's 403; users of the AI API expect the
 error body and a 404, so this front does the routing miss itself.
+
+Connections, limits and stopping are http_server.LocalHTTPServer's; request framing is http_io's.
 """
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Optional
 from urllib.parse import parse_qs, urlparse
 
@@ -17,6 +17,10 @@ from chalice.config import Config
 from chalice.local import CustomLocalChalice, LocalChalice, LocalGateway, LocalGatewayException
 
 from chalicelib.api.errors import error_body
+from chalicelib.domain.errors import DomainError
+
+from .http_io import read_body, send_domain_error, send_json
+from .http_server import MAX_CONNECTIONS, LocalHTTPServer, RequestHandler
 
 log = logging.getLogger("aicore.local")
 
@@ -57,17 +61,16 @@ class TokenEndpoint:
         return 200, self._issue(tenant, client_id)
 
 
-def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "aicore-local"
-
-        def log_message(self, fmt, *args):  # route access logs through logging, not stderr
-            log.debug("%s " + fmt, self.address_string(), *args)
-
-        def _body(self) -> bytes:
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length > 0 else b""
+def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None, max_body_bytes: int = 100 << 20):
+    class Handler(RequestHandler):
+        def handle_expect_100(self) -> bool:
+            # Refuse an oversize upload before the client sends it; it may send it anyway, so close after.
+            if _declared_length(self) > max_body_bytes:
+                self.close_connection = True
+                send_json(self, 413, error_body("PayloadTooLarge", f"Request body is larger than {max_body_bytes}"
+                                                " bytes.", str(uuid.uuid4()), urlparse(self.path).path))
+                return False
+            return super().handle_expect_100()
 
         def _send(self, status: int, headers: dict, body: bytes) -> None:
             self.send_response(status)
@@ -75,19 +78,25 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None):
                 for item in value if isinstance(value, list) else [value]:
                     self.send_header(name, str(item))
             self.send_header("Content-Length", str(len(body)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
 
         def _json(self, status: int, payload: dict, extra: Optional[dict] = None) -> None:
-            self._send(status, {"Content-Type": "application/json", **(extra or {})}, json.dumps(payload).encode())
+            send_json(self, status, payload, extra)
 
         def _handle(self) -> None:
             if proxy is not None and proxy.matches(self.path):
                 proxy.handle(self)  # inference: streamed to the predictor, never through Chalice (it buffers)
                 return
-            body = self._body()
             path = urlparse(self.path).path
+            try:
+                body = read_body(self, max_body_bytes) or b""
+            except DomainError as err:  # 400/413: the connection stays usable if the body was read to its end
+                send_domain_error(self, err, str(uuid.uuid4()), path)
+                return
             if path.rstrip("/") in TOKEN_PATHS:
                 if self.command != "POST":
                     self._json(405, {"error": "invalid_request", "error_description": "Use POST."})
@@ -104,6 +113,12 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None):
                 request_id = str(uuid.uuid4())
                 self._json(404, error_body("NotFound", f"No route for {self.command} {path}.", request_id, path))
                 return
+            except Exception:  # noqa: BLE001 - an answer, not a dropped connection the client cannot interpret
+                request_id = str(uuid.uuid4())
+                log.exception("request %s: %s %s failed outside the routes", request_id, self.command, path)
+                self._json(500, error_body("InternalError", f"Internal error; quote request id {request_id} when "
+                                           "reporting it.", request_id, path))
+                return
             headers = dict(response.get("headers") or {})
             headers.update(response.get("multiValueHeaders") or {})
             payload = response.get("body") or b""
@@ -113,21 +128,32 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None):
                 payload = payload.encode("utf-8")
             self._send(response["statusCode"], headers, payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+        def _handle_while_serving(self) -> None:
+            if self.server.begin_request(self):  # False while stopping: it answered 503 already
+                try:
+                    self._handle()
+                finally:
+                    self.server.end_request()
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle_while_serving
 
     return Handler
 
 
-class LocalHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+def _declared_length(handler) -> int:
+    try:
+        return int(handler.headers.get("Content-Length") or 0)
+    except ValueError:
+        return 0  # read_body answers the malformed header
 
 
-def build_server(app, host: str, port: int, tokens: TokenEndpoint, proxy=None) -> LocalHTTPServer:
-    """`proxy` (adapters/local/proxy.InferenceProxy) takes /v2/inference/deployments/... before Chalice."""
+def build_server(app, host: str, port: int, tokens: TokenEndpoint, proxy=None, *, max_body_bytes: int = 100 << 20,
+                 max_connections: int = MAX_CONNECTIONS) -> LocalHTTPServer:
+    """`proxy` (adapters/local/proxy.InferenceProxy) takes /v2/inference/deployments/... before Chalice.
+    `max_body_bytes`: larger bodies are refused here (413) before any route buffers them."""
     if not isinstance(app, LocalChalice):
         # Requests run on many threads: make app.current_request thread-local, as `chalice local` does.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
     gateway = LocalGateway(app, Config(chalice_stage="dev"))
-    return LocalHTTPServer((host, port), make_handler(gateway, tokens, proxy))
+    return LocalHTTPServer((host, port), make_handler(gateway, tokens, proxy, max_body_bytes), max_connections)

@@ -34,13 +34,14 @@ class Stack:
         return self.settings.base_url
 
     def stop(self) -> None:
+        # The front first: requests under way finish against live workers and store, new ones get a 503.
+        self.server.shutdown()
+        self.server.server_close()
         for stop in reversed(self.stoppers):
             try:
                 stop()
             except Exception:  # noqa: BLE001 - keep stopping the rest
                 log.exception("error while stopping")
-        self.server.shutdown()
-        self.server.server_close()
         self.emulator.stop()
 
 
@@ -82,7 +83,10 @@ def start(settings: Settings) -> Stack:
 
     from .proxy import InferenceProxy
 
-    server = build_server(app, settings.host, settings.port, tokens, InferenceProxy(lambda: c.inference_access))
+    # The front refuses what no route would take (dataset files are the largest bodies) before buffering it.
+    max_body = max(settings.max_body_bytes, settings.max_dataset_file_bytes)
+    server = build_server(app, settings.host, settings.port, tokens,
+                          InferenceProxy(lambda: c.inference_access, max_body), max_body_bytes=max_body)
     stack = Stack(settings, emulator, server)
     stack.stoppers.append(lambda: (engine.shutdown(), c.log_store.close_all()))
     stack.stoppers.append(stop_serving)  # runs first (stoppers run in reverse): predictors end before logs close
