@@ -123,6 +123,7 @@ class LocalExecutionEngine:
                 {a.name: a.kind for a in executable.output_artifacts}, self._services,
                 on_step=lambda path, details: None)
             steps.repository = self._repository(ctx, executable)
+            steps.workflow_artifacts = _workflow_artifacts(executable.template)
             steps.on_processes = lambda pids: self._write_marker(key, pids)
             details = _StepDetails(self, ctx, execution_id)
             steps.on_step = details.update
@@ -131,7 +132,9 @@ class LocalExecutionEngine:
             plan = WorkflowRun(executable.template, {b.key: b.value for b in configuration.parameter_bindings},
                                steps, execution_id, cancelled=steps.cancelled)
             self._require_default_store(ctx, executable.template, execution_id)
-            self._update(ctx, execution_id, lambda r: mark_running(r, self._clock.now()))
+            started = self._update(ctx, execution_id, self._running_unless_stopping)
+            if started is not None and started.status in (Status.STOPPING, Status.STOPPED):
+                raise Cancelled()  # a stop came while the run was being set up: nothing of it runs
             plan.run()
             self._finish(ctx, execution_id, Status.COMPLETED, "Execution completed.")
         except Cancelled:
@@ -190,6 +193,10 @@ class LocalExecutionEngine:
                 "This workflow has output artifacts, which are stored at ai://default/<executionId>/<name>: create "
                 f"an object store secret named 'default' in resource group '{ctx.resource_group}' first.") from None
 
+    def _running_unless_stopping(self, run) -> None:
+        if run.status not in (Status.STOPPING, Status.STOPPED):
+            mark_running(run, self._clock.now())
+
     def _finish(self, ctx: TenantContext, execution_id: str, status: Status, message: str) -> None:
         self._update(ctx, execution_id, _when_live(lambda r: mark_finished(r, status, self._clock.now(), message)))
 
@@ -225,6 +232,12 @@ def _end_orphans(execution_id: str, pgids: List[int]) -> None:
             os.killpg(int(pgid), signal.SIGKILL)
         except (OSError, ValueError):
             continue
+
+
+def _workflow_artifacts(template: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """spec.arguments.artifacts that name a container path (the bound artifact is placed there)."""
+    items = ((template.get("spec") or {}).get("arguments") or {}).get("artifacts") or []
+    return [a for a in items if isinstance(a, dict) and a.get("name") and a.get("path")]
 
 
 def _when_live(step):
