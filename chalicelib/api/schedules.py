@@ -16,7 +16,7 @@ FILTERS = ("configurationId", "status")
 
 
 def _out(schedule: ExecutionSchedule) -> ScheduleOut:
-    return ScheduleOut.model_validate(schedule.model_dump())
+    return ScheduleOut.model_validate(container().schedules.seen(schedule).model_dump())
 
 
 def _filters(req) -> dict:

@@ -147,6 +147,13 @@ class ScheduleService:
         self._store.create(ctx, self._record(schedule))
         return schedule
 
+    def seen(self, schedule: ExecutionSchedule) -> ExecutionSchedule:
+        """As reported: AI Core shows a schedule INACTIVE once its end has passed ("Upon expiry, the status will
+        change to INACTIVE"); the stored record is left alone (it has no next fire, so no ticker reads it)."""
+        if schedule.end is not None and schedule.end <= self._clock.now():
+            schedule.status = ScheduleStatus.INACTIVE
+        return schedule
+
     def get(self, ctx: TenantContext, schedule_id: str) -> ExecutionSchedule:
         if not is_valid_id(schedule_id):
             raise InvalidInput(f"Execution schedule id '{schedule_id}' must match ^[\\w.-]{{4,64}}$.",

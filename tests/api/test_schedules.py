@@ -232,6 +232,18 @@ def test_resume_only_before_the_end(cfg):
     assert resumed.status == 202 and api.call("GET", path).json["status"] == "ACTIVE"
 
 
+def test_an_expired_schedule_reads_inactive(cfg):
+    """AI Core's docs: "Upon expiry, the status will change to INACTIVE"."""
+    from chalicelib.bootstrap import container
+
+    sid = create(cfg, end=iso(in_days(10))).json["id"]
+    record = stored(sid)
+    record.doc["end"], record.doc["start"] = iso(in_days(-1)), iso(in_days(-3))  # time passed
+    container().store.replace(TenantContext("t1", "default"), record)
+    assert cfg.call("GET", f"{BASE}/{sid}").json["status"] == "INACTIVE"
+    assert {s["id"]: s["status"] for s in cfg.call("GET", BASE).json["resources"]}[sid] == "INACTIVE"
+
+
 def test_delete_then_404(cfg):
     sid = create(cfg).json["id"]
     deleted = cfg.call("DELETE", f"{BASE}/{sid}")
