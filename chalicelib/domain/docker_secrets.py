@@ -33,12 +33,15 @@ class DockerRegistrySecret(Entity):
 
 
 def check_docker_data(data: Any) -> Dict[str, str]:
-    """Exactly {".dockerconfigjson": "<JSON with an 'auths' object>"}, the JSON given as text or base64-encoded
-    (as in a Kubernetes Secret's `data`, and in AI Core's ML Operations reference); stored as the JSON text.
+    """Exactly {".dockerconfigjson": "<JSON with an 'auths' object>"}, the JSON given as text, base64-encoded
+    (as in a Kubernetes Secret's `data`, and in AI Core's ML Operations reference) or as an object; stored as the
+    JSON text.
     Messages never quote the value."""
     if not isinstance(data, dict) or set(data) != {CONFIG_KEY}:
         raise InvalidInput(f"'data' must be an object with exactly one key, '{CONFIG_KEY}'.", target="data")
     text = data[CONFIG_KEY]
+    if isinstance(text, dict):  # the config itself as a JSON object, not as a string holding it: same meaning
+        text = json.dumps(text)
     if not isinstance(text, str):
         raise InvalidInput(f"'data.{CONFIG_KEY}' must be a string holding Docker config JSON.", target="data")
     text = _decoded(text)

@@ -116,11 +116,15 @@ def test_docker_registry_secret_lifecycle_ignores_resource_group(api):
 
 
 @pytest.mark.parametrize("encode", [base64.b64encode, base64.urlsafe_b64encode,
-                                    lambda raw: base64.b64encode(raw).rstrip(b"=")])
+                                    lambda raw: base64.b64encode(raw).rstrip(b"="), lambda raw: raw,
+                                    lambda raw: json.loads(raw)])
 def test_docker_registry_secret_accepts_base64_config_json(api, encode):
-    """The ML Operations reference sends `.dockerconfigjson` base64-encoded, as a Kubernetes Secret holds it."""
+    """The ML Operations reference sends `.dockerconfigjson` base64-encoded, as a Kubernetes Secret holds it;
+    others send the JSON as text (the tutorials) or as an object."""
     config = {"auths": {"my-registry.example.com": {"username": "ci", "password": PLAIN_KEY, "auth": "Y2k6eA=="}}}
-    body = {"name": "docker-registry", "data": {".dockerconfigjson": encode(json.dumps(config).encode()).decode()}}
+    value = encode(json.dumps(config).encode())
+    body = {"name": "docker-registry", "data": {".dockerconfigjson": value.decode() if isinstance(value, bytes)
+                                                 else value}}
     created = api.call("POST", DOCKER, body)
     assert created.status == 202, created.json
     assert PLAIN_KEY not in api.call("GET", f"{DOCKER}/docker-registry").body.decode()
