@@ -44,6 +44,21 @@ SEED_STYLE = {  # python preprocess.py --input /data/input --output /data/proces
          "container": {"image": "text:latest", "command": ["python", "train.py", "--input", "/data/processed",
                                                            "--output", "/data/model"]}}]}}
 
+REFERENCE_STYLE = {  # AI Core's ML Operations reference: the dataset declared once, at workflow level, with a path
+    "metadata": {"name": "reference-train"},
+    "spec": {"entrypoint": "main",
+             "arguments": {"artifacts": [{"name": "dataset", "path": "/data/input", "archive": {"none": {}}}]},
+             "templates": [
+                 {"name": "main", "steps": [[{"name": "preprocess", "template": "preprocess"}],
+                                            [{"name": "train", "template": "train"}]]},
+                 {"name": "preprocess",
+                  "container": {"image": "text:latest", "command": ["python", "preprocess.py"],
+                                "args": ["--input", "/data/input", "--output", "/data/processed"]}},
+                 {"name": "train", "outputs": {"artifacts": [{"name": "model", "globalName": "textmodel",
+                                                              "path": "/data/model", "archive": {"none": {}}}]},
+                  "container": {"image": "text:latest", "command": ["python", "train.py"],
+                                "args": ["--input", "/data/processed", "--output", "/data/model"]}}]}}
+
 TRAIN_PY = textwrap.dedent("""
     import os, sys
     rows = open('/app/data/train.csv').read().splitlines()
@@ -175,6 +190,23 @@ def test_seed_style_passes_data_between_steps_and_archives_the_model(engine_api)
     archive = api.call("GET", f"{FILES}/default/{done['id']}/textmodel", headers=ANY).body
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
         assert tar.extractfile("vocab.txt").read() == b"bad\ngood\nmovie"
+
+
+def test_workflow_level_input_artifact_is_placed_at_its_path_for_every_step(engine_api):
+    api = engine_api
+    from chalicelib.bootstrap import container
+
+    seed_template(container().store, REFERENCE_STYLE, inputs=["dataset"], outputs=["textmodel"])
+    data = dataset(api, "reference/reviews.txt", b"Great Movie\nawful movie\n")
+    config = configure(api, "reference-train", artifacts=[("dataset", data)])
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": config}))
+    done = wait_for(api, execution["id"])
+    assert done["status"] == "COMPLETED", done
+    vocab = api.call("GET", f"{FILES}/default/{done['id']}/textmodel/vocab.txt", headers=ANY)
+    assert vocab.body == b"awful\ngreat\nmovie"
+    unbound = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "reference-train")}))
+    failed = wait_for(api, unbound["id"])
+    assert failed["status"] == "DEAD" and "inputArtifactBindings key 'dataset'" in failed["statusMessage"]
 
 
 def test_failing_step_ends_dead_with_the_reason_and_its_logs(engine_api):
