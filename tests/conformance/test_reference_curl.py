@@ -282,8 +282,10 @@ def test_schedule_as_written_is_created_listed_and_deleted(walks):
         created = run.answers["schedule"]
         assert created.status == 202, created.text
         schedule_id = created.json()["id"]
+        # The reference's window is 2024: kept, and the answer says it will not run.
+        assert "INACTIVE" in created.json()["message"], created.text
         listed = {s["id"]: s for s in run.answers["schedules"].json()["resources"]}
         assert listed[schedule_id]["name"] == "text-classifier-config-v1"  # the configuration's name
-        assert listed[schedule_id]["cron"] == "0 0 * * 0"
+        assert (listed[schedule_id]["cron"], listed[schedule_id]["status"]) == ("0 0 * * 0", "INACTIVE")
         assert run.answers["schedule_delete"].status == 202
         assert schedule_id not in {s["id"] for s in run.answers["schedules_after"].json()["resources"]}
