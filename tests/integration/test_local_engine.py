@@ -268,6 +268,32 @@ def test_stop_kills_a_long_running_tree_and_ends_stopped(engine_api, tmp_path):
     assert not _alive(child)
 
 
+def test_a_stop_that_lands_before_the_run_starts_ends_stopped_not_dead(engine_api, tmp_path):
+    """A stop right after the create (the ML Operations reference's order) can reach the record while the run is
+    still being set up; the run must then end STOPPED without starting a step (it ended DEAD with "cannot change
+    from STOPPING to RUNNING")."""
+    api = engine_api
+    from chalicelib.bootstrap import container
+    from chalicelib.domain.runs import Execution
+
+    marker = tmp_path / "ran"
+    template = {"metadata": {"name": "quick"}, "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "container": {"image": "none", "command": ["sh", "-c", f"echo run >> {marker}"]}}]}}
+    seed_template(container().store, template)
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "quick")}))
+    assert wait_for(api, execution["id"])["status"] == "COMPLETED"
+    # The state a stop leaves when it lands during set-up: STOPPING, target STOPPED, no process yet.
+    ctx = TenantContext("t1", "default")
+    record = container().store.get(ctx, Kind.EXECUTION, execution["id"])
+    record.doc.update(status="STOPPING", target_status="STOPPED", completion_time=None)
+    container().store.replace(ctx, record)
+    engine = container().execution_engine
+    engine._execute(ctx, execution["id"], ("t1", "default", execution["id"]))  # the run's thread, in this one
+    done = Execution.from_record(container().store.get(ctx, Kind.EXECUTION, execution["id"]))
+    assert done.status.value == "STOPPED", done
+    assert marker.read_text() == "run\n"  # only the first run's step ever ran
+
+
 def test_runs_in_flight_at_a_restart_are_reconciled_dead(engine_api):
     api = engine_api
     from chalicelib.adapters.local.engine import RESTARTED, LocalExecutionEngine
