@@ -166,7 +166,9 @@ class ScheduleService:
 
     def query(self, ctx: TenantContext, configuration_id: Optional[str], status: Optional[str], skip: int,
               top: Optional[int]) -> Page:
-        return self._store.query(ctx, Kind.SCHEDULE, self._where(configuration_id, status), skip=skip, top=top)
+        wanted = parse_status(status)
+        predicate = None if wanted is None else (lambda doc: self._seen_status(doc) is wanted)
+        return self._store.query(ctx, Kind.SCHEDULE, self._where(configuration_id), predicate, skip=skip, top=top)
 
     def count(self, ctx: TenantContext, configuration_id: Optional[str], status: Optional[str]) -> int:
         return self.query(ctx, configuration_id, status, 0, 0).count
@@ -246,14 +248,16 @@ class ScheduleService:
                                    target="configurationId")
         return record
 
+    def _seen_status(self, doc: Dict[str, Any]) -> ScheduleStatus:
+        """The status `seen()` reports, from a stored record (the `status` filter matches what a GET shows)."""
+        end = doc.get("end")
+        if end and _utc(datetime.fromisoformat(str(end).replace("Z", "+00:00"))) <= self._clock.now():
+            return ScheduleStatus.INACTIVE
+        return ScheduleStatus(doc.get("status", ScheduleStatus.ACTIVE.value))
+
     @staticmethod
-    def _where(configuration_id: Optional[str], status: Optional[str]) -> List[Where]:
-        where = []
-        if configuration_id:
-            where.append(Where("configuration_id", "eq", configuration_id))
-        if status:
-            where.append(Where("status", "eq", parse_status(status).value))
-        return where
+    def _where(configuration_id: Optional[str]) -> List[Where]:
+        return [Where("configuration_id", "eq", configuration_id)] if configuration_id else []
 
     @staticmethod
     def _record(schedule: ExecutionSchedule):

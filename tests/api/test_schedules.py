@@ -242,6 +242,9 @@ def test_an_expired_schedule_reads_inactive(cfg):
     container().store.replace(TenantContext("t1", "default"), record)
     assert cfg.call("GET", f"{BASE}/{sid}").json["status"] == "INACTIVE"
     assert {s["id"]: s["status"] for s in cfg.call("GET", BASE).json["resources"]}[sid] == "INACTIVE"
+    assert sid in {s["id"] for s in cfg.call("GET", f"{BASE}?status=INACTIVE").json["resources"]}
+    assert sid not in {s["id"] for s in cfg.call("GET", f"{BASE}?status=ACTIVE").json["resources"]}
+    assert cfg.call("GET", f"{BASE}/$count?status=ACTIVE").body == b"0"
 
 
 def test_delete_then_404(cfg):
