@@ -4,7 +4,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.bootstrap import container
-from chalicelib.domain.schedules import ExecutionSchedule
+from chalicelib.domain.schedules import ExecutionSchedule, created_message
 from chalicelib.schemas.common import IdMessage, ListResponse
 from chalicelib.schemas.schedules import ScheduleCreate, ScheduleOut, SchedulePatch
 
@@ -16,7 +16,7 @@ FILTERS = ("configurationId", "status")
 
 
 def _out(schedule: ExecutionSchedule) -> ScheduleOut:
-    return ScheduleOut.model_validate(schedule.model_dump())
+    return ScheduleOut.model_validate(container().schedules.seen(schedule).model_dump())
 
 
 def _filters(req) -> dict:
@@ -24,12 +24,12 @@ def _filters(req) -> dict:
 
 
 @route(bp, BASE, ["POST"], status=202, resource_group=True, body=ScheduleCreate, response=IdMessage,
-       summary="Create an execution schedule (5-field cron, UTC)")
+       summary="Create an execution schedule (5-field cron, UTC; name defaults to the configuration's)")
 def create(req):
     body = req.body(ScheduleCreate)
     schedule = container().schedules.create(req.ctx, body.name, body.cron, body.configuration_id, body.start,
                                             body.end)
-    return json_response(IdMessage(id=schedule.id, message="Execution Schedule created"), 202,
+    return json_response(IdMessage(id=schedule.id, message=created_message(schedule)), 202,
                          {"Location": f"{BASE}/{schedule.id}"})
 
 

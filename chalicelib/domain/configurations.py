@@ -1,8 +1,10 @@
 """Configurations: immutable bindings of parameters and input artifacts to one executable of a scenario.
 
 Executables and scenarios are tenant-level (written by Git sync); configurations live in a resource group.
-A configuration is checked against its executable when it is created, so a typo in a binding key is a 400
-naming the valid keys instead of an execution that later dies.
+A configuration is checked against its executable when it is created, so a typo in an artifact binding key is a
+400 naming the valid keys instead of an execution that later dies. Parameter keys the template does not declare
+are kept, as Argo keeps extra workflow arguments (`{{workflow.parameters.<key>}}` sees them): AI Core's own ML
+Operations reference binds `batch_size` to a template that declares only `learning_rate` and `epochs`.
 """
 from __future__ import annotations
 
@@ -59,11 +61,12 @@ def find_executable(store: RecordStore, ctx: TenantContext, scenario_id: str,
     return Executable.from_record(record) if record is not None else None
 
 
-def _check_keys(given: Sequence[str], valid: Sequence[str], field: str, what: str, executable: Executable) -> None:
+def _check_keys(given: Sequence[str], valid: Sequence[str], field: str, what: str, executable: Executable,
+                known_only: bool = True) -> None:
     duplicates = sorted(key for key, n in Counter(given).items() if n > 1)
     if duplicates:
         raise InvalidInput(f"'{field}' binds key '{duplicates[0]}' more than once.", target=field)
-    for key in given:
+    for key in given if known_only else ():
         if key not in valid:  # case-sensitive, as template names are
             choices = ", ".join(sorted(valid)) if valid else f"none (it declares no {what}s)"
             raise InvalidInput(
@@ -85,7 +88,7 @@ class ConfigurationService:
             raise InvalidInput(f"Could not create configuration, because executable {executable_id} for scenario "
                                f"{scenario_id} is not found.", target="executableId")
         _check_keys([b.key for b in parameter_bindings], [p.name for p in executable.parameters],
-                    "parameterBindings", "input parameter", executable)
+                    "parameterBindings", "input parameter", executable, known_only=False)
         _check_keys([b.key for b in input_artifact_bindings], [a.name for a in executable.input_artifacts],
                     "inputArtifactBindings", "input artifact", executable)
         for binding in input_artifact_bindings:

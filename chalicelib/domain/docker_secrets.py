@@ -1,6 +1,8 @@
 """Docker registry secrets (/admin/dockerRegistrySecrets): tenant level; templates name them in imagePullSecrets."""
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from datetime import datetime
@@ -31,21 +33,42 @@ class DockerRegistrySecret(Entity):
 
 
 def check_docker_data(data: Any) -> Dict[str, str]:
-    """Exactly {".dockerconfigjson": "<JSON with an 'auths' object>"}; messages never quote the value."""
+    """Exactly {".dockerconfigjson": "<JSON with an 'auths' object>"}, the JSON given as text, base64-encoded
+    (as in a Kubernetes Secret's `data`, and in AI Core's ML Operations reference) or as an object; stored as the
+    JSON text.
+    Messages never quote the value."""
     if not isinstance(data, dict) or set(data) != {CONFIG_KEY}:
         raise InvalidInput(f"'data' must be an object with exactly one key, '{CONFIG_KEY}'.", target="data")
     text = data[CONFIG_KEY]
+    if isinstance(text, dict):  # the config itself as a JSON object, not as a string holding it: same meaning
+        text = json.dumps(text)
     if not isinstance(text, str):
         raise InvalidInput(f"'data.{CONFIG_KEY}' must be a string holding Docker config JSON.", target="data")
+    text = _decoded(text)
     try:
         config = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: nested ~1,000 deep, no Docker config is
-        raise InvalidInput(f"'data.{CONFIG_KEY}' is not valid JSON: send the content of a Docker config.json, "
-                           'e.g. {"auths": {"<registry>": {"username": "...", "password": "..."}}}.',
+        raise InvalidInput(f"'data.{CONFIG_KEY}' is neither Docker config JSON nor base64-encoded Docker config "
+                           'JSON: send the content of a Docker config.json, e.g. {"auths": {"<registry>": '
+                           '{"username": "...", "password": "..."}}}, as text or base64-encoded.',
                            target="data") from None
     if not isinstance(config, dict) or not isinstance(config.get("auths"), dict):
         raise InvalidInput(f"'data.{CONFIG_KEY}' must be a JSON object with an 'auths' object.", target="data")
     return {CONFIG_KEY: text}
+
+
+def _decoded(text: str) -> str:
+    """Base64 (standard or URL-safe, padding optional) of UTF-8 text is decoded; anything else is returned as is.
+    JSON text never decodes as base64 here: it holds '{', which neither alphabet has."""
+    compact = "".join(text.split())
+    if not compact or compact.startswith("{"):
+        return text
+    try:
+        raw = base64.b64decode(compact.replace("-", "+").replace("_", "/") + "=" * (-len(compact) % 4),
+                               validate=True)
+        return raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return text
 
 
 class DockerRegistrySecretService:

@@ -163,8 +163,9 @@ def _clashes(outcome: FileOutcome, claims: Dict[str, str]) -> List[TemplateError
         if owner is None and t.executable_id in seen:
             owner = "this file"
         if owner is not None:
-            errors.append(TemplateError(f"executable id '{t.executable_id}' (metadata.name) is already defined by "
-                                        f"{owner}; executable ids must be unique in the tenant",
+            errors.append(TemplateError(f"executable id '{t.executable_id}' (the executables.ai.sap.com/id label, "
+                                        f"else metadata.name) is already defined by {owner}; executable ids must "
+                                        "be unique in the tenant",
                                         t.executable_id, t.kind))
         seen.add(t.executable_id)
     return errors

@@ -103,6 +103,13 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+def created_message(schedule: ExecutionSchedule) -> str:
+    if schedule.status is ScheduleStatus.ACTIVE:
+        return "Execution Schedule created"
+    return (f"Execution Schedule created as INACTIVE: its end ({to_wire(schedule.end)}) has passed, so it starts no "
+            "executions. PATCH a later 'end' together with status ACTIVE to run it.")
+
+
 def parse_status(value: Optional[str], field: str = "status") -> Optional[ScheduleStatus]:
     if value is None:
         return None
@@ -122,16 +129,29 @@ class ScheduleService:
         self._clock = clock
         self._min_interval = min_interval_seconds
 
-    def create(self, ctx: TenantContext, name: str, cron_expr: str, configuration_id: str,
+    def create(self, ctx: TenantContext, name: Optional[str], cron_expr: str, configuration_id: str,
                start: Optional[datetime] = None, end: Optional[datetime] = None) -> ExecutionSchedule:
+        """Without a name, the configuration's name. A window that has already ended (the reference's 2024
+        example) is kept, as INACTIVE: it can never fire, and AI Core resumes a schedule only before its end."""
         now = self._clock.now()
         schedule = ExecutionSchedule(
-            id=uuid7(), name=name, cron=self._valid_cron(cron_expr), configuration_id=configuration_id,
+            id=uuid7(), name=name or "-", cron=self._valid_cron(cron_expr), configuration_id=configuration_id,
             start=_utc(start) if start else now, end=_utc(end) if end else None, created_at=now,
             modified_at=now, fired_through=now)
+        if schedule.end is not None and schedule.end <= now:
+            schedule.status = ScheduleStatus.INACTIVE
         self._check_window(schedule, now, resuming=True)
-        self._require_configuration(ctx, configuration_id)
+        configuration = self._require_configuration(ctx, configuration_id)
+        if not name:
+            schedule.name = (str(configuration.doc.get("name") or "") or configuration_id)[:256]
         self._store.create(ctx, self._record(schedule))
+        return schedule
+
+    def seen(self, schedule: ExecutionSchedule) -> ExecutionSchedule:
+        """As reported: AI Core shows a schedule INACTIVE once its end has passed ("Upon expiry, the status will
+        change to INACTIVE"); the stored record is left alone (it has no next fire, so no ticker reads it)."""
+        if schedule.end is not None and schedule.end <= self._clock.now():
+            schedule.status = ScheduleStatus.INACTIVE
         return schedule
 
     def get(self, ctx: TenantContext, schedule_id: str) -> ExecutionSchedule:
@@ -146,7 +166,9 @@ class ScheduleService:
 
     def query(self, ctx: TenantContext, configuration_id: Optional[str], status: Optional[str], skip: int,
               top: Optional[int]) -> Page:
-        return self._store.query(ctx, Kind.SCHEDULE, self._where(configuration_id, status), skip=skip, top=top)
+        wanted = parse_status(status)
+        predicate = None if wanted is None else (lambda doc: self._seen_status(doc) is wanted)
+        return self._store.query(ctx, Kind.SCHEDULE, self._where(configuration_id), predicate, skip=skip, top=top)
 
     def count(self, ctx: TenantContext, configuration_id: Optional[str], status: Optional[str]) -> int:
         return self.query(ctx, configuration_id, status, 0, 0).count
@@ -210,7 +232,7 @@ class ScheduleService:
             raise InvalidInput(f"'end' ({to_wire(end)}) has passed: an active schedule needs an end in the "
                                "future, and a schedule can be resumed only before its end.", target="end")
 
-    def _require_configuration(self, ctx: TenantContext, configuration_id: str) -> None:
+    def _require_configuration(self, ctx: TenantContext, configuration_id: str):
         """The configuration must exist here and must not be for a serving template (schedules run executions)."""
         record = self._store.get(ctx, Kind.CONFIGURATION, configuration_id)
         if record is None:
@@ -224,15 +246,18 @@ class ScheduleService:
                 raise InvalidInput(f"Configuration '{configuration_id}' uses executable '{executable_id}', a serving "
                                    "template: a schedule starts executions, so it needs a workflow template.",
                                    target="configurationId")
+        return record
+
+    def _seen_status(self, doc: Dict[str, Any]) -> ScheduleStatus:
+        """The status `seen()` reports, from a stored record (the `status` filter matches what a GET shows)."""
+        end = doc.get("end")
+        if end and _utc(datetime.fromisoformat(str(end).replace("Z", "+00:00"))) <= self._clock.now():
+            return ScheduleStatus.INACTIVE
+        return ScheduleStatus(doc.get("status", ScheduleStatus.ACTIVE.value))
 
     @staticmethod
-    def _where(configuration_id: Optional[str], status: Optional[str]) -> List[Where]:
-        where = []
-        if configuration_id:
-            where.append(Where("configuration_id", "eq", configuration_id))
-        if status:
-            where.append(Where("status", "eq", parse_status(status).value))
-        return where
+    def _where(configuration_id: Optional[str]) -> List[Where]:
+        return [Where("configuration_id", "eq", configuration_id)] if configuration_id else []
 
     @staticmethod
     def _record(schedule: ExecutionSchedule):

@@ -8,8 +8,8 @@ import yaml
 
 from .scenarios import ExecutableParameter
 from .template_metadata import EXT_LABEL, SCENARIO_LABEL, Metadata
-from .templates import (EXECUTABLE_DESCRIPTION, EXECUTABLE_NAME, ID, SCENARIO_DESCRIPTION, SCENARIO_ID, SCENARIO_NAME,
-                        VERSION, ParsedTemplate, WorkflowValidator)
+from .templates import (EXECUTABLE_DESCRIPTION, EXECUTABLE_ID, EXECUTABLE_NAME, ID, SCENARIO_DESCRIPTION, SCENARIO_ID,
+                        SCENARIO_NAME, VERSION, ParsedTemplate, WorkflowValidator)
 
 # Argo artifact locations: an input that names one is filled by Argo, not bound by a configuration.
 INLINE_SOURCES = ("raw", "s3", "http", "git", "gcs", "oss", "hdfs", "artifactory", "azure", "from", "fromExpression")
@@ -19,7 +19,7 @@ VERSION_ID = re.compile(r"^[\w.-]{1,64}$")
 
 def _common(meta: Metadata, document: Dict[str, Any], deployable: bool, **parts: Any) -> ParsedTemplate:
     return ParsedTemplate(
-        kind=meta.kind, executable_id=meta.name,
+        kind=meta.kind, executable_id=meta.optional(meta.labels, EXECUTABLE_ID, "label", pattern=ID) or meta.name,
         name=meta.required(meta.annotations, EXECUTABLE_NAME, "annotation"),
         description=meta.optional(meta.annotations, EXECUTABLE_DESCRIPTION, "annotation"),
         scenario_id=meta.required(meta.labels, SCENARIO_ID, "label", ID),

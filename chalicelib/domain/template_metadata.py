@@ -52,10 +52,11 @@ class Metadata:
         self._check(value, key, what, pattern, max_length)
         return value
 
-    def optional(self, source: Dict[str, str], key: str, what: str, max_length: int = 5000) -> Optional[str]:
+    def optional(self, source: Dict[str, str], key: str, what: str, max_length: int = 5000,
+                 pattern: Optional[re.Pattern] = None) -> Optional[str]:
         value = source.get(key)
         if value is not None:
-            self._check(value, key, what, None, max_length)
+            self._check(value, key, what, pattern, max_length)
         return value or None
 
     def _check(self, value: str, key: str, what: str, pattern: Optional[re.Pattern], max_length: int) -> None:

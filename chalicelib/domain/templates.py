@@ -22,6 +22,9 @@ from .template_metadata import Metadata, TemplateError
 WORKFLOW = "WorkflowTemplate"
 SERVING = "ServingTemplate"
 API_VERSIONS = {WORKFLOW: "argoproj.io/v1alpha1", SERVING: "ai.sap.com/v1alpha1"}
+# Written by AI Core's own ML Operations reference ("Basic Structure"): a WorkflowTemplate under AI Core's group.
+# It means the Argo kind, so it is stored (and would be rendered for Argo) under Argo's apiVersion.
+API_VERSION_ALIASES = {WORKFLOW: ("ai.sap.com/v1alpha1",)}
 
 SCENARIO_ID = "scenarios.ai.sap.com/id"
 VERSION = "ai.sap.com/version"
@@ -29,6 +32,7 @@ SCENARIO_NAME = "scenarios.ai.sap.com/name"
 SCENARIO_DESCRIPTION = "scenarios.ai.sap.com/description"
 EXECUTABLE_NAME = "executables.ai.sap.com/name"
 EXECUTABLE_DESCRIPTION = "executables.ai.sap.com/description"
+EXECUTABLE_ID = "executables.ai.sap.com/id"  # optional label; without it metadata.name is the executable id
 
 ID = re.compile(r"^[\w.-]{4,64}$")
 # metadata.name is both the executable id (^[\w.-]{4,64}$) and a Kubernetes object name (DNS subdomain).
@@ -125,6 +129,8 @@ def parse_document(doc: Any, validate_workflow: WorkflowValidator) -> ParsedTemp
         raise TemplateError(f"kind '{kind}' is not supported: use {WORKFLOW} ({API_VERSIONS[WORKFLOW]}) or "
                             f"{SERVING} ({API_VERSIONS[SERVING]})", kind=_text(kind))
     name = _metadata_name(doc, kind)
+    if doc.get("apiVersion") in API_VERSION_ALIASES.get(kind, ()):
+        doc = {**doc, "apiVersion": API_VERSIONS[kind]}
     if doc.get("apiVersion") != API_VERSIONS[kind]:
         raise TemplateError(f"apiVersion must be '{API_VERSIONS[kind]}' for kind {kind}, got "
                             f"'{doc.get('apiVersion')}'", name, kind)

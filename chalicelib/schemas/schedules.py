@@ -11,8 +11,11 @@ from .time import WireTime
 
 
 class ScheduleCreate(Body):
+    """`name` is required by the spec but left out by AI Core's own ML Operations reference: the configuration's
+    name stands in."""
+
     cron: str = Field(max_length=256)
-    name: str = Field(min_length=1, max_length=256)
+    name: Optional[str] = Field(default=None, min_length=1, max_length=256)
     configuration_id: str = Field(pattern=ID_PATTERN)
     start: Optional[datetime] = None
     end: Optional[datetime] = None

@@ -133,7 +133,7 @@ def test_minimum_interval_is_a_setting_and_run_always_is_exempt(cfg):
 
 
 @pytest.mark.parametrize("body, words", [
-    ({"cron": "0 2 * * *", "configurationId": "cfg-1"}, "'name' is required"),
+    ({"name": "", "cron": "0 2 * * *", "configurationId": "cfg-1"}, "'name'"),
     ({"name": "n", "configurationId": "cfg-1"}, "'cron' is required"),
     ({"name": "n", "cron": "0 2 * * *"}, "'configurationId' is required"),
     ({"name": "n", "cron": "0 2 * * *", "configurationId": "x"}, "configurationId"),
@@ -147,9 +147,33 @@ def test_bad_create_bodies(cfg, body, words):
 def test_window_rules(cfg):
     wrong_order = create(cfg, start=iso(in_days(5)), end=iso(in_days(4)))
     assert wrong_order.status == 400 and "must be before 'end'" in wrong_order.json["error"]["message"]
-    past_end = create(cfg, start=iso(in_days(-5)), end=iso(in_days(-1)))
-    assert past_end.status == 400 and "has passed" in past_end.json["error"]["message"]
     assert create(cfg, start=iso(in_days(-5)), end=iso(in_days(1))).status == 202
+
+
+def test_the_reference_example_without_name_and_with_a_past_window(cfg):
+    """AI Core's ML Operations reference: no name, Sunday as 0, a window in 2024. Kept, named after the
+    configuration, INACTIVE (it can never fire), and the answer says so; resuming needs a later end."""
+    created = cfg.call("POST", BASE, {"configurationId": "cfg-1", "cron": "0 0 * * 0",
+                                      "start": "2024-01-01T00:00:00Z", "end": "2024-12-31T23:59:59Z"})
+    assert created.status == 202, created
+    assert "INACTIVE" in created.json["message"] and "2024-12-31T23:59:59Z" in created.json["message"]
+    schedule_id = created.json["id"]
+    got = cfg.call("GET", f"{BASE}/{schedule_id}").json
+    assert (got["name"], got["status"], got["cron"]) == ("train", "INACTIVE", "0 0 * * 0")
+    assert stored(schedule_id).index_sort is None  # the ticker never looks at it
+    refused = cfg.call("PATCH", f"{BASE}/{schedule_id}", {"status": "ACTIVE"})
+    assert refused.status == 400 and "resumed only before its end" in refused.json["error"]["message"]
+    resumed = cfg.call("PATCH", f"{BASE}/{schedule_id}", {"status": "ACTIVE", "end": iso(in_days(30))})
+    assert resumed.status == 202 and cfg.call("GET", f"{BASE}/{schedule_id}").json["status"] == "ACTIVE"
+    assert stored(schedule_id).index_sort is not None
+
+
+@pytest.mark.parametrize("cron", ["0 0 * * 0", "0 0 * * 7", "0 0 * * sun", "0 0 * * SUN", "0 0 * * Fri",
+                                  "0 0 * * mon-fri", "0 0 1 jan *", "0 0 1 Jan-Mar *"])
+def test_weekday_and_month_spellings_users_write(cfg, cron):
+    created = cfg.call("POST", BASE, {"configurationId": "cfg-2", "cron": cron})
+    assert created.status == 202, created
+    assert cfg.call("GET", f"{BASE}/{created.json['id']}").json["name"] == "train-2"
 
 
 def test_unknown_configuration_is_400(cfg):
@@ -206,6 +230,21 @@ def test_resume_only_before_the_end(cfg):
     assert api.call("PATCH", path, {"cron": "0 3 * * *"}).status == 202  # other changes still work
     resumed = api.call("PATCH", path, {"status": "ACTIVE", "end": iso(in_days(5))})
     assert resumed.status == 202 and api.call("GET", path).json["status"] == "ACTIVE"
+
+
+def test_an_expired_schedule_reads_inactive(cfg):
+    """AI Core's docs: "Upon expiry, the status will change to INACTIVE"."""
+    from chalicelib.bootstrap import container
+
+    sid = create(cfg, end=iso(in_days(10))).json["id"]
+    record = stored(sid)
+    record.doc["end"], record.doc["start"] = iso(in_days(-1)), iso(in_days(-3))  # time passed
+    container().store.replace(TenantContext("t1", "default"), record)
+    assert cfg.call("GET", f"{BASE}/{sid}").json["status"] == "INACTIVE"
+    assert {s["id"]: s["status"] for s in cfg.call("GET", BASE).json["resources"]}[sid] == "INACTIVE"
+    assert sid in {s["id"] for s in cfg.call("GET", f"{BASE}?status=INACTIVE").json["resources"]}
+    assert sid not in {s["id"] for s in cfg.call("GET", f"{BASE}?status=ACTIVE").json["resources"]}
+    assert cfg.call("GET", f"{BASE}/$count?status=ACTIVE").body == b"0"
 
 
 def test_delete_then_404(cfg):

@@ -7,6 +7,7 @@ import boto3
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.domain.context import TenantContext
 
 OSS = "/v2/admin/objectStoreSecrets"
 DOCKER = "/v2/admin/dockerRegistrySecrets"
@@ -114,11 +115,34 @@ def test_docker_registry_secret_lifecycle_ignores_resource_group(api):
     assert api.call("GET", f"{DOCKER}/my-registry").status == 404
 
 
+@pytest.mark.parametrize("encode", [base64.b64encode, base64.urlsafe_b64encode,
+                                    lambda raw: base64.b64encode(raw).rstrip(b"="), lambda raw: raw,
+                                    lambda raw: json.loads(raw)])
+def test_docker_registry_secret_accepts_base64_config_json(api, encode):
+    """The ML Operations reference sends `.dockerconfigjson` base64-encoded, as a Kubernetes Secret holds it;
+    others send the JSON as text (the tutorials) or as an object."""
+    config = {"auths": {"my-registry.example.com": {"username": "ci", "password": PLAIN_KEY, "auth": "Y2k6eA=="}}}
+    value = encode(json.dumps(config).encode())
+    body = {"name": "docker-registry", "data": {".dockerconfigjson": value.decode() if isinstance(value, bytes)
+                                                 else value}}
+    created = api.call("POST", DOCKER, body)
+    assert created.status == 202, created.json
+    assert PLAIN_KEY not in api.call("GET", f"{DOCKER}/docker-registry").body.decode()
+    assert bootstrap.container().docker_registry_secrets.read_config(TenantContext("t1"), "docker-registry") == config
+    assert api.call("PATCH", f"{DOCKER}/docker-registry", {"data": body["data"]}).status == 202
+    assert api.call("DELETE", f"{DOCKER}/docker-registry").status == 202
+
+
 def test_docker_registry_secret_bad_input_never_echoes_data(api):
     body = {"name": "reg", "data": {".dockerconfigjson": "not json " + PLAIN_KEY}}
     result = api.call("POST", DOCKER, body)
-    assert result.status == 400 and "not valid JSON" in result.json["error"]["message"]
+    assert result.status == 400 and "neither Docker config JSON nor base64" in result.json["error"]["message"]
     assert PLAIN_KEY not in result.body.decode()
+    # Valid base64 of something that is not JSON: the same clear 400, still without the value.
+    not_config = {"name": "reg", "data": {".dockerconfigjson": base64.b64encode(PLAIN_KEY.encode()).decode()}}
+    refused = api.call("POST", DOCKER, not_config)
+    assert refused.status == 400 and "base64" in refused.json["error"]["message"]
+    assert PLAIN_KEY not in refused.body.decode()
     no_auths = {"name": "reg", "data": {".dockerconfigjson": "{}"}}
     assert "'auths'" in api.call("POST", DOCKER, no_auths).json["error"]["message"]
     extra_key = {"name": "reg", "data": {".dockerconfigjson": "{}", "other": "x"}}

@@ -44,6 +44,21 @@ SEED_STYLE = {  # python preprocess.py --input /data/input --output /data/proces
          "container": {"image": "text:latest", "command": ["python", "train.py", "--input", "/data/processed",
                                                            "--output", "/data/model"]}}]}}
 
+REFERENCE_STYLE = {  # AI Core's ML Operations reference: the dataset declared once, at workflow level, with a path
+    "metadata": {"name": "reference-train"},
+    "spec": {"entrypoint": "main",
+             "arguments": {"artifacts": [{"name": "dataset", "path": "/data/input", "archive": {"none": {}}}]},
+             "templates": [
+                 {"name": "main", "steps": [[{"name": "preprocess", "template": "preprocess"}],
+                                            [{"name": "train", "template": "train"}]]},
+                 {"name": "preprocess",
+                  "container": {"image": "text:latest", "command": ["python", "preprocess.py"],
+                                "args": ["--input", "/data/input", "--output", "/data/processed"]}},
+                 {"name": "train", "outputs": {"artifacts": [{"name": "model", "globalName": "textmodel",
+                                                              "path": "/data/model", "archive": {"none": {}}}]},
+                  "container": {"image": "text:latest", "command": ["python", "train.py"],
+                                "args": ["--input", "/data/processed", "--output", "/data/model"]}}]}}
+
 TRAIN_PY = textwrap.dedent("""
     import os, sys
     rows = open('/app/data/train.csv').read().splitlines()
@@ -177,6 +192,23 @@ def test_seed_style_passes_data_between_steps_and_archives_the_model(engine_api)
         assert tar.extractfile("vocab.txt").read() == b"bad\ngood\nmovie"
 
 
+def test_workflow_level_input_artifact_is_placed_at_its_path_for_every_step(engine_api):
+    api = engine_api
+    from chalicelib.bootstrap import container
+
+    seed_template(container().store, REFERENCE_STYLE, inputs=["dataset"], outputs=["textmodel"])
+    data = dataset(api, "reference/reviews.txt", b"Great Movie\nawful movie\n")
+    config = configure(api, "reference-train", artifacts=[("dataset", data)])
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": config}))
+    done = wait_for(api, execution["id"])
+    assert done["status"] == "COMPLETED", done
+    vocab = api.call("GET", f"{FILES}/default/{done['id']}/textmodel/vocab.txt", headers=ANY)
+    assert vocab.body == b"awful\ngreat\nmovie"
+    unbound = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "reference-train")}))
+    failed = wait_for(api, unbound["id"])
+    assert failed["status"] == "DEAD" and "inputArtifactBindings key 'dataset'" in failed["statusMessage"]
+
+
 def test_failing_step_ends_dead_with_the_reason_and_its_logs(engine_api):
     api = engine_api
     from chalicelib.bootstrap import container
@@ -284,6 +316,32 @@ def test_a_stop_before_the_run_gets_going_ends_stopped_and_runs_nothing(engine_a
     done = wait_for(api, execution["id"], timeout=30)
     assert (done["status"], done["targetStatus"]) == ("STOPPED", "STOPPED"), done
     assert not marker.exists()
+
+
+def test_a_stop_that_lands_before_the_run_starts_ends_stopped_not_dead(engine_api, tmp_path):
+    """A stop right after the create (the ML Operations reference's order) can reach the record while the run is
+    still being set up; the run must then end STOPPED without starting a step (it ended DEAD with "cannot change
+    from STOPPING to RUNNING")."""
+    api = engine_api
+    from chalicelib.bootstrap import container
+    from chalicelib.domain.runs import Execution
+
+    marker = tmp_path / "ran"
+    template = {"metadata": {"name": "quick"}, "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "container": {"image": "none", "command": ["sh", "-c", f"echo run >> {marker}"]}}]}}
+    seed_template(container().store, template)
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "quick")}))
+    assert wait_for(api, execution["id"])["status"] == "COMPLETED"
+    # The state a stop leaves when it lands during set-up: STOPPING, target STOPPED, no process yet.
+    ctx = TenantContext("t1", "default")
+    record = container().store.get(ctx, Kind.EXECUTION, execution["id"])
+    record.doc.update(status="STOPPING", target_status="STOPPED", completion_time=None)
+    container().store.replace(ctx, record)
+    engine = container().execution_engine
+    engine._execute(ctx, execution["id"], ("t1", "default", execution["id"]))  # the run's thread, in this one
+    done = Execution.from_record(container().store.get(ctx, Kind.EXECUTION, execution["id"]))
+    assert done.status.value == "STOPPED", done
+    assert marker.read_text() == "run\n"  # only the first run's step ever ran
 
 
 def test_runs_in_flight_at_a_restart_are_reconciled_dead(engine_api):

@@ -55,18 +55,15 @@ def test_other_tenant_executable_is_invisible(env):
         configs.create(TenantContext("t2", "default"), "cfg", "scen1", "train", [], [])
 
 
-def test_parameter_keys_are_case_sensitive_and_listed(env):
+def test_undeclared_parameter_keys_are_kept(env):
+    """As the ML Operations reference binds batch_size to a template without it: Argo keeps extra arguments."""
     _, configs, _ = env
-    with pytest.raises(InvalidInput) as err:
-        configs.create(CTX, "cfg", "scen1", "train", [ParameterBinding(key="LR", value="1")], [])
-    assert "'parameterBindings' key 'LR'" in err.value.message
-    assert "Valid keys: epochs, lr." in err.value.message
-
-
-def test_executable_without_parameters(env):
-    _, configs, _ = env
-    with pytest.raises(InvalidInput, match="declares no input parameters"):
-        configs.create(CTX, "cfg", "scen1", "bare", [ParameterBinding(key="lr", value="1")], [])
+    made = configs.create(CTX, "cfg", "scen1", "train", [ParameterBinding(key="lr", value="1"),
+                                                          ParameterBinding(key="batch_size", value="32")], [])
+    assert [(b.key, b.value) for b in configs.get(CTX, made.id).parameter_bindings] == [("lr", "1"),
+                                                                                         ("batch_size", "32")]
+    bare = configs.create(CTX, "cfg", "scen1", "bare", [ParameterBinding(key="lr", value="1")], [])
+    assert bare.parameter_bindings[0].key == "lr"
 
 
 def test_unknown_artifact_key_and_duplicates(env):

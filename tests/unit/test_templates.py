@@ -1,6 +1,8 @@
 """Template files -> executables: AI Core's mapping rules and every way a file can be refused."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -98,6 +100,27 @@ def test_artifacts_filled_by_other_steps_or_inline_are_not_inputs():
     assert t.parameters == [] and t.output_artifacts == []
 
 
+def test_the_ml_operations_reference_template_as_written():
+    """AI Core's ML Operations reference: a WorkflowTemplate under ai.sap.com/v1alpha1, the executable id in the
+    executables.ai.sap.com/id label (not metadata.name), imagePullSecrets, workflow-level artifacts with a path."""
+    text = (Path(__file__).resolve().parents[1] / "conformance" / "reference" / "workflows" /
+            "text-classifier.yaml").read_text()
+    outcome = parse(text)
+    assert outcome.ok, [e.message for e in outcome.errors]
+    (template,) = outcome.templates
+    assert (template.scenario_id, template.executable_id, template.name) == ("text-classifier", "text-classifier-train",
+                                                                             "text-classifier-train")
+    assert template.document["apiVersion"] == "argoproj.io/v1alpha1"  # stored as the Argo kind it is
+    assert [(p.name, p.default) for p in template.parameters] == [("learning_rate", "0.001"), ("epochs", "10")]
+    assert [(a.name, a.kind) for a in template.input_artifacts] == [("training-data", "dataset")]
+    assert [(a.name, a.kind) for a in template.output_artifacts] == [("trained-model", "model")]
+
+
+def test_executable_id_label_must_be_a_valid_id():
+    bad = with_doc(TRAINING, lambda d: d["metadata"]["labels"].update({"executables.ai.sap.com/id": "no spaces"}))
+    assert "executables.ai.sap.com/id" in error(bad)
+
+
 def test_multi_document_file_yields_every_template():
     outcome = parse(TRAINING + "\n---\n" + SERVING)
     assert outcome.ok and [t.executable_id for t in outcome.templates] == ["text-clf-train", "text-clf-serve"]
@@ -109,7 +132,7 @@ def test_multi_document_file_yields_every_template():
     ("", "holds no YAML document"),
     ("- a\n- b\n", "must be a YAML mapping"),
     ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: abcd}\n", "kind 'ConfigMap' is not supported"),
-    (edit(TRAINING, "apiVersion: argoproj.io/v1alpha1", "apiVersion: ai.sap.com/v1alpha1"),
+    (edit(TRAINING, "apiVersion: argoproj.io/v1alpha1", "apiVersion: serving.kserve.io/v1beta1"),
      "apiVersion must be 'argoproj.io/v1alpha1'"),
     (edit(TRAINING, "  name: text-clf-train\n", ""), "metadata.name is required"),
     (edit(TRAINING, "  name: text-clf-train\n", "  name: Text_Clf\n"), "metadata.name 'Text_Clf'"),

@@ -126,6 +126,7 @@ class LocalExecutionEngine:
                 {a.name: a.kind for a in executable.output_artifacts}, self._services,
                 on_step=lambda path, details: None)
             steps.repository = self._repository(ctx, executable)
+            steps.workflow_artifacts = _workflow_artifacts(executable.template)
             steps.on_processes = lambda pids: self._write_marker(key, pids)
             details = _StepDetails(self, ctx, execution_id)
             steps.on_step = details.update
@@ -242,6 +243,12 @@ def _unless_stopped(step):
         if run.status in (Status.UNKNOWN, Status.PENDING):
             step(run)
     return guarded
+
+
+def _workflow_artifacts(template: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """spec.arguments.artifacts that name a container path (the bound artifact is placed there)."""
+    items = ((template.get("spec") or {}).get("arguments") or {}).get("artifacts") or []
+    return [a for a in items if isinstance(a, dict) and a.get("name") and a.get("path")]
 
 
 def _when_live(step):

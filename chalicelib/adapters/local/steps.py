@@ -3,6 +3,8 @@
 `ExecutionSteps` is the NodeRunner the workflow walk (domain/workflow.py) calls for each container/script
 node. Container paths resolve under the execution's own file system folder `<run>/fs` (shared by its steps,
 so `/data/processed` written by one step is read by the next, as on a cluster with a shared volume).
+Workflow-level input artifacts with a `path` (`spec.arguments.artifacts`, as AI Core's ML Operations reference
+writes them) are placed once per execution at that path, and every step sees that folder.
 """
 from __future__ import annotations
 
@@ -61,8 +63,10 @@ class ExecutionSteps:
     cancelled: threading.Event = field(default_factory=threading.Event)
     shutdown_message: Optional[str] = None  # set when the stack, not the user, stops the run
     repository: Optional[tuple] = None  # (url, synced commit) of the executable's application
+    workflow_artifacts: List[Dict[str, Any]] = field(default_factory=list)  # spec.arguments.artifacts with a path
     processes: Set[StepProcess] = field(default_factory=set)
     _built: Dict[str, ImageRecipe] = field(default_factory=dict)
+    _workflow_inputs_placed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -84,6 +88,7 @@ class ExecutionSteps:
             raise WorkflowError(f"Step '{node.step}': {err}") from None
         workdir = spec_of.get("workingDir") or recipe.workdir
         tops = self._tops(node, template, spec_of, recipe, workdir)
+        self._place_workflow_inputs(node)
         self._download_inputs(node, template)
         scratch = self.folder / "steps" / f"{node.pod}-{attempt}"
         scratch.mkdir(parents=True, exist_ok=True)
@@ -132,6 +137,7 @@ class ExecutionSteps:
         paths: List[str] = [workdir] + [dest for _, dest in recipe.copies]
         for group in ("inputs", "outputs"):
             paths += [a.get("path", "") for a in (template.get(group) or {}).get("artifacts") or []]
+        paths += [a.get("path", "") for a in self.workflow_artifacts]
         paths += [m.get("mountPath", "") for m in spec_of.get("volumeMounts") or [] if isinstance(m, dict)]
         tops = {t for t in (top_of(p) for p in paths if p) if t}
         blocked = tops & (SYSTEM_TOPS | self.services.protected)
@@ -193,8 +199,18 @@ class ExecutionSteps:
         env["AICORE_RESOURCE_GROUP"] = self.ctx.resource_group or ""
         return env
 
+    def _place_workflow_inputs(self, node) -> None:
+        with self._lock:
+            if self._workflow_inputs_placed:
+                return
+            self._workflow_inputs_placed = True
+        self._download(node, self.workflow_artifacts)
+
     def _download_inputs(self, node, template) -> None:
-        for item in (template.get("inputs") or {}).get("artifacts") or []:
+        self._download(node, (template.get("inputs") or {}).get("artifacts") or [])
+
+    def _download(self, node, items: List[Dict[str, Any]]) -> None:
+        for item in items:
             name, path = item.get("name"), item.get("path")
             if not name or not path:
                 continue
