@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from chalicelib.adapters.local.runner import ProcessSpec, StepProcess, isolation_mode, rewrite
+from chalicelib.adapters.local.runner import ProcessSpec, SandboxUnavailable, StepProcess, isolation_mode
 
 
 def _spec(tmp_path, argv, **kw):
@@ -17,14 +17,13 @@ def _spec(tmp_path, argv, **kw):
     return ProcessSpec(argv=argv, container="main", pod="exec-1-step", fs=fs, scratch=tmp_path / "scratch", **kw)
 
 
-@pytest.mark.parametrize("mode", ["namespace", "rewrite"])
-def test_absolute_container_paths_resolve_to_the_execution_folder(tmp_path, mode):
-    if mode == "namespace" and isolation_mode() != "namespace":
+def test_absolute_container_paths_resolve_to_the_execution_folder(tmp_path):
+    if isolation_mode() != "namespace":
         pytest.skip("mount namespaces are not available here")
     lines = []
     spec = _spec(tmp_path, ["/bin/sh", "-c", "mkdir -p /app/model && echo trained > /app/model/m.txt && pwd && "
                             "echo oops >&2"], tops=["app", "data"], workdir="/app", env={"X": "1"})
-    code = StepProcess(spec, lines.append, mode=mode).wait(30)
+    code = StepProcess(spec, lines.append).wait(30)
     assert code == 0
     assert (tmp_path / "fs" / "app" / "model" / "m.txt").read_text() == "trained\n"
     by_stream = {line.stream: line.msg for line in lines}
@@ -43,11 +42,11 @@ def test_user_code_sees_absolute_paths_in_namespace_mode(tmp_path):
     assert not os.path.exists("/data/out.txt")
 
 
-def test_rewrite_touches_only_path_starts(tmp_path):
-    fs = tmp_path / "fs"
-    assert rewrite("python x.py --input /data/input --out=/app/m", fs, ["data", "app"]) == \
-        f"python x.py --input {fs}/data/input --out={fs}/app/m"
-    assert rewrite("/usr/bin/data/x /database", fs, ["data"]) == "/usr/bin/data/x /database"
+def test_without_namespaces_a_step_is_refused_by_name(tmp_path):
+    spec = _spec(tmp_path, ["/bin/sh", "-c", "cat /etc/hostname"], tops=["app"])
+    with pytest.raises(SandboxUnavailable, match="refuses the private mount and pid namespaces"):
+        StepProcess(spec, lambda line: None, mode="unavailable")
+    assert not (tmp_path / "scratch" / "root").exists()
 
 
 def test_stop_kills_the_whole_tree(tmp_path):
@@ -76,10 +75,7 @@ def _alive(pid: int) -> bool:
 def test_missing_program_exits_nonzero_with_a_message(tmp_path):
     lines = []
     spec = _spec(tmp_path, ["no-such-program-xyz"], tops=["app"])
-    try:
-        code = StepProcess(spec, lines.append).wait(30)
-    except FileNotFoundError:
-        return  # rewrite mode: Popen itself refuses; the engine reports it
-    assert code != 0
+    code = StepProcess(spec, lines.append).wait(30)
+    assert code == 127
     assert any("no-such-program-xyz" in line.msg for line in lines)
     assert sys.executable
