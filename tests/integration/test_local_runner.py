@@ -1,12 +1,17 @@
 """The host process runner: container paths, logs line by line, exit codes, stopping a whole process tree."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sys
 import time
+import uuid
+from pathlib import Path
 
 import pytest
 
+from chalicelib.adapters.local import runner
 from chalicelib.adapters.local.runner import ProcessSpec, SandboxUnavailable, StepProcess, isolation_mode
 
 
@@ -79,3 +84,97 @@ def test_missing_program_exits_nonzero_with_a_message(tmp_path):
     assert code == 127
     assert any("no-such-program-xyz" in line.msg for line in lines)
     assert sys.executable
+
+
+# -- the pod: the stack's state hidden, the host read-only, an unprivileged user ------------------------------------
+REPO = Path(__file__).resolve().parents[2]
+PROBE = """
+import errno, json, os, sys
+def outcome(action, path):
+    try:
+        action(path)
+        return "ok"
+    except OSError as err:
+        return errno.errorcode.get(err.errno, str(err.errno))
+def read(path):
+    with open(path, "rb") as f:
+        f.read(1)
+def write(path):
+    with open(path, "w") as f:
+        f.write("x")
+reads, writes = sys.argv[1].split(","), sys.argv[2].split(",")
+print(json.dumps({"uid": os.getuid(), "reads": {p: outcome(read, p) for p in reads},
+                  "writes": {p: outcome(write, p) for p in writes}}))
+"""
+
+
+@pytest.fixture
+def stack_home(monkeypatch):
+    """An AICORE_HOME where `make run` keeps it, inside the repository (not under /tmp, which a pod replaces)."""
+    if isolation_mode() != "namespace":
+        pytest.skip("mount namespaces are not available here")
+    monkeypatch.setattr(runner, "_hidden", set())
+    home = REPO / f".aicore-sandbox-test-{uuid.uuid4().hex[:8]}"
+    (home / "keys").mkdir(parents=True)
+    (home / "keys" / "signing.pem").write_text("the stack's signing key")
+    runner.hide_from_steps([home])
+    yield home
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def _probe(spec) -> dict:
+    lines = []
+    assert StepProcess(spec, lines.append).wait(30) == 0, [line.msg for line in lines]
+    return json.loads(next(line.msg for line in lines if line.stream == "stdout"))
+
+
+def test_a_step_runs_unprivileged_without_the_stack_state_on_a_read_only_host(stack_home, tmp_path):
+    key = stack_home / "keys" / "signing.pem"
+    fs = stack_home / "runs" / "t1" / "rg" / "exec-1" / "fs"
+    (fs / "data").mkdir(parents=True)
+    (fs / "data" / "input.csv").write_text("written by the stack as root\n")
+    tag = uuid.uuid4().hex[:8]
+    reads = [str(key), f"/app/../../..{key}", f"/proc/{os.getpid()}/root{key}", f"/proc/{os.getpid()}/environ",
+             "/tmp/link", "/data/input.csv"]
+    forbidden = [f"/root/x-{tag}", f"/var/tmp/x-{tag}", f"/etc/x-{tag}", f"/usr/x-{tag}", f"{REPO}/x-{tag}",
+                 f"{stack_home}/x-{tag}", f"/dev/x-{tag}", f"/x-{tag}"]
+    allowed = ["/tmp/x", "/data/input.csv", "/data/out.txt", f"/dev/shm/x-{tag}"]
+    spec = ProcessSpec(argv=["sh", "-c", f"ln -s {key} /tmp/link && python -c '{PROBE}' {','.join(reads)} "
+                             f"{','.join(forbidden + allowed)}"], container="main", pod="p", fs=fs,
+                       tops=["data", "tmp"], scratch=fs.parent / "steps" / "s1")
+    (fs / "tmp").mkdir()
+    report = _probe(spec)
+    assert report["uid"] == 65534
+    assert report["reads"] == {**{p: "ENOENT" for p in reads[:-1]}, "/data/input.csv": "ok"}
+    assert {p: report["writes"][p] for p in forbidden if report["writes"][p] == "ok"} == {}
+    assert {p: report["writes"][p] for p in allowed} == {p: "ok" for p in allowed}
+    assert (fs / "data" / "out.txt").read_text() == "x" and (fs / "tmp" / "x").read_text() == "x"
+    assert (fs / "data" / "out.txt").stat().st_uid == 65534
+    assert not any(os.path.exists(p) for p in forbidden + [f"/dev/shm/x-{tag}"])
+    assert key.read_text() == "the stack's signing key"
+
+
+def test_the_interpreter_runs_even_under_a_hidden_or_closed_folder(stack_home, tmp_path):
+    venv_parent = Path(sys.prefix).resolve().parent
+    runner.hide_from_steps([venv_parent])  # hides every sibling of the venv, not the venv itself
+    fs = stack_home / "runs" / "fs"
+    (fs / "app").mkdir(parents=True)
+    spec = ProcessSpec(argv=["python", "-c", f"import os, ai_core_sdk; print(sorted(os.listdir({str(venv_parent)!r})))"],
+                       container="main", pod="p", fs=fs, tops=["app"], scratch=fs.parent / "steps")
+    lines = []
+    assert StepProcess(spec, lines.append).wait(30) == 0, [line.msg for line in lines]
+    assert [line.msg for line in lines] == [str([Path(sys.prefix).resolve().name])]
+
+
+def test_links_a_step_leaves_do_not_redirect_the_ownership_walk(stack_home, tmp_path):
+    victim, victim_dir = stack_home / "victim", stack_home / "victim-dir"
+    victim.write_text("root's")
+    (victim_dir / "inner").mkdir(parents=True)
+    fs = stack_home / "runs" / "fs"
+    (fs / "data").mkdir(parents=True)
+    os.symlink(victim, fs / "data" / "file-link")
+    os.symlink(victim_dir, fs / "data" / "dir-link")
+    spec = ProcessSpec(argv=["true"], container="main", pod="p", fs=fs, tops=["data"], scratch=fs.parent / "steps")
+    assert StepProcess(spec, lambda line: None).wait(30) == 0
+    assert (fs / "data").stat().st_uid == 65534 and os.lstat(fs / "data" / "file-link").st_uid == 65534
+    assert victim.stat().st_uid == 0 and victim_dir.stat().st_uid == 0 and (victim_dir / "inner").stat().st_uid == 0
