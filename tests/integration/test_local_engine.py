@@ -199,6 +199,24 @@ def test_failing_step_ends_dead_with_the_reason_and_its_logs(engine_api):
     assert not log_file.exists()  # a deleted execution's logs go with it
 
 
+def test_a_host_without_namespaces_refuses_steps_by_name(engine_api, monkeypatch, tmp_path):
+    api = engine_api
+    from chalicelib.adapters.local import runner
+    from chalicelib.bootstrap import container
+
+    monkeypatch.setattr(runner, "_mode", "unavailable")  # what the probe finds where namespaces are refused
+    marker = tmp_path / "ran"
+    template = {"metadata": {"name": "unsandboxed"}, "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "script": {"image": "none", "command": ["sh"], "source": f"touch {marker}"}}]}}
+    seed_template(container().store, template)
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "unsandboxed")}))
+    done = wait_for(api, execution["id"])
+    assert done["status"] == "DEAD", done
+    assert done["statusMessage"].startswith("Step 'main' could not start: this host refuses the private mount "
+                                            "and pid namespaces"), done["statusMessage"]
+    assert not marker.exists()
+
+
 def test_missing_default_store_or_binding_ends_dead_with_a_clear_message(engine_api):
     api = engine_api
     from chalicelib.bootstrap import container
