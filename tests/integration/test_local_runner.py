@@ -178,3 +178,16 @@ def test_links_a_step_leaves_do_not_redirect_the_ownership_walk(stack_home, tmp_
     assert StepProcess(spec, lambda line: None).wait(30) == 0
     assert (fs / "data").stat().st_uid == 65534 and os.lstat(fs / "data" / "file-link").st_uid == 65534
     assert victim.stat().st_uid == 0 and victim_dir.stat().st_uid == 0 and (victim_dir / "inner").stat().st_uid == 0
+
+
+def test_no_mount_in_the_pod_is_writable_but_its_own(stack_home):
+    """Also the ones a step cannot reach (covered, or copied through a bound host folder): none stays writable."""
+    fs = stack_home / "runs" / "fs"
+    (fs / "data").mkdir(parents=True)
+    spec = ProcessSpec(argv=["cat", "/proc/self/mountinfo"], container="main", pod="p", fs=fs, tops=["data"],
+                       scratch=fs.parent / "steps")
+    lines = []
+    assert StepProcess(spec, lines.append).wait(30) == 0
+    mounts = [line.msg.split() for line in lines if line.stream == "stdout"]
+    assert len(mounts) > 10
+    assert sorted(m[4] for m in mounts if "rw" in m[5].split(",")) == ["/data", "/dev/shm", "/tmp"]
