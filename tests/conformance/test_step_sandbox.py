@@ -4,10 +4,12 @@ host, and fails; its own folders, its /tmp, its outputs and logs still work.
 The probe runs as an ordinary `script` step of a synced WorkflowTemplate. The test (root on the host) tells it
 which paths to try: the token signing key, the secrets key, every tenant's service key, the emulator's journal
 and blobs, the Git cache, another execution's folder and log, another tenant's log; each by absolute path, through
-`..`, by a relative path from /tmp, through /proc/<stack pid>/root and through a symlink the step makes."""
+`..`, by a relative path from /tmp, through /proc/<stack pid>/root and through a symlink the step makes; and it
+asks the embedded AWS emulator (which takes any credentials) directly over loopback."""
 import base64
 import json
 import os
+import re
 import uuid
 
 import requests
@@ -22,7 +24,7 @@ RG = "conf-sandbox"
 SCENARIO, EXECUTABLE = "sandboxprobe", "sandbox-probe"
 
 PROBE = r'''
-import base64, errno, json, os
+import base64, errno, json, os, urllib.error, urllib.request
 spec = json.loads(base64.b64decode(os.environ["PROBE"]))
 pid = spec["stack_pid"]
 
@@ -52,10 +54,14 @@ for i, target in enumerate(spec["secrets"]):
                       ("symlink", link)):
         reads[f"{how} {target}"] = outcome(read, path)
 reads[f"/proc/{pid}/environ"] = outcome(read, f"/proc/{pid}/environ")
+try:  # the emulator holds every tenant's records and objects, and moto takes any credentials
+    emulator = urllib.request.urlopen(spec["emulator"], timeout=10).status
+except urllib.error.HTTPError as err:
+    emulator = err.code
 report = {"reads": reads, "writes": {p: outcome(write, p) for p in spec["forbidden"] + spec["allowed"]},
           "env": sorted(os.environ), "uid": os.getuid(), "gid": os.getgid(),
           "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
-          "signal_stack": outcome(lambda p: os.kill(p, 0), pid)}
+          "signal_stack": outcome(lambda p: os.kill(p, 0), pid), "emulator": emulator}
 with open("/data/report/result.json", "w") as f:
     json.dump(report, f)
 print("probe done", len(reads), "reads")
@@ -103,7 +109,8 @@ def test_a_step_cannot_read_the_stacks_secrets_nor_write_the_host(stack, core, a
     other_tenant_log = home / "logs" / "another-tenant" / "default" / "execution" / "planted.jsonl"
     other_tenant_log.parent.mkdir(parents=True, exist_ok=True)
     other_tenant_log.write_text('{"msg": "another tenant\'s line"}\n')
-    blank = {"stack_pid": stack.proc.pid, "secrets": [], "forbidden": [], "allowed": []}
+    emulator = re.search(r"AWS emulator \(DynamoDB, S3\): (\S+)", stack.output())[1]
+    blank = {"stack_pid": stack.proc.pid, "emulator": emulator + "/", "secrets": [], "forbidden": [], "allowed": []}
     first = run_probe(core, blank)  # "another execution": its folder and log are targets of the second
 
     secrets = (files(home, "keys/*") + files(home, "service-keys/*.json") + files(home, "emulator/*")
@@ -129,6 +136,7 @@ def test_a_step_cannot_read_the_stacks_secrets_nor_write_the_host(stack, core, a
     assert (report["uid"], report["gid"]) == (65534, 65534)
     assert stack.proc.pid not in report["pids"] and len(report["pids"]) <= 3  # its own pid namespace
     assert report["signal_stack"] in ("ESRCH", "EPERM")
+    assert report["emulator"] == 403
     leaked = [k for k in report["env"] if k.startswith("AWS_") or k in ("AICORE_HOME", "AICORE_SECRETS_KEY",
                                                                           "AICORE_PORT", "AICORE_CLIENT_SECRET")]
     assert leaked == [] and "AICORE_EXECUTION_ID" in report["env"]

@@ -191,3 +191,32 @@ def test_no_mount_in_the_pod_is_writable_but_its_own(stack_home):
     mounts = [line.msg.split() for line in lines if line.stream == "stdout"]
     assert len(mounts) > 10
     assert sorted(m[4] for m in mounts if "rw" in m[5].split(",")) == ["/data", "/dev/shm", "/tmp"]
+
+
+def test_the_emulator_refuses_a_step_and_serves_the_stack(stack_home, monkeypatch):
+    """moto takes any credentials: the emulator tells the stack's connections from a pod's by the peer's uid."""
+    import boto3
+
+    from chalicelib.adapters.local.emulator import Emulator
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
+        monkeypatch.setenv(name, value)
+    emulator = Emulator().start()
+    try:
+        s3 = boto3.client("s3", endpoint_url=emulator.endpoint_url, region_name="eu-central-1")
+        s3.create_bucket(Bucket="stack-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+        fs = stack_home / "runs" / "fs"
+        (fs / "tmp").mkdir(parents=True)
+        code = ("import urllib.request, urllib.error\n"
+                "try:\n"
+                f"    print(urllib.request.urlopen('{emulator.endpoint_url}/', timeout=10).status)\n"
+                "except urllib.error.HTTPError as err:\n"
+                "    print(err.code)\n")
+        lines = []
+        spec = ProcessSpec(argv=["python", "-c", code], container="main", pod="p", fs=fs, tops=["tmp"],
+                           scratch=fs.parent / "steps")
+        assert StepProcess(spec, lines.append).wait(30) == 0, [line.msg for line in lines]
+        assert [line.msg for line in lines] == ["403"]
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["stack-bucket"]  # the stack still gets in
+    finally:
+        emulator.stop()
