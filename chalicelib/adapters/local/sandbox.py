@@ -28,6 +28,7 @@ import os
 import signal
 import stat
 import sys
+import warnings  # noqa: F401 - os.execvp imports it, after chroot, where the stdlib may not be
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
