@@ -150,8 +150,9 @@ class _MountAttr(ctypes.Structure):
 
 def _set_read_only(path, read_only, recursive):
     attr = _MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0) if read_only else _MountAttr(0, MOUNT_ATTR_RDONLY, 0, 0)
-    return _libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, path.encode(), AT_RECURSIVE if recursive else 0,
-                         ctypes.byref(attr), ctypes.sizeof(attr)) == 0
+    return _libc.syscall(ctypes.c_long(SYS_MOUNT_SETATTR), ctypes.c_long(AT_FDCWD), path.encode(),
+                         ctypes.c_ulong(AT_RECURSIVE if recursive else 0), ctypes.byref(attr),
+                         ctypes.c_size_t(ctypes.sizeof(attr))) == 0  # full-width: syscall(2) is variadic
 
 
 def read_only(root, writable, keep_root=False):
@@ -164,7 +165,9 @@ def read_only(root, writable, keep_root=False):
         return
     if ctypes.get_errno() != errno.ENOSYS:
         raise OSError(ctypes.get_errno(), f"read-only {root}: {os.strerror(ctypes.get_errno())}")
-    with open("/proc/self/mountinfo") as f:  # an older kernel: one remount per mount point
+    # An older kernel: one remount per mount point. It reaches the top mount at each path: one stacked below another
+    # at the same path (the host's /dev/pts twice) keeps its flag, but nothing in the pod can reach it.
+    with open("/proc/self/mountinfo") as f:
         mounts = [line.split() for line in f]
     for fields in mounts:
         point, options = _unescape(fields[4]), fields[5].split(",")
