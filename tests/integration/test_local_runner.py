@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -220,3 +221,43 @@ def test_the_emulator_refuses_a_step_and_serves_the_stack(stack_home, monkeypatc
         assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["stack-bucket"]  # the stack still gets in
     finally:
         emulator.stop()
+
+
+@pytest.fixture
+def user_dir():
+    """A folder an ordinary user can reach (pytest's own tmp_path is under a 0700 folder of root's)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="aicore-user-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_without_root_the_pod_lives_in_a_user_namespace(user_dir):
+    """`make run` as an ordinary user: the launcher maps itself into a user namespace, and the step still gets
+    uid 65534 there, a read-only host, the hidden folders empty, its own folder writable, no capabilities."""
+    python, setpriv = shutil.which("python3", path="/usr/bin:/bin"), shutil.which("setpriv")
+    if os.getuid() != 0 or not python or not setpriv:
+        pytest.skip("needs root to become another user, a system python3 and setpriv")
+    tmp_path = user_dir
+    for name in ("fs/app", "root", "hidden"):
+        (tmp_path / name).mkdir(parents=True)
+    (tmp_path / "hidden" / "key").write_text("secret")
+    os.chmod(tmp_path, 0o755)
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        os.chown(path, 1000, 1000)  # an ordinary user's files
+    plan = {"root": str(tmp_path / "root"), "tops": {"app": str(tmp_path / "fs" / "app")}, "workdir": "/app",
+            "hide": [str(tmp_path / "hidden")], "expose": []}
+    script = (f"id -u; grep CapEff /proc/self/status; touch /app/ok /etc/x-{tmp_path.name} 2>&1; "
+              f"cat {tmp_path}/hidden/key 2>&1; ls /proc | grep -c '^[0-9]'")
+    done = subprocess.run([setpriv, "--reuid", "1000", "--regid", "1000", "--clear-groups", python, "-S",
+                           runner.SANDBOX, json.dumps(plan), "sh", "-c", script], capture_output=True, text=True,
+                          timeout=30, env={"PATH": "/usr/bin:/bin"})
+    if "can't open file" in done.stderr or "Operation not permitted" in done.stderr:
+        pytest.skip(f"the launcher cannot run as another user here: {done.stderr.strip()}")
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert lines[0] == "65534" and lines[1].split() == ["CapEff:", "0000000000000000"]
+    assert "Read-only file system" in lines[2] and "No such file or directory" in lines[3]
+    assert int(lines[4]) == 4  # its own pid namespace: pid 1, sh, ls and grep
+    assert (tmp_path / "fs" / "app" / "ok").exists() and not os.path.exists(f"/etc/x-{tmp_path.name}")
