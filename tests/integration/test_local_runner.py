@@ -261,3 +261,23 @@ def test_without_root_the_pod_lives_in_a_user_namespace(user_dir):
     assert "Read-only file system" in lines[2] and "No such file or directory" in lines[3]
     assert int(lines[4]) == 4  # its own pid namespace: pid 1, sh, ls and grep
     assert (tmp_path / "fs" / "app" / "ok").exists() and not os.path.exists(f"/etc/x-{tmp_path.name}")
+
+
+def test_the_stack_users_home_is_hidden_but_for_the_interpreter(stack_home):
+    """Without root a pod keeps the stack user's file access: its home (~/.ssh, ~/.aws) is covered like
+    AICORE_HOME. Only the way to the interpreter, if it lives there, is bound back."""
+    import pwd
+
+    home = Path(pwd.getpwuid(os.getuid()).pw_dir).resolve()
+    if not home.is_dir() or home == Path("/"):
+        pytest.skip("the stack's user has no home folder")
+    fs = stack_home / "runs" / "fs"
+    (fs / "tmp").mkdir(parents=True)
+    code = f"import os; print(sorted(os.listdir({str(home)!r})))"
+    lines = []
+    spec = ProcessSpec(argv=["python", "-c", code], container="main", pod="p", fs=fs, tops=["tmp"],
+                       scratch=fs.parent / "steps")
+    assert StepProcess(spec, lines.append).wait(30) == 0, [line.msg for line in lines]
+    inside = {Path(p).relative_to(home).parts[0] for p in runner._interpreter() if Path(p).is_relative_to(home)}
+    assert [line.msg for line in lines] == [str(sorted(inside))]
+    assert len(os.listdir(home)) > len(inside)  # there was something to hide

@@ -10,6 +10,7 @@ by us: argv goes to exec as a list.
 from __future__ import annotations
 
 import os
+import pwd
 import json
 import signal
 import subprocess
@@ -67,6 +68,15 @@ def hide_from_steps(paths: Iterable[Path]) -> None:
         _hidden.update(str(Path(p).resolve()) for p in paths)
 
 
+def _own_home() -> str:
+    """The stack user's home (~/.ssh, ~/.aws ...): without root, a pod keeps that user's file access on the host."""
+    try:
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except KeyError:
+        return "/nonexistent"
+    return str(Path(home).resolve()) if home and Path(home).resolve() != Path("/") else "/nonexistent"
+
+
 def _interpreter() -> List[str]:
     """The installation `python` runs from (venv and base): steps get it read-only wherever it lives."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
@@ -115,7 +125,7 @@ class StepProcess:
             root = (spec.scratch or spec.fs.parent) / "root"
             root.mkdir(parents=True, exist_ok=True)
             with _mode_lock:
-                hide = sorted(_hidden)
+                hide = sorted(_hidden | {_own_home()})
             plan = {"root": str(root), "tops": {t: str(spec.fs / t) for t in spec.tops}, "workdir": spec.workdir,
                     "hide": hide, "expose": _interpreter()}
             argv = [sys.executable, "-S", SANDBOX, json.dumps(plan), *argv]

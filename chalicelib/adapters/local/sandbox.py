@@ -113,7 +113,7 @@ def build_root(plan):
 def _hide(root, path, replaced):
     """Cover a host folder with an empty tmpfs (when the pod would otherwise see it)."""
     inside = root + path
-    if path.strip("/").split("/")[0] in replaced or os.path.islink(inside) or not os.path.isdir(inside):
+    if path == "/" or path.strip("/").split("/")[0] in replaced or os.path.islink(inside) or not os.path.isdir(inside):
         return False
     _mount("tmpfs", inside, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=64k")
     return True
