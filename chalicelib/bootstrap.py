@@ -83,6 +83,7 @@ class Container:
     def deployment_engine(self):
         """Local predictors (adapters/local/serving.py); the local stack's orchestrator hands deployments to it."""
         from .adapters.local.images import ImageResolver
+        from .adapters.local.runner import hide_from_steps
         from .adapters.local.serving import LocalDeploymentEngine
         from .adapters.local.serving_storage import ArtifactFetcher
         from .domain.records import Kind
@@ -93,6 +94,7 @@ class Container:
                 append(ctx, Kind.DEPLOYMENT, run_id, entry)
 
         s = self.settings
+        hide_from_steps([s.home, s.resolved_git_cache_dir])  # predictors run user code: none sees the stack's state
         return LocalDeploymentEngine(self.store, self.clock, s.deployments_dir,
                                      ArtifactFetcher(self.object_locations, self.object_store), sink,
                                      ready_seconds=s.predictor_ready_seconds, drain_seconds=s.predictor_drain_seconds,
@@ -113,10 +115,12 @@ class Container:
         """Executions as host processes (local stack; stack.start wires it in with use_local_engine)."""
         from .adapters.local.engine import LocalExecutionEngine
         from .adapters.local.images import ImageResolver
+        from .adapters.local.runner import hide_from_steps
         from .adapters.local.steps import RunServices, protected_tops
         from .domain.records import Kind
 
         s = self.settings
+        hide_from_steps([s.home, s.resolved_git_cache_dir])  # keys, service keys, journal, other runs, other repos
         services = RunServices(
             artifacts=self.artifacts, locations=self.object_locations, object_store=self.object_store,
             generic_secrets=self.generic_secrets,

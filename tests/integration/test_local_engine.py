@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import textwrap
 import time
@@ -230,6 +231,24 @@ def test_failing_step_ends_dead_with_the_reason_and_its_logs(engine_api):
     assert not log_file.exists()  # a deleted execution's logs go with it
 
 
+def test_a_host_without_namespaces_refuses_steps_by_name(engine_api, monkeypatch, tmp_path):
+    api = engine_api
+    from chalicelib.adapters.local import runner
+    from chalicelib.bootstrap import container
+
+    monkeypatch.setattr(runner, "_mode", "unavailable")  # what the probe finds where namespaces are refused
+    marker = tmp_path / "ran"
+    template = {"metadata": {"name": "unsandboxed"}, "spec": {"entrypoint": "main", "templates": [
+        {"name": "main", "script": {"image": "none", "command": ["sh"], "source": f"touch {marker}"}}]}}
+    seed_template(container().store, template)
+    execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "unsandboxed")}))
+    done = wait_for(api, execution["id"])
+    assert done["status"] == "DEAD", done
+    assert done["statusMessage"].startswith("Step 'main' could not start: this host refuses the private mount "
+                                            "and pid namespaces"), done["statusMessage"]
+    assert not marker.exists()
+
+
 def test_missing_default_store_or_binding_ends_dead_with_a_clear_message(engine_api):
     api = engine_api
     from chalicelib.bootstrap import container
@@ -267,24 +286,24 @@ def test_stop_kills_a_long_running_tree_and_ends_stopped(engine_api, tmp_path):
     api = engine_api
     from chalicelib.bootstrap import container
 
-    marker = tmp_path / "pids"
     template = {"metadata": {"name": "sleepy"}, "spec": {"entrypoint": "main", "templates": [
-        {"name": "main", "container": {"image": "none", "command": ["sh", "-c",
-                                                                   f"sleep 300 & echo $! > {marker}; wait"]}}]}}
+        {"name": "main", "container": {"image": "none", "command": ["sh", "-c", "sleep 300 & wait"]}}]}}
     seed_template(container().store, template)
     execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "sleepy")}))
     wait_for(api, execution["id"], statuses=("RUNNING",))
     deadline = time.time() + 20
-    while not (marker.exists() and marker.read_text().strip()):
+    # The step lives in its own pid namespace: find the background sleep by its host pid and environment.
+    while not (children := [p for p in processes_of(execution["id"]) if _cmdline(p) == ["sleep", "300"]]):
         assert time.time() < deadline
         time.sleep(0.05)
-    child = int(marker.read_text())
+    child = children[0]
     stopped = api.call("PATCH", f"/v2/lm/executions/{execution['id']}", {"targetStatus": "STOPPED"})
     assert stopped.status == 202, stopped
     done = wait_for(api, execution["id"], timeout=30)
     assert done["status"] == "STOPPED" and done["targetStatus"] == "STOPPED"
     assert done["statusDetails"]["steps"][0]["status"] == "Stopped"
     assert not _alive(child)
+    assert processes_of(execution["id"]) == []
 
 
 def test_a_stop_before_the_run_gets_going_ends_stopped_and_runs_nothing(engine_api, tmp_path, monkeypatch):
@@ -426,6 +445,28 @@ def test_image_defaults_to_the_synced_repository_folder_with_a_dockerfile(engine
     got = api.call("GET", f"{FILES}/default/{done['id']}/model/m.txt", headers=ANY)
     assert got.body == b"from git"
     assert (container().settings.home / "checkouts" / "t1").is_dir()  # exported under AICORE_HOME only
+
+
+def processes_of(execution_id: str) -> list:
+    """Host pids of live processes carrying this execution's AICORE_EXECUTION_ID (we run as root: all readable)."""
+    needle = f"AICORE_EXECUTION_ID={execution_id}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if needle in f.read().split(b"\0") and _alive(int(entry)):
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _cmdline(pid: int) -> list:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return [part.decode() for part in f.read().split(b"\0") if part]
+    except OSError:
+        return []
 
 
 def _alive(pid: int) -> bool:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import time
 import urllib.request
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -136,6 +138,30 @@ def test_a_crash_ends_dead_with_its_logs_kept(world):
     assert "exited with code 3" in dead.status_message
     assert "crashing on request" in world.log_text(deployment.id)
     assert world.engine.acquire(CTX, deployment.id) is None
+
+
+def test_a_predictor_runs_as_a_pod_without_the_stack_state(tmp_path, monkeypatch):
+    from chalicelib.adapters.local import runner
+
+    if runner.isolation_mode() != "namespace":
+        pytest.skip("mount namespaces are not available here")
+    monkeypatch.setattr(runner, "_hidden", set())
+    home = Path(__file__).resolve().parents[2] / f".aicore-serving-test-{os.getpid()}"  # as `make run` keeps it
+    (home / "keys").mkdir(parents=True, exist_ok=True)
+    (home / "keys" / "signing.pem").write_text("the stack's key")
+    runner.hide_from_steps([home])
+    paths = f"{home}/keys/signing.pem,/proc/{os.getpid()}/environ,/mnt/models/model.txt"
+    world = World(tmp_path, serving_spec(extra_env=f'\n      - name: PROBE_PATHS\n        value: "{paths}"'))
+    try:
+        deployment = world.service.create(CTX, configuration(world.store, CTX, world.models, "model-A"))
+        world.wait_status(deployment.id, Status.RUNNING)
+        answer = world.call(deployment.id, "/v2/whoami")
+        assert answer == {"uid": 65534, "reads": {f"{home}/keys/signing.pem": "FileNotFoundError",
+                                                  f"/proc/{os.getpid()}/environ": "FileNotFoundError",
+                                                  "/mnt/models/model.txt": "ok"}}
+    finally:
+        world.engine.shutdown()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_a_predictor_failing_at_start_is_dead_with_its_output(tmp_path):

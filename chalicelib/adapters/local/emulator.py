@@ -14,12 +14,19 @@ from werkzeug.serving import make_server
 from chalicelib.settings import Settings
 
 from .net import free_port
+from .peer import same_user
 
 
 log = logging.getLogger("aicore.local")
 
 
 class _QuietHandler(MotoRequestHandler):
+    def handle(self) -> None:
+        if not same_user(self.connection):  # a step or predictor (uid 65534): the stack's data is not theirs
+            self.connection.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return
+        super().handle()
+
     def log_request(self, *args, **kwargs) -> None:  # one line per AWS call drowns the stack's own log
         pass
 

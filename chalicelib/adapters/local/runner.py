@@ -1,18 +1,17 @@
 """Run one container of a template as a host process: its own process group, logs streamed line by line.
 
-Shared by executions (workflow steps) and deployments (predictors). The step sees the container's absolute
-paths (`/app/...`, `/data/...`, `/mnt/models`) in one of two ways, chosen once per process:
-- "namespace": sandbox.py enters a private mount namespace and binds the execution's folders at those paths,
-  so absolute paths work everywhere, including inside the user's own code;
-- "rewrite" (fallback when namespaces are refused): absolute paths that start with one of the container's
-  top-level folders are rewritten to the execution's folders in the command, args and env values only; paths
-  hard-coded in the user's code then do not resolve (documented limit).
-The command is never passed through a shell by us: argv goes to exec as a list.
+Shared by executions (workflow steps) and deployments (predictors). Every such process runs inside sandbox.py:
+private mount and pid namespaces in which the container's absolute paths (`/app/...`, `/data/...`, `/mnt/models`)
+are the run's own folders, the rest of the host is read-only, the stack's state (`hide_from_steps`) is not there,
+and the process is an unprivileged user. Where the namespaces cannot be entered the runner refuses to start it
+(SandboxUnavailable): user code never runs with the stack's access. The command is never passed through a shell
+by us: argv goes to exec as a list.
 """
 from __future__ import annotations
 
 import os
-import re
+import pwd
+import json
 import signal
 import subprocess
 import sys
@@ -20,12 +19,17 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Set
 
 SANDBOX = str(Path(__file__).with_name("sandbox.py"))
 MAX_LINE = 16_384
 _mode_lock = threading.Lock()
 _mode: Optional[str] = None
+_hidden: Set[str] = set()  # host folders no step may see: AICORE_HOME, the Git cache (the composition root adds)
+
+
+class SandboxUnavailable(OSError):
+    """The host refuses the namespaces a step needs; running it anyway would give it the stack's access."""
 
 
 @dataclass(frozen=True)
@@ -58,25 +62,39 @@ def base_env() -> Dict[str, str]:
             "PYTHONUNBUFFERED": "1", "HOME": "/tmp"}
 
 
+def hide_from_steps(paths: Iterable[Path]) -> None:
+    """Folders of the stack's own state: every later step and predictor finds them empty."""
+    with _mode_lock:
+        _hidden.update(str(Path(p).resolve()) for p in paths)
+
+
+def _own_home() -> str:
+    """The stack user's home (~/.ssh, ~/.aws ...): without root, a pod keeps that user's file access on the host."""
+    try:
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except KeyError:
+        return "/nonexistent"
+    return str(Path(home).resolve()) if home and Path(home).resolve() != Path("/") else "/nonexistent"
+
+
+def _interpreter() -> List[str]:
+    """The installation `python` runs from (venv and base): steps get it read-only wherever it lives."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             str(Path(sys.executable).resolve().parent.parent)}
+    return sorted({str(Path(p).resolve()) for p in paths})
+
+
 def isolation_mode() -> str:
+    """"namespace" when steps can be sandboxed here, else "unavailable" (steps are then refused)."""
     global _mode
     with _mode_lock:
         if _mode is None:
             try:
                 probe = subprocess.run([sys.executable, "-S", SANDBOX, "--probe"], capture_output=True, timeout=10)
-                _mode = "namespace" if probe.returncode == 0 else "rewrite"
+                _mode = "namespace" if probe.returncode == 0 else "unavailable"
             except (OSError, subprocess.TimeoutExpired):
-                _mode = "rewrite"
+                _mode = "unavailable"
         return _mode
-
-
-def rewrite(text: str, fs: Path, tops: List[str]) -> str:
-    """'/app/x' -> '<fs>/app/x' where '/app' starts a path (after start, space, '=', ':', quote, comma)."""
-    if not tops:
-        return text
-    names = "|".join(re.escape(t) for t in sorted(tops, key=len, reverse=True))
-    return re.sub(rf"(^|[\s=:'\",(\[])/({names})(?=/|$|[\s'\",;:)\]])", lambda m: f"{m.group(1)}{fs}/{m.group(2)}",
-                  text)
 
 
 class StepProcess:
@@ -99,24 +117,24 @@ class StepProcess:
 
     def _popen(self) -> subprocess.Popen:
         spec = self.spec
-        env = {**base_env(), **spec.env}
-        argv, cwd = list(spec.argv), None
+        env = {**base_env(), **spec.env}  # nothing of the stack's own environment (AWS keys, secrets key)
+        argv = list(spec.argv)
         if not argv:
             raise ValueError(f"container '{spec.container}' has no command")
         if self.mode == "namespace":
-            tops = {t: str(spec.fs / t) for t in spec.tops}
             root = (spec.scratch or spec.fs.parent) / "root"
             root.mkdir(parents=True, exist_ok=True)
-            plan = {"root": str(root), "tops": tops, "workdir": spec.workdir}
-            import json
-
+            with _mode_lock:
+                hide = sorted(_hidden | {_own_home()})
+            plan = {"root": str(root), "tops": {t: str(spec.fs / t) for t in spec.tops}, "workdir": spec.workdir,
+                    "hide": hide, "expose": _interpreter()}
             argv = [sys.executable, "-S", SANDBOX, json.dumps(plan), *argv]
-        elif self.mode == "rewrite":
-            argv = [rewrite(a, spec.fs, spec.tops) for a in argv]
-            env = {k: rewrite(v, spec.fs, spec.tops) for k, v in env.items()}
-            cwd = rewrite(spec.workdir, spec.fs, spec.tops) if spec.workdir != "/" else str(spec.fs)
-            Path(cwd).mkdir(parents=True, exist_ok=True)
-        return subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        elif self.mode != "plain":
+            raise SandboxUnavailable(
+                "this host refuses the private mount and pid namespaces that keep a step away from the stack's "
+                "keys and the rest of the host; run the stack as root, or allow unprivileged user namespaces "
+                "(sysctl kernel.unprivileged_userns_clone=1)")
+        return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True, close_fds=True)
 
     def _pump(self, pipe, stream: str) -> None:

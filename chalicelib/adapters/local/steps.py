@@ -96,7 +96,10 @@ class ExecutionSteps:
                            pod=node.pod, env=self._env(node, spec_of, recipe), fs=self.fs, tops=sorted(tops),
                            workdir=workdir, scratch=scratch)
         self.on_step(node.step, {"pod": node.pod, "status": "Running", "attempt": attempt})
-        process = StepProcess(spec, self._sink)
+        try:
+            process = StepProcess(spec, self._sink)
+        except OSError as err:  # the sandbox is refused here, or the program cannot be started
+            raise WorkflowError(f"Step '{node.step}' could not start: {err.strerror or err}") from None
         self.processes.add(process)
         self.on_processes([p.pid for p in list(self.processes)])
         if self.cancelled.is_set():  # a stop that came while this process was starting
@@ -145,8 +148,9 @@ class ExecutionSteps:
             raise WorkflowError(f"Step '{node.step}' uses container paths under /{', /'.join(sorted(blocked))}, "
                                 "which the local engine cannot replace on this host; use another folder "
                                 "(for example /app, /data or /mnt).")
-        if "tmp" not in self.services.protected:
-            tops.add("tmp")  # a private /tmp (and HOME) per execution, under AICORE_HOME like everything it writes
+        tops.add("tmp")  # a private /tmp (and HOME) per execution, under AICORE_HOME like everything it writes
+        if "script" in template:
+            tops.add("argo")  # the script's source is at /argo/staging/..., as Argo puts it
         for top in tops:
             (self.fs / top).mkdir(parents=True, exist_ok=True)
         return tops
@@ -155,9 +159,11 @@ class ExecutionSteps:
         command = [str(c) for c in spec_of.get("command") or []]
         args = [str(a) for a in spec_of.get("args") or []]
         if "script" in template:
-            source = scratch / "script"
-            source.write_text(str(spec_of.get("source") or ""))
-            return (command or ["sh"]) + [str(source)]
+            # In the pod, not under AICORE_HOME: the step cannot see the stack's folders.
+            source = f"/argo/staging/{scratch.name}/script"
+            container_path(self.fs, source).parent.mkdir(parents=True, exist_ok=True)
+            container_path(self.fs, source).write_text(str(spec_of.get("source") or ""))
+            return (command or ["sh"]) + [source]
         # Docker's rules: a template command replaces ENTRYPOINT and CMD; args alone replace CMD.
         argv = command + args if command else recipe.entrypoint + (args or recipe.cmd)
         if not argv:
@@ -255,6 +261,7 @@ class ExecutionSteps:
 
 
 def protected_tops(home: Path) -> Set[str]:
-    """Tops of the folders a step must keep seeing: AICORE_HOME and the interpreter's installation."""
+    """Tops a container path may not replace: the folders of AICORE_HOME and of the interpreter's installation.
+    /tmp is always the run's own (the sandbox binds the interpreter back in if it lives there)."""
     return {t for t in (top_of(str(Path(home).resolve())), top_of(str(Path(sys.executable).resolve())),
-                        top_of(sys.executable), top_of(sys.prefix)) if t}
+                        top_of(sys.executable), top_of(sys.prefix)) if t} - {"tmp"}
