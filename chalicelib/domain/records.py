@@ -80,10 +80,16 @@ class RecordStore(Protocol):
     def create(self, ctx: TenantContext, record: Record) -> Record:
         """Store a new record; AlreadyExists if the id is taken."""
 
+    def create_many(self, ctx: TenantContext, records: Sequence[Record]) -> None:
+        """Store new records together, all or none; AlreadyExists if any id is taken."""
+
     def replace(self, ctx: TenantContext, record: Record) -> Record:
         """Overwrite a stored record; Conflict if its version moved since it was read."""
 
     def delete(self, ctx: TenantContext, kind: Kind, id: str, version: Optional[int] = None) -> bool: ...
+
+    def delete_many(self, ctx: TenantContext, kind: Kind, ids: Sequence[str]) -> None:
+        """Remove records unconditionally (missing ones are no error)."""
 
     def query(
         self,

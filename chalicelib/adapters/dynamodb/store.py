@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator, Optional, Sequence
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.errors import AlreadyExists, Conflict
@@ -69,6 +70,24 @@ class DynamoRecordStore:
             raise
         return self._to_record(item, record.kind)
 
+    def create_many(self, ctx: TenantContext, records: Sequence[Record]) -> None:
+        if len(records) == 1:
+            self.create(ctx, records[0])
+            return
+        if len(records) > 100:  # TransactWriteItems' limit; callers write a few chunks at most
+            raise ValueError(f"create_many takes at most 100 records, got {len(records)}")
+        try:
+            with TransactWrite(connection=self._model._get_connection().connection) as transaction:
+                for record in records:
+                    item = self._to_item(ctx, Record(record.kind, record.id, record.doc))
+                    transaction.save(item, condition=self._model.pk.does_not_exist())
+        except TransactWriteError as err:
+            if "ConditionalCheckFailed" in str(getattr(err, "cause_response_message", "")) or \
+                    "ConditionalCheckFailed" in str(err):
+                raise AlreadyExists(f"{_label(records[0].kind)} '{records[0].id}' (or one stored with it) "
+                                    "already exists.") from None
+            raise
+
     def replace(self, ctx: TenantContext, record: Record) -> Record:
         item = self._to_item(ctx, record)
         try:
@@ -93,6 +112,12 @@ class DynamoRecordStore:
                 return False
             raise
         return True
+
+    def delete_many(self, ctx: TenantContext, kind: Kind, ids: Sequence[str]) -> None:
+        # BatchWriteItem in groups of 25; PynamoDB resends unprocessed items.
+        with self._model.batch_write() as batch:
+            for id in ids:
+                batch.delete(self._model(partition_key(ctx, kind), sort_key(kind, id)))
 
     def iterate(
         self, ctx: TenantContext, kind: Kind, where: Sequence[Where] = (), id_prefix: str = ""

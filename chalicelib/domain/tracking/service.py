@@ -1,0 +1,176 @@
+"""MetricsService: an execution's metrics stored as append-only write batches, merged when read.
+
+Why batches: training code writes from several workers at once. When every write rewrote one document per
+execution, writers refused each other (409 after retries) and, on a store whose conditional writes are not
+atomic under concurrency (the embedded emulator), an acknowledged write could be overwritten. Now each write
+stores new items under keys no other write uses (`<executionId>/<sequence>.<chunk>`), so writers never meet;
+a read queries the execution's items in key order (the order writes were accepted) and folds them with the
+spec's upsert rules (metrics.py). A write bigger than one item (the store's item limit) is split into
+chunks stored together, all or none.
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+from datetime import datetime
+from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Optional, Tuple
+
+from ..clock import Clock
+from ..context import TenantContext
+from ..entity import Entity
+from ..errors import AlreadyExists, InvalidInput, NotFound
+from ..ids import is_valid_id
+from ..records import Kind, Record, RecordStore
+from .metrics import (Metric, NameValue, check_run_live, check_writer, document_size, merge_metrics,
+                      parse_metric, parse_pairs, upsert_by_name)
+from .query import PARTS, TagFilters
+
+_SEPARATOR = "/"  # cannot occur in an execution id (^[\w.-]{4,64}$), so one execution's items never match another's
+
+
+class MetricsBatch(Entity):
+    """One stored write (or one chunk of it). Older documents of the one-item-per-execution layout (stored
+    under the bare execution id, with created_at/modified_at) read as a batch too."""
+
+    KIND: ClassVar[Kind] = Kind.METRICS
+
+    execution_id: str
+    written_at: Optional[datetime] = None
+    created_at: Optional[datetime] = None  # only in the older layout
+    modified_at: Optional[datetime] = None  # only in the older layout
+    metrics: List[Metric] = []
+    tags: List[NameValue] = []
+    custom_info: List[NameValue] = []
+
+
+class MetricsView(Entity):
+    """An execution's metrics as the API shows them: every batch folded in write order."""
+
+    KIND: ClassVar[Kind] = Kind.METRICS
+
+    execution_id: str
+    created_at: datetime
+    modified_at: datetime
+    metrics: List[Metric] = []
+    tags: List[NameValue] = []
+    custom_info: List[NameValue] = []
+
+
+def fold(execution_id: str, batches: Iterable[MetricsBatch]) -> Optional[MetricsView]:
+    view: Optional[MetricsView] = None
+    for batch in batches:
+        first = batch.created_at or batch.written_at
+        last = batch.modified_at or batch.written_at
+        if view is None:
+            view = MetricsView(execution_id=execution_id, created_at=first, modified_at=last)
+        view.metrics = merge_metrics(view.metrics, batch.metrics)
+        view.tags = upsert_by_name(view.tags, batch.tags)
+        view.custom_info = upsert_by_name(view.custom_info, batch.custom_info)
+        view.modified_at = max(view.modified_at, last)
+    return view
+
+
+def chunks(metrics: List[Metric], limit: int, first_used: int = 0) -> List[List[Metric]]:
+    """Split so that each chunk's stored size stays under `limit` bytes (at least one metric per chunk); the
+    first chunk already holds `first_used` bytes (the write's tags and custom info)."""
+    out: List[List[Metric]] = [[]]
+    size = first_used
+    for metric in metrics:
+        cost = document_size(metric.model_dump(mode="json")) + 1
+        if out[-1] and size + cost > limit:
+            out.append([])
+            size = 0
+        out[-1].append(metric)
+        size += cost
+    return out
+
+
+class MetricsService:
+    def __init__(self, store: RecordStore, clock: Clock, max_item_bytes: int):
+        self._store = store
+        self._clock = clock
+        self._max_bytes = max_item_bytes
+        self._lock = threading.Lock()
+        self._last = 0
+
+    def write(self, ctx: TenantContext, execution_id: str, metrics: List[Dict[str, Any]],
+              tags: List[Dict[str, Any]], custom_info: List[Dict[str, Any]],
+              scopes: FrozenSet[str] = frozenset()) -> None:
+        check_writer(scopes, execution_id)
+        now = self._clock.now()
+        new_metrics = [parse_metric(m if isinstance(m, dict) else {}, now, f"metrics[{i}]")
+                       for i, m in enumerate(metrics)]
+        new_tags = parse_pairs(tags, "tags", max_value=256)
+        new_info = parse_pairs(custom_info, "customInfo", max_value=None)
+        execution = self._store.get(ctx, Kind.EXECUTION, execution_id)
+        if scopes:
+            check_run_live(execution.doc if execution else None, execution_id)
+        elif execution is None:
+            raise NotFound(f"Execution '{execution_id}' not found in resource group '{ctx.resource_group}'.",
+                           target="executionId")
+        # Tags and custom info ride in the first chunk (the request body limit bounds them).
+        extras = document_size([p.model_dump() for p in new_tags + new_info])
+        parts = chunks(merge_metrics([], new_metrics), self._max_bytes, extras)
+        for attempt in range(3):
+            sequence = self._sequence(now)
+            records = [MetricsBatch(execution_id=execution_id, written_at=now, metrics=part,
+                                    tags=new_tags if index == 0 else [], custom_info=new_info if index == 0 else [])
+                       .to_record(f"{execution_id}{_SEPARATOR}{sequence}.{index:04d}")
+                       for index, part in enumerate(parts)]
+            try:
+                self._store.create_many(ctx, records)
+                return
+            except AlreadyExists:  # 64 random bits collided: take another sequence
+                if attempt == 2:
+                    raise
+
+    def _sequence(self, now: datetime) -> str:
+        """Sorts in the order writes were accepted: microseconds, strictly increasing within this process
+        (also under a fixed clock); random bits keep writers in other processes apart."""
+        with self._lock:
+            self._last = max(self._last + 1, int(now.timestamp() * 1_000_000))
+            value = self._last
+        return f"{value:015x}-{secrets.token_hex(8)}"
+
+    def view(self, ctx: TenantContext, execution_id: str) -> Optional[MetricsView]:
+        return fold(execution_id, (MetricsBatch.from_record(r) for r in self._records(ctx, execution_id)))
+
+    def _records(self, ctx: TenantContext, execution_id: str) -> Iterable[Record]:
+        # The prefix also matches ids that merely begin with this one ("exec-1" and "exec-10"): keep exact ones.
+        for record in self._store.iterate(ctx, Kind.METRICS, id_prefix=execution_id):
+            if record.id == execution_id or record.id.startswith(execution_id + _SEPARATOR):
+                yield record
+
+    def read(self, ctx: TenantContext, execution_ids: List[str], parts: FrozenSet[str], tag_filters: TagFilters,
+             skip: int, top: Optional[int]) -> Tuple[int, List[Dict[str, Any]]]:
+        """(count of matches, the page): views of the named executions in the order asked (those without
+        metrics are left out), as dicts of execution_id, created_at, modified_at and the selected parts."""
+        views = []
+        for execution_id in execution_ids:
+            view = self.view(ctx, execution_id)
+            if view is not None and tag_filters.matches([t.model_dump() for t in view.tags]):
+                views.append(view)
+        chosen = views[skip: None if top is None else skip + top]
+        hidden = set(PARTS) - set(parts)
+        return len(views), [view.model_dump(exclude=hidden) for view in chosen]
+
+    def read_execution(self, ctx: TenantContext, execution_id: str, parts: FrozenSet[str]) -> Dict[str, Any]:
+        """GET /v2/lm/executions/{id}/metrics: the execution's MetricResource; empty lists when it has none."""
+        view = self.view(ctx, execution_id)
+        if view is None:
+            execution = self._store.get(ctx, Kind.EXECUTION, execution_id)
+            if execution is None:
+                raise NotFound(f"Execution '{execution_id}' not found in resource group '{ctx.resource_group}'.",
+                               target="executionId")
+            return {"execution_id": execution_id, **{part: [] for part in parts}}
+        return view.model_dump(exclude=set(PARTS) - set(parts))
+
+    def delete(self, ctx: TenantContext, execution_id: str) -> None:
+        if not is_valid_id(execution_id):
+            raise InvalidInput(f"'executionId' must match ^[\\w.-]{{4,64}}$, got '{execution_id}'.",
+                               target="executionId")
+        ids = [record.id for record in self._records(ctx, execution_id)]
+        if not ids:
+            raise NotFound(f"No metrics stored for execution '{execution_id}' in resource group "
+                           f"'{ctx.resource_group}'.", target="executionId")
+        self._store.delete_many(ctx, Kind.METRICS, ids)
