@@ -57,6 +57,9 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "aicore-local"
+        # Headers and body go out in separate writes: with Nagle's algorithm on, the body waits for the client's
+        # delayed ACK (~40 ms on Linux) on every keep-alive request.
+        disable_nagle_algorithm = True
 
         def log_message(self, fmt, *args):  # route access logs through logging, not stderr
             log.debug("%s " + fmt, self.address_string(), *args)
@@ -117,6 +120,7 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None):
 class LocalHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # listen backlog: 5 (the default) resets connections when 50 writers arrive at once
 
 
 def build_server(app, host: str, port: int, tokens: TokenEndpoint, proxy=None) -> LocalHTTPServer:
