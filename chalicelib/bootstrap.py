@@ -61,9 +61,9 @@ class Container:
     # -- services --------------------------------------------------------------------------------
     @cached_property
     def resource_groups(self):
-        from .domain.resource_groups import ResourceGroupService
+        from .domain.resource_group_cache import CachedResourceGroups
 
-        return ResourceGroupService(self.store, self.clock)
+        return CachedResourceGroups(self.store, self.clock)  # a ResourceGroupService that remembers usable groups
 
     @cached_property
     def kpis(self):

@@ -15,6 +15,9 @@ from .context import TenantContext
 class Scope(Enum):
     TENANT = "tenant"
     RESOURCE_GROUP = "resource_group"
+    # Inside a resource group, kept apart per execution: ids are "<executionId>/<rest>". Items that pile up
+    # per run (metrics batches, output copies) then never weigh on the group's other queries.
+    EXECUTION = "execution"
 
 
 class Kind(Enum):
@@ -34,7 +37,9 @@ class Kind(Enum):
     SCHEDULE = ("SCHED", Scope.RESOURCE_GROUP)
     OBJECT_STORE_SECRET = ("OSS", Scope.RESOURCE_GROUP)
     GENERIC_SECRET = ("SECRET", Scope.RESOURCE_GROUP)
-    METRICS = ("METRICS", Scope.RESOURCE_GROUP)
+    METRICS = ("METRICS", Scope.RESOURCE_GROUP)  # the older layout: one document per execution (still read)
+    METRICS_BATCH = ("MB", Scope.EXECUTION)  # one write (or chunk of one) to an execution's metrics
+    EXECUTION_OUTPUT = ("OUT", Scope.EXECUTION)  # a copy of an output artifact: an execution's outputs are one Query
 
     @property
     def prefix(self) -> str:

@@ -154,13 +154,13 @@ def test_a_write_larger_than_one_item_is_stored_in_chunks_all_kept(runs):
     many = [{"name": "m", "value": i, "step": i, "timestamp": at} for i in range(100)]
     assert patch(runs, {"executionId": "exec-1", "metrics": many, "tags": [{"name": "t", "value": "v"}]}).status \
         == 204
-    stored = list(c.store.iterate(TenantContext("t1", "default"), Kind.METRICS, id_prefix="exec-1"))
+    stored = list(c.store.iterate(TenantContext("t1", "default"), Kind.METRICS_BATCH, id_prefix="exec-1/"))
     assert len(stored) > 3 and all(len(json.dumps(r.doc, separators=(",", ":"))) < 4300 for r in stored)
     resource = runs.call("GET", f"{BASE}?executionIds=exec-1").json["resources"][0]
     assert [(m["step"], m["value"]) for m in resource["metrics"]] == [(i, i) for i in range(100)]  # step 0 replaced
     assert resource["tags"] == [{"name": "t", "value": "v"}]
     assert runs.call("DELETE", f"{BASE}?executionId=exec-1").status == 200
-    assert list(c.store.iterate(TenantContext("t1", "default"), Kind.METRICS, id_prefix="exec-1")) == []
+    assert list(c.store.iterate(TenantContext("t1", "default"), Kind.METRICS_BATCH, id_prefix="exec-1/")) == []
 
 
 def test_body_larger_than_the_limit_is_413(runs):

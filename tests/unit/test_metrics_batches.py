@@ -30,7 +30,7 @@ def test_later_writes_win_even_within_one_clock_tick():
     view = metrics.view(CTX, "exec-1")
     assert [(m.name, m.value) for m in view.metrics] == [("loss", 19)]
     assert [(t.name, t.value) for t in view.tags] == [("t", "19")]
-    assert len(list(store.iterate(CTX, Kind.METRICS))) == 20  # nothing rewritten: one item per write
+    assert len(list(store.iterate(CTX, Kind.METRICS_BATCH))) == 20  # nothing rewritten: one item per write
 
 
 def test_an_execution_whose_id_begins_another_ones_keeps_its_own_metrics():

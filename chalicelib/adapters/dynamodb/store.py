@@ -8,10 +8,10 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.errors import AlreadyExists, Conflict
-from chalicelib.domain.records import Kind, Page, Predicate, Record, Where
+from chalicelib.domain.records import Kind, Page, Predicate, Record, Scope, Where
 from chalicelib.domain.paging import paginate
 
-from .keys import partition_key, sort_key
+from .keys import id_of, partition_key, sort_key
 from .models import RecordModel
 
 
@@ -31,7 +31,7 @@ class DynamoRecordStore:
     def _to_record(self, item: RecordModel, kind: Kind) -> Record:
         return Record(
             kind=kind,
-            id=item.sk[len(kind.prefix) + 1 :],
+            id=id_of(kind, item.pk, item.sk),
             doc=_plain(item.doc) or {},
             version=item.version,
             index_key=item.work_pk,
@@ -40,10 +40,10 @@ class DynamoRecordStore:
 
     def _to_item(self, ctx: TenantContext, record: Record) -> RecordModel:
         item = self._model(
-            partition_key(ctx, record.kind),
+            partition_key(ctx, record.kind, record.id),
             sort_key(record.kind, record.id),
             tenant=ctx.tenant,
-            resource_group=ctx.resource_group if record.kind.scope.value == "resource_group" else None,
+            resource_group=ctx.resource_group if record.kind.scope is not Scope.TENANT else None,
             doc=record.doc,
             work_pk=record.index_key,
             work_sk=record.index_sort if record.index_key else None,
@@ -54,7 +54,7 @@ class DynamoRecordStore:
 
     def get(self, ctx: TenantContext, kind: Kind, id: str) -> Optional[Record]:
         try:
-            item = self._model.get(partition_key(ctx, kind), sort_key(kind, id), consistent_read=True)
+            item = self._model.get(partition_key(ctx, kind, id), sort_key(kind, id), consistent_read=True)
         except DoesNotExist:
             return None
         return self._to_record(item, kind)
@@ -101,7 +101,7 @@ class DynamoRecordStore:
         return self._to_record(item, record.kind)
 
     def delete(self, ctx: TenantContext, kind: Kind, id: str, version: Optional[int] = None) -> bool:
-        item = self._model(partition_key(ctx, kind), sort_key(kind, id))
+        item = self._model(partition_key(ctx, kind, id), sort_key(kind, id))
         condition = self._model.pk.exists()
         if version is not None:
             condition &= self._model.version == version
@@ -117,15 +117,17 @@ class DynamoRecordStore:
         # BatchWriteItem in groups of 25; PynamoDB resends unprocessed items.
         with self._model.batch_write() as batch:
             for id in ids:
-                batch.delete(self._model(partition_key(ctx, kind), sort_key(kind, id)))
+                batch.delete(self._model(partition_key(ctx, kind, id), sort_key(kind, id)))
 
     def iterate(
         self, ctx: TenantContext, kind: Kind, where: Sequence[Where] = (), id_prefix: str = ""
     ) -> Iterator[Record]:
         condition = self._filter(where)
+        # Execution-scoped kinds: id_prefix "<executionId>/..." names the partition; the rest prefixes sort keys.
         for item in self._model.query(
-            partition_key(ctx, kind),
-            self._model.sk.startswith(sort_key(kind) + id_prefix),
+            partition_key(ctx, kind, id_prefix),
+            self._model.sk.startswith(sort_key(kind, id_prefix) if kind.scope is Scope.EXECUTION
+                                      else sort_key(kind) + id_prefix),
             filter_condition=condition,
             consistent_read=True,
         ):

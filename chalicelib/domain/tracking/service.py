@@ -3,10 +3,11 @@
 Why batches: training code writes from several workers at once. When every write rewrote one document per
 execution, writers refused each other (409 after retries) and, on a store whose conditional writes are not
 atomic under concurrency (the embedded emulator), an acknowledged write could be overwritten. Now each write
-stores new items under keys no other write uses (`<executionId>/<sequence>.<chunk>`), so writers never meet;
-a read queries the execution's items in key order (the order writes were accepted) and folds them with the
-spec's upsert rules (metrics.py). A write bigger than one item (the store's item limit) is split into
-chunks stored together, all or none.
+stores new items under keys no other write uses (`<executionId>/<sequence>.<chunk>`, kind METRICS_BATCH, in
+the execution's own partition), so writers never meet; a read queries the execution's items in key order
+(the order writes were accepted) and folds them with the spec's upsert rules (metrics.py). A write bigger
+than one item (the store's item limit) is split into chunks stored together, all or none. A document of the
+older one-per-execution layout (kind METRICS) is read first, as the oldest batch.
 """
 from __future__ import annotations
 
@@ -25,14 +26,14 @@ from .metrics import (Metric, NameValue, check_run_live, check_writer, document_
                       parse_metric, parse_pairs, upsert_by_name)
 from .query import PARTS, TagFilters
 
-_SEPARATOR = "/"  # cannot occur in an execution id (^[\w.-]{4,64}$), so one execution's items never match another's
+_SEPARATOR = "/"  # between the execution id and the rest of an execution-scoped id
 
 
 class MetricsBatch(Entity):
-    """One stored write (or one chunk of it). Older documents of the one-item-per-execution layout (stored
-    under the bare execution id, with created_at/modified_at) read as a batch too."""
+    """One stored write (or one chunk of it). Older documents of the one-item-per-execution layout (kind
+    METRICS, with created_at/modified_at) read as a batch too."""
 
-    KIND: ClassVar[Kind] = Kind.METRICS
+    KIND: ClassVar[Kind] = Kind.METRICS_BATCH
 
     execution_id: str
     written_at: Optional[datetime] = None
@@ -136,10 +137,10 @@ class MetricsService:
         return fold(execution_id, (MetricsBatch.from_record(r) for r in self._records(ctx, execution_id)))
 
     def _records(self, ctx: TenantContext, execution_id: str) -> Iterable[Record]:
-        # The prefix also matches ids that merely begin with this one ("exec-1" and "exec-10"): keep exact ones.
-        for record in self._store.iterate(ctx, Kind.METRICS, id_prefix=execution_id):
-            if record.id == execution_id or record.id.startswith(execution_id + _SEPARATOR):
-                yield record
+        older = self._store.get(ctx, Kind.METRICS, execution_id)
+        if older is not None:
+            yield older
+        yield from self._store.iterate(ctx, Kind.METRICS_BATCH, id_prefix=execution_id + _SEPARATOR)
 
     def read(self, ctx: TenantContext, execution_ids: List[str], parts: FrozenSet[str], tag_filters: TagFilters,
              skip: int, top: Optional[int]) -> Tuple[int, List[Dict[str, Any]]]:
@@ -169,8 +170,9 @@ class MetricsService:
         if not is_valid_id(execution_id):
             raise InvalidInput(f"'executionId' must match ^[\\w.-]{{4,64}}$, got '{execution_id}'.",
                                target="executionId")
-        ids = [record.id for record in self._records(ctx, execution_id)]
-        if not ids:
+        records = list(self._records(ctx, execution_id))
+        if not records:
             raise NotFound(f"No metrics stored for execution '{execution_id}' in resource group "
                            f"'{ctx.resource_group}'.", target="executionId")
-        self._store.delete_many(ctx, Kind.METRICS, ids)
+        for kind in (Kind.METRICS, Kind.METRICS_BATCH):
+            self._store.delete_many(ctx, kind, [r.id for r in records if r.kind is kind])
