@@ -227,3 +227,51 @@ def test_fifty_parallel_tracking_writers_of_one_metric_name_lose_nothing(stack, 
     assert sorted(m["step"] for m in metrics if m["name"] == "shared-loss") == list(range(WRITERS))
     assert {m["name"] for m in metrics if re.match(r"tracking-worker-\d+$", m["name"])} == {
         f"tracking-worker-{i}" for i in range(WRITERS)}
+
+
+def test_acknowledged_metrics_survive_a_kill_and_restart(tmp_path):
+    """Every write answered 204 — a write split into several items (one transaction), parallel writers — is
+    there after `kill -9` and a restart on the same AICORE_HOME; a delete (batched) stays deleted."""
+    import signal
+
+    from tests.conformance.conftest import core_client
+    from tests.support.stack_process import StackProcess
+
+    home = tmp_path / "home"
+    first = StackProcess(home).start()
+    try:
+        core = core_client(first.exports)
+        onboard(core, tmp_path / "repo", {"workflows/train.yaml": TEMPLATE, "image/Dockerfile": DOCKERFILE,
+                                          "image/src/train.py": TRAIN}, "restart-repo", "restart-app")
+        config = core.configuration.create(name="restart", scenario_id=SCENARIO, executable_id=EXECUTABLE,
+                                           parameter_bindings=[ParameterBinding(key="other", value="none")]).id
+        kept, dropped = (core.execution.create(config).id for _ in range(2))
+        base = first.exports["AICORE_BASE_URL"]
+        headers = {"Authorization": bearer(first.exports), "AI-Resource-Group": "default"}
+        # ~270 KB of small metrics: with the write time added, more than one stored item.
+        big = [{"name": "b", "value": i, "step": i} for i in range(6000)]
+        answer = requests.patch(f"{base}/lm/metrics", headers=headers, json={"executionId": kept, "metrics": big})
+        assert answer.status_code == 204, answer.text
+
+        def write(i):
+            return requests.post(f"{base}/lm/executions/{kept}/metrics", headers=headers, timeout=60,
+                                 json={"metrics": [{"name": f"p{i}", "value": i, "step": 0}]}).status_code
+
+        with ThreadPoolExecutor(20) as pool:
+            assert list(pool.map(write, range(20))) == [204] * 20
+        assert requests.post(f"{base}/lm/executions/{dropped}/metrics", headers=headers,
+                             json={"metrics": [{"name": "gone", "value": 1}]}).status_code == 204
+        assert requests.delete(f"{base}/lm/metrics", headers=headers, params={"executionId": dropped}).ok
+    finally:
+        first.stop(signal.SIGKILL)
+
+    second = StackProcess(home).start()
+    try:
+        base = second.exports["AICORE_BASE_URL"]
+        headers = {"Authorization": bearer(second.exports), "AI-Resource-Group": "default"}
+        metrics = requests.get(f"{base}/lm/executions/{kept}/metrics", headers=headers).json()["metrics"]
+        assert sorted(m["step"] for m in metrics if m["name"] == "b") == list(range(6000))
+        assert {m["name"] for m in metrics if m["name"].startswith("p")} == {f"p{i}" for i in range(20)}
+        assert requests.get(f"{base}/lm/executions/{dropped}/metrics", headers=headers).json()["metrics"] == []
+    finally:
+        second.stop()

@@ -2,7 +2,8 @@
 
 Partition keys begin with the tenant (T#<tenant>) and, for resource-group kinds, the resource group
 (T#<tenant>#RG#<rg>); sort keys are <KIND>#<id>. Execution-scoped kinds (ids "<executionId>/<rest>") live in
-their execution's own partition, T#<tenant>#RG#<rg>#X#<executionId>, with sort keys <KIND>#<rest>. '#' cannot occur in tenant, group or id values (their
+a partition of their execution and kind, T#<tenant>#RG#<rg>#X#<executionId>#<KIND>, with sort keys
+<KIND>#<rest>: one kind's items never slow a Query of another's (the emulator walks a whole partition). '#' cannot occur in tenant, group or id values (their
 patterns forbid it), so one tenant's keys can never be spelled from another's.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ def partition_key(ctx: TenantContext, kind: Kind, id: str = "") -> str:
         return f"T#{tenant}"
     group = f"T#{tenant}#RG#{_clean(ctx.require_resource_group(), 'resource group')}"
     if kind.scope is Scope.EXECUTION:
-        return f"{group}#X#{_clean(_split(id)[0], 'execution id')}"
+        return f"{group}#X#{_clean(_split(id)[0], 'execution id')}#{kind.prefix}"
     return group
 
 
@@ -30,7 +31,9 @@ def sort_key(kind: Kind, id: str = "") -> str:
 def id_of(kind: Kind, pk: str, sk: str) -> str:
     """The record id a stored item's keys spell (the inverse of the two functions above)."""
     rest = sk[len(kind.prefix) + 1:]
-    return f"{pk.rsplit('#X#', 1)[1]}/{rest}" if kind.scope is Scope.EXECUTION else rest
+    if kind.scope is Scope.EXECUTION:
+        return f"{pk.rsplit('#X#', 1)[1].rsplit('#', 1)[0]}/{rest}"
+    return rest
 
 
 def _split(id: str) -> tuple:

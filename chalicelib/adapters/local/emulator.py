@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from chalicelib.settings import Settings
 
-from . import in_process
+from . import in_process, moto_fast_reads
 from .net import free_port
 
 
@@ -42,6 +42,7 @@ class Emulator:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "Emulator":
+        moto_fast_reads.install()
         app = DomainDispatcherApplication(create_backend_app)
         if self.state_dir is not None:
             from .durable_moto import DurableApp
