@@ -53,3 +53,12 @@ def test_documents_of_the_older_one_item_layout_read_as_the_first_batch():
     view = metrics.view(CTX, "exec-1")
     assert [m.name for m in view.metrics] == ["old", "new"] and [t.value for t in view.tags] == ["b"]
     assert view.created_at == datetime(2024, 4, 1, tzinfo=timezone.utc) and view.modified_at == NOW
+
+
+def test_a_replaced_metric_keeps_its_place_as_in_one_document():
+    _, metrics = service()
+    at = "2024-05-01T12:00:00Z"
+    metrics.write(CTX, "exec-1", [{"name": "a", "value": 1, "timestamp": at}, {"name": "b", "value": 2}], [], [])
+    metrics.write(CTX, "exec-1", [{"name": "c", "value": 3}], [], [])
+    metrics.write(CTX, "exec-1", [{"name": "a", "value": 9, "timestamp": at}], [], [])
+    assert [(m.name, m.value) for m in metrics.view(CTX, "exec-1").metrics] == [("a", 9), ("b", 2), ("c", 3)]
