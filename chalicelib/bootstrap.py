@@ -62,9 +62,9 @@ class Container:
     # -- services --------------------------------------------------------------------------------
     @cached_property
     def resource_groups(self):
-        from .domain.resource_groups import ResourceGroupService
+        from .domain.resource_group_cache import CachedResourceGroups
 
-        return ResourceGroupService(self.store, self.clock)
+        return CachedResourceGroups(self.store, self.clock)  # a ResourceGroupService that remembers usable groups
 
     @cached_property
     def kpis(self):
@@ -127,8 +127,7 @@ class Container:
             append_log=lambda ctx, run_id, entry: self.log_store.append(ctx, Kind.EXECUTION, run_id, entry),
             close_log=lambda ctx, run_id: self.log_store.close(ctx, Kind.EXECUTION, run_id),
             delete_log=lambda ctx, run_id: self.log_store.delete(ctx, Kind.EXECUTION, run_id),
-            tracking_endpoint=lambda ctx, run_id: (f"{s.base_url}/v2/tracking/"
-                                                   f"{self.tracking_credentials.mint(ctx, run_id)}"),
+            tracking_env=lambda ctx, run_id: self.tracking_credentials.run_environment(s.base_url, ctx, run_id),
             images=ImageResolver(s.home / "images.yaml"), protected=protected_tops(s.home),
             checkouts=self.checkouts)
         return LocalExecutionEngine(self.store, self.clock, services, s.home)
@@ -215,7 +214,7 @@ class Container:
 
     @cached_property
     def metrics(self):
-        from .domain.metrics import MetricsService
+        from .domain.tracking.service import MetricsService
 
         return MetricsService(self.store, self.clock, self.settings.metrics_max_document_bytes)
 

@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     max_dataset_file_bytes: int = 104_857_600
     # Schedules: crons firing more often are refused (AI Core: 3600); "* * * * *" (run always) is exempt.
     schedule_min_interval_seconds: int = 60
-    # Metrics of one execution are one DynamoDB item (max 400 KB): refuse writes beyond this (413).
+    # Metrics: the largest request body (413 beyond) and stored item of one write (DynamoDB's limit: 400 KB);
+    # a write that grows past it once stored (timestamps added) is split into several items stored together.
     metrics_max_document_bytes: int = 300_000
     # Local deployments: how long a predictor may take to answer HTTP before the deployment is DEAD, and how long
     # an old predictor may finish requests in flight after a configuration switch.

@@ -9,11 +9,10 @@ from aws_lambda_powertools import Logger
 from chalice import Response
 
 from chalicelib.domain.errors import Unauthorized
-from chalicelib.domain.tracking import TRACKING_PREFIX
+from chalicelib.domain.tracking import RUN_TOKEN_PREFIX, TRACKING_PREFIX
 
 from .errors import error_response, normalize
 from .routing import PRINCIPAL_KEY, PUBLIC_PATHS, REQUEST_ID_KEY
-from .tracking import TRACKING_CONTEXT_KEY
 
 # One structured line per request (JSON, CloudWatch-friendly). Never headers or bodies: they carry tokens
 # and secret data.
@@ -44,10 +43,13 @@ def auth_middleware(event: Any, get_response: Callable[[Any], Response]) -> Resp
             # Inside a run the SDK sends an empty Authorization header: the path carries the credential.
             grant = container().tracking_credentials.verify((event.uri_params or {}).get("credential", ""))
             event.context[PRINCIPAL_KEY] = grant.principal
-            event.context[TRACKING_CONTEXT_KEY] = grant.context
         else:
             token = bearer_token(event.headers.get("authorization"))
-            event.context[PRINCIPAL_KEY] = container().verifier.verify(token)
+            if token.startswith(RUN_TOKEN_PREFIX):  # AICORE_AUTH_TOKEN inside a run: the same credential
+                principal = container().tracking_credentials.verify(token[len(RUN_TOKEN_PREFIX):]).principal
+            else:
+                principal = container().verifier.verify(token)
+            event.context[PRINCIPAL_KEY] = principal
     except Unauthorized as err:
         response = error_response(401, err.code, err.message, request_id, path)
         response.headers["WWW-Authenticate"] = 'Bearer realm="aicore"'

@@ -109,5 +109,10 @@ def route(blueprint: Any, path: str, methods: Iterable[str] = ("GET",), *, statu
 
 def _context(raw: Any, principal: Any) -> TenantContext:
     rg = (raw.headers.get("ai-resource-group") or "").strip() or None
+    if principal.resource_group:  # a run's credential names its group; the header may only repeat it
+        if rg not in (None, principal.resource_group):
+            raise Forbidden(f"This credential works in resource group '{principal.resource_group}' only, "
+                            f"not '{rg}' (header AI-Resource-Group).")
+        rg = principal.resource_group
     scope = (raw.headers.get("ai-tenant-scope") or "").strip().lower() == "true"
     return TenantContext(principal.tenant, rg, scope, principal.client_id)

@@ -20,7 +20,7 @@ from .errors import InvalidInput, NotFound
 from .filters import Filter, Listing, search_predicate
 from .ids import uuid7
 from .labels import KeyValue, LabelSelector
-from .records import Kind, RecordStore, Where
+from .records import Kind, Record, RecordStore, Where
 from .runs import require_id
 from .scenarios import Scenario
 
@@ -96,7 +96,12 @@ class ArtifactService:
                             scenario_id=require_id(scenario_id, "Scenario"), description=description,
                             labels=labels or [], execution_id=execution_id, configuration_id=configuration_id,
                             created_at=now, modified_at=now)
-        self._store.create(ctx, artifact.to_record(artifact.id))
+        record = artifact.to_record(artifact.id)
+        if execution_id is None:
+            self._store.create(ctx, record)
+        else:  # and a copy keyed by the execution, so its outputs are one Query (artifacts never change)
+            self._store.create_many(ctx, [record, Record(Kind.EXECUTION_OUTPUT, f"{execution_id}/{artifact.id}",
+                                                         record.doc)])
         return artifact
 
     def get(self, ctx: TenantContext, artifact_id: str, expand: bool = False) -> Artifact:
@@ -125,7 +130,9 @@ class ArtifactService:
         return self.query(ctx, **filters, skip=0, top=0).count
 
     def outputs_of(self, ctx: TenantContext, execution_id: str) -> List[Artifact]:
-        records = self._store.iterate(ctx, Kind.ARTIFACT, [Where("execution_id", "eq", execution_id)])
+        """Read on every GET of an execution: a Query of its own output copies, not a filter over every
+        artifact of the resource group."""
+        records = self._store.iterate(ctx, Kind.EXECUTION_OUTPUT, id_prefix=f"{execution_id}/")
         return [Artifact.from_record(r) for r in records]
 
     def _expanded(self, ctx: TenantContext, items: List[Artifact], expand: bool) -> List[Artifact]:

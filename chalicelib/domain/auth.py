@@ -11,6 +11,8 @@ class Principal:
     client_id: Optional[str] = None
     # Narrow grants (for example a run's tracking credential may only write one execution's metrics).
     scopes: FrozenSet[str] = field(default_factory=frozenset)
+    # Set when the credential itself names the resource group (a run's): the request cannot choose another.
+    resource_group: Optional[str] = None
 
     @property
     def is_restricted(self) -> bool:

@@ -15,6 +15,9 @@ from .context import TenantContext
 class Scope(Enum):
     TENANT = "tenant"
     RESOURCE_GROUP = "resource_group"
+    # Inside a resource group, kept apart per execution: ids are "<executionId>/<rest>". Items that pile up
+    # per run (metrics batches, output copies) then never weigh on the group's other queries.
+    EXECUTION = "execution"
 
 
 class Kind(Enum):
@@ -34,7 +37,9 @@ class Kind(Enum):
     SCHEDULE = ("SCHED", Scope.RESOURCE_GROUP)
     OBJECT_STORE_SECRET = ("OSS", Scope.RESOURCE_GROUP)
     GENERIC_SECRET = ("SECRET", Scope.RESOURCE_GROUP)
-    METRICS = ("METRICS", Scope.RESOURCE_GROUP)
+    METRICS = ("METRICS", Scope.RESOURCE_GROUP)  # the older layout: one document per execution (still read)
+    METRICS_BATCH = ("MB", Scope.EXECUTION)  # one write (or chunk of one) to an execution's metrics
+    EXECUTION_OUTPUT = ("OUT", Scope.EXECUTION)  # a copy of an output artifact: an execution's outputs are one Query
 
     @property
     def prefix(self) -> str:
@@ -80,10 +85,16 @@ class RecordStore(Protocol):
     def create(self, ctx: TenantContext, record: Record) -> Record:
         """Store a new record; AlreadyExists if the id is taken."""
 
+    def create_many(self, ctx: TenantContext, records: Sequence[Record]) -> None:
+        """Store new records together, all or none; AlreadyExists if any id is taken."""
+
     def replace(self, ctx: TenantContext, record: Record) -> Record:
         """Overwrite a stored record; Conflict if its version moved since it was read."""
 
     def delete(self, ctx: TenantContext, kind: Kind, id: str, version: Optional[int] = None) -> bool: ...
+
+    def delete_many(self, ctx: TenantContext, kind: Kind, ids: Sequence[str]) -> None:
+        """Remove records unconditionally (missing ones are no error)."""
 
     def query(
         self,

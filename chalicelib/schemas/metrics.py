@@ -1,4 +1,4 @@
-"""Wire models for /lm/metrics. Values, steps and timestamps are checked by the domain (domain/metrics.py),
+"""Wire models for /lm/metrics. Values, steps and timestamps are checked by the domain (domain/tracking/metrics.py),
 which words its messages per metric; here only the shape is fixed."""
 from __future__ import annotations
 
@@ -25,6 +25,14 @@ class MetricIn(Body):
 
 class MetricsPatch(Body):
     execution_id: str = Field(pattern=ID_PATTERN)
+    metrics: Optional[List[MetricIn]] = None
+    tags: Optional[List[NamedValue]] = None
+    custom_info: Optional[List[NamedValue]] = None
+
+
+class ExecutionMetricsIn(Body):
+    """POST /v2/lm/executions/{id}/metrics: PATCH /lm/metrics's body with the execution in the path."""
+
     metrics: Optional[List[MetricIn]] = None
     tags: Optional[List[NamedValue]] = None
     custom_info: Optional[List[NamedValue]] = None

@@ -27,6 +27,7 @@ WRITE_BODIES = {
     "/v2/lm/executions/{execution_id}": {"targetStatus": "STOPPED"},
     "/v2/lm/deployments/{deployment_id}": {"targetStatus": "STOPPED"},
     "/v2/lm/executionSchedules/{schedule_id}": {"status": "INACTIVE"},
+    "/v2/lm/executions/{execution_id}/metrics": {"metrics": [{"name": "m", "value": 1, "step": 0}]},
 }
 
 

@@ -141,17 +141,26 @@ def test_unknown_execution_is_404(runs):
     assert result.status == 404 and "exec-404" in result.json["error"]["message"]
 
 
-def test_document_limit_is_413_and_keeps_what_was_stored(runs):
+def test_a_write_larger_than_one_item_is_stored_in_chunks_all_kept(runs):
     from chalicelib import bootstrap
-    from chalicelib.domain.metrics import MetricsService
+    from chalicelib.domain.records import Kind
+    from chalicelib.domain.tracking.service import MetricsService
 
     c = bootstrap.container()
-    bootstrap.override(metrics=MetricsService(c.store, c.clock, 4000))
-    assert patch(runs, {"executionId": "exec-1", "metrics": [{"name": "m", "value": 1, "step": 0}]}).status == 204
-    many = [{"name": "m", "value": i, "step": i} for i in range(100)]
-    result = patch(runs, {"executionId": "exec-1", "metrics": many})
-    assert result.status == 413 and "above the limit of 4000" in result.json["error"]["message"]
-    assert len(runs.call("GET", f"{BASE}?executionIds=exec-1").json["resources"][0]["metrics"]) == 1
+    bootstrap.override(metrics=MetricsService(c.store, c.clock, 4000))  # items of at most ~4 KB
+    at = "2024-05-01T12:00:00Z"
+    assert patch(runs, {"executionId": "exec-1", "metrics": [{"name": "m", "value": -1, "step": 0, "timestamp": at}]}) \
+        .status == 204
+    many = [{"name": "m", "value": i, "step": i, "timestamp": at} for i in range(100)]
+    assert patch(runs, {"executionId": "exec-1", "metrics": many, "tags": [{"name": "t", "value": "v"}]}).status \
+        == 204
+    stored = list(c.store.iterate(TenantContext("t1", "default"), Kind.METRICS_BATCH, id_prefix="exec-1/"))
+    assert len(stored) > 3 and all(len(r.doc["points"]) < 4300 for r in stored)
+    resource = runs.call("GET", f"{BASE}?executionIds=exec-1").json["resources"][0]
+    assert [(m["step"], m["value"]) for m in resource["metrics"]] == [(i, i) for i in range(100)]  # step 0 replaced
+    assert resource["tags"] == [{"name": "t", "value": "v"}]
+    assert runs.call("DELETE", f"{BASE}?executionId=exec-1").status == 200
+    assert list(c.store.iterate(TenantContext("t1", "default"), Kind.METRICS_BATCH, id_prefix="exec-1/")) == []
 
 
 def test_body_larger_than_the_limit_is_413(runs):
@@ -195,7 +204,8 @@ def test_restricted_token_writes_only_its_own_execution(runs):
     assert api.call("GET", f"{BASE}?executionIds=exec-2").json["count"] == 0
     # The same scope in another tenant reaches nothing of t1's.
     foreign = "Bearer " + api.token("t2", scope="aicore.metrics.write:exec-1")
-    assert patch(api, {"executionId": "exec-1", "metrics": []}, token=foreign, tenant="t2").status == 404
+    refused = patch(api, {"executionId": "exec-1", "metrics": []}, token=foreign, tenant="t2")
+    assert refused.status == 401 and "was deleted" in refused.json["error"]["message"], refused
 
 
 def test_metrics_need_the_resource_group_header(runs):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.records import Kind, Record
 from chalicelib.domain.tracking import TrackingCredentials
@@ -49,7 +51,7 @@ def test_the_credential_binds_tenant_and_resource_group(api):
     # A t1 credential for an id that exists only in t2: the write lands in t1, where there is no such execution.
     result = _patch(api, _credential("exec-run", tenant="t1"), {"execution_id": "exec-run",
                                                                 "metrics": [{"name": "acc", "value": 1}]})
-    assert result.status == 404, result
+    assert result.status == 401 and "was deleted" in result.json["error"]["message"], result
     assert api.call("GET", "/v2/lm/metrics?executionIds=exec-run", tenant="t2").json["count"] == 0
 
 
@@ -94,3 +96,75 @@ def test_the_credential_never_reaches_the_request_log(api):
     logged = "\n".join(keep.text)
     assert "/v2/tracking/***/api/v1/metrics" in logged
     assert credential not in logged
+
+
+def _seed_with(id: str, **doc) -> None:
+    from chalicelib.bootstrap import container
+
+    container().store.create(TenantContext("t1", "default"), Record(Kind.EXECUTION, id, {"id": id, **doc}))
+
+
+def _bearer_post(api, token, execution_id):
+    # The ML Operations reference's call: AICORE_AUTH_TOKEN as Bearer, no AI-Resource-Group.
+    return api.call("POST", f"/v2/lm/executions/{execution_id}/metrics", {"metrics": [{"name": "m", "value": 1}]},
+                    token=f"Bearer {token}", rg=None)
+
+
+def _run_env(execution_id: str) -> dict:
+    from chalicelib.bootstrap import container
+
+    return container().tracking_credentials.run_environment("http://stack", TenantContext("t1", "default"),
+                                                            execution_id)
+
+
+def test_the_run_environment_names_the_root_url_and_one_credential_in_both_forms(api):
+    env = _run_env("exec-env")
+    assert env["AICORE_API_URL"] == "http://stack"
+    credential = env["AICORE_TRACKING_ENDPOINT"].removeprefix("http://stack/v2/tracking/")
+    assert env["AICORE_AUTH_TOKEN"] == "aicore-run." + credential
+
+
+@pytest.mark.parametrize("doc, why", [
+    ({"status": "COMPLETED"}, "ended (COMPLETED)"),
+    ({"status": "DEAD"}, "ended (DEAD)"),
+    ({"status": "STOPPED", "target_status": "STOPPED"}, "ended (STOPPED)"),
+    ({"status": "RUNNING", "target_status": "DELETED"}, "was deleted"),
+])
+def test_a_runs_credentials_stop_working_when_the_run_ends(api, doc, why):
+    _seed_with("exec-live", status="RUNNING")
+    env = _run_env("exec-live")
+    assert _bearer_post(api, env["AICORE_AUTH_TOKEN"], "exec-live").status == 204
+    from chalicelib.bootstrap import container
+
+    ctx = TenantContext("t1", "default")
+    record = container().store.get(ctx, Kind.EXECUTION, "exec-live")
+    record.doc.update(doc)
+    container().store.replace(ctx, record)
+    for result in (_bearer_post(api, env["AICORE_AUTH_TOKEN"], "exec-live"),
+                   _patch(api, env["AICORE_TRACKING_ENDPOINT"].rsplit("/", 1)[1],
+                          {"execution_id": "exec-live", "metrics": [{"name": "m", "value": 2}]})):
+        assert result.status == 401 and why in result.json["error"]["message"], result
+    assert [m["value"] for m in api.call("GET", "/v2/lm/executions/exec-live/metrics").json["metrics"]] == [1]
+
+
+def test_a_deleted_runs_credentials_stop_working(api):
+    from chalicelib.bootstrap import container
+
+    _seed_with("exec-gone", status="RUNNING")
+    env = _run_env("exec-gone")
+    container().store.delete(TenantContext("t1", "default"), Kind.EXECUTION, "exec-gone")
+    result = _bearer_post(api, env["AICORE_AUTH_TOKEN"], "exec-gone")
+    assert result.status == 401 and "was deleted" in result.json["error"]["message"], result
+
+
+def test_the_run_token_is_bound_to_its_group_and_cannot_read(api):
+    _seed_with("exec-run2", status="RUNNING")
+    token = "Bearer " + _run_env("exec-run2")["AICORE_AUTH_TOKEN"]
+    assert api.call("POST", "/v2/lm/executions/exec-run2/metrics", {"metrics": []}, token=token,
+                    rg="default").status == 204  # the header may repeat the credential's group
+    other_group = api.call("POST", "/v2/lm/executions/exec-run2/metrics", {"metrics": []}, token=token, rg="rg-x")
+    assert other_group.status == 403 and "'default' only" in other_group.json["error"]["message"]
+    for path in ("/v2/lm/executions/exec-run2/metrics", "/v2/lm/executions", "/v2/lm/metrics?executionIds=exec-run2"):
+        assert api.call("GET", path, token=token, rg=None).status == 403, path
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    assert api.call("POST", "/v2/lm/executions/exec-run2/metrics", {"metrics": []}, token=forged).status == 401

@@ -37,6 +37,12 @@ class MemoryStore:
         self.writes += 1
         return copy.deepcopy(stored)
 
+    def create_many(self, ctx: TenantContext, records) -> None:
+        if any(self._key(ctx, r.kind, r.id) in self.items for r in records):
+            raise AlreadyExists("one of the records already exists.")
+        for record in records:
+            self.create(ctx, record)
+
     def replace(self, ctx: TenantContext, record: Record) -> Record:
         key = self._key(ctx, record.kind, record.id)
         current = self.items.get(key)
@@ -55,6 +61,10 @@ class MemoryStore:
             return False
         del self.items[key]
         return True
+
+    def delete_many(self, ctx: TenantContext, kind: Kind, ids) -> None:
+        for id in ids:
+            self.items.pop(self._key(ctx, kind, id), None)
 
     def iterate(self, ctx: TenantContext, kind: Kind, where: Sequence[Where] = (), id_prefix: str = "") -> Iterator[Record]:
         partition = self._partition(ctx, kind)

@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 import pytest
 
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotImplementedYet
-from chalicelib.domain.metrics import (Metric, NameValue, check_writer, merge_metrics, parse_metric,
+from chalicelib.domain.tracking.metrics import (Metric, NameValue, check_writer, merge_metrics, parse_metric,
                                        parse_pairs, upsert_by_name)
-from chalicelib.domain.metrics_query import TagFilters, check_execution_ids, parse_execution_filter, select_parts
+from chalicelib.domain.tracking.query import TagFilters, check_execution_ids, parse_execution_filter, select_parts
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from typing import Iterator, Optional, Sequence
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.errors import AlreadyExists, Conflict
-from chalicelib.domain.records import Kind, Page, Predicate, Record, Where
+from chalicelib.domain.records import Kind, Page, Predicate, Record, Scope, Where
 from chalicelib.domain.paging import paginate
 
-from .keys import partition_key, sort_key
+from .keys import id_of, partition_key, sort_key
 from .models import RecordModel
 
 
@@ -30,7 +31,7 @@ class DynamoRecordStore:
     def _to_record(self, item: RecordModel, kind: Kind) -> Record:
         return Record(
             kind=kind,
-            id=item.sk[len(kind.prefix) + 1 :],
+            id=id_of(kind, item.pk, item.sk),
             doc=_plain(item.doc) or {},
             version=item.version,
             index_key=item.work_pk,
@@ -39,10 +40,10 @@ class DynamoRecordStore:
 
     def _to_item(self, ctx: TenantContext, record: Record) -> RecordModel:
         item = self._model(
-            partition_key(ctx, record.kind),
+            partition_key(ctx, record.kind, record.id),
             sort_key(record.kind, record.id),
             tenant=ctx.tenant,
-            resource_group=ctx.resource_group if record.kind.scope.value == "resource_group" else None,
+            resource_group=ctx.resource_group if record.kind.scope is not Scope.TENANT else None,
             doc=record.doc,
             work_pk=record.index_key,
             work_sk=record.index_sort if record.index_key else None,
@@ -53,7 +54,7 @@ class DynamoRecordStore:
 
     def get(self, ctx: TenantContext, kind: Kind, id: str) -> Optional[Record]:
         try:
-            item = self._model.get(partition_key(ctx, kind), sort_key(kind, id), consistent_read=True)
+            item = self._model.get(partition_key(ctx, kind, id), sort_key(kind, id), consistent_read=True)
         except DoesNotExist:
             return None
         return self._to_record(item, kind)
@@ -69,6 +70,24 @@ class DynamoRecordStore:
             raise
         return self._to_record(item, record.kind)
 
+    def create_many(self, ctx: TenantContext, records: Sequence[Record]) -> None:
+        if len(records) == 1:
+            self.create(ctx, records[0])
+            return
+        if len(records) > 100:  # TransactWriteItems' limit; callers write a few chunks at most
+            raise ValueError(f"create_many takes at most 100 records, got {len(records)}")
+        try:
+            with TransactWrite(connection=self._model._get_connection().connection) as transaction:
+                for record in records:
+                    item = self._to_item(ctx, Record(record.kind, record.id, record.doc))
+                    transaction.save(item, condition=self._model.pk.does_not_exist())
+        except TransactWriteError as err:
+            if "ConditionalCheckFailed" in str(getattr(err, "cause_response_message", "")) or \
+                    "ConditionalCheckFailed" in str(err):
+                raise AlreadyExists(f"{_label(records[0].kind)} '{records[0].id}' (or one stored with it) "
+                                    "already exists.") from None
+            raise
+
     def replace(self, ctx: TenantContext, record: Record) -> Record:
         item = self._to_item(ctx, record)
         try:
@@ -82,7 +101,7 @@ class DynamoRecordStore:
         return self._to_record(item, record.kind)
 
     def delete(self, ctx: TenantContext, kind: Kind, id: str, version: Optional[int] = None) -> bool:
-        item = self._model(partition_key(ctx, kind), sort_key(kind, id))
+        item = self._model(partition_key(ctx, kind, id), sort_key(kind, id))
         condition = self._model.pk.exists()
         if version is not None:
             condition &= self._model.version == version
@@ -94,13 +113,21 @@ class DynamoRecordStore:
             raise
         return True
 
+    def delete_many(self, ctx: TenantContext, kind: Kind, ids: Sequence[str]) -> None:
+        # BatchWriteItem in groups of 25; PynamoDB resends unprocessed items.
+        with self._model.batch_write() as batch:
+            for id in ids:
+                batch.delete(self._model(partition_key(ctx, kind, id), sort_key(kind, id)))
+
     def iterate(
         self, ctx: TenantContext, kind: Kind, where: Sequence[Where] = (), id_prefix: str = ""
     ) -> Iterator[Record]:
         condition = self._filter(where)
+        # Execution-scoped kinds: id_prefix "<executionId>/..." names the partition; the rest prefixes sort keys.
         for item in self._model.query(
-            partition_key(ctx, kind),
-            self._model.sk.startswith(sort_key(kind) + id_prefix),
+            partition_key(ctx, kind, id_prefix),
+            self._model.sk.startswith(sort_key(kind, id_prefix) if kind.scope is Scope.EXECUTION
+                                      else sort_key(kind) + id_prefix),
             filter_condition=condition,
             consistent_read=True,
         ):

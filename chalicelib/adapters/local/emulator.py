@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from chalicelib.settings import Settings
 
+from . import in_process, moto_fast_reads
 from .net import free_port
 from .peer import same_user
 
@@ -50,6 +51,7 @@ class Emulator:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "Emulator":
+        moto_fast_reads.install()
         app = DomainDispatcherApplication(create_backend_app)
         if self.state_dir is not None:
             from .durable_moto import DurableApp
@@ -66,9 +68,11 @@ class Emulator:
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="aws-emulator", daemon=True)
         self._thread.start()
+        in_process.serve(self.endpoint_url, app)  # the stack's own DynamoDB calls skip the socket
         return self
 
     def stop(self) -> None:
+        in_process.stop(self.endpoint_url)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

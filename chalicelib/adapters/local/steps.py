@@ -42,7 +42,8 @@ class RunServices:
     object_store: Any  # ObjectStore
     generic_secrets: Any  # GenericSecretService
     append_log: Callable[[TenantContext, str, LogEntry], None]
-    tracking_endpoint: Callable[[TenantContext, str], str]
+    # AICORE_TRACKING_ENDPOINT, AICORE_API_URL, AICORE_AUTH_TOKEN: one run credential, writes its metrics only
+    tracking_env: Callable[[TenantContext, str], Dict[str, str]]
     images: ImageResolver
     protected: Set[str] = field(default_factory=set)  # extra tops: the folders AICORE_HOME and python live in
     close_log: Optional[Callable[[TenantContext, str], None]] = None
@@ -201,7 +202,7 @@ class ExecutionSteps:
             else:
                 env[item["name"]] = str(item.get("value", ""))
         env["AICORE_EXECUTION_ID"] = self.execution.id
-        env["AICORE_TRACKING_ENDPOINT"] = self.services.tracking_endpoint(self.ctx, self.execution.id)
+        env.update(self.services.tracking_env(self.ctx, self.execution.id))
         env["AICORE_RESOURCE_GROUP"] = self.ctx.resource_group or ""
         return env
 

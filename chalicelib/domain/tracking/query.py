@@ -5,8 +5,8 @@ import re
 from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 from urllib.parse import unquote
 
-from .errors import InvalidInput, NotImplementedYet
-from .ids import is_valid_id
+from ..errors import InvalidInput, NotImplementedYet
+from ..ids import is_valid_id
 
 MAX_EXECUTION_IDS = 10
 MAX_TAG_FILTERS = 100

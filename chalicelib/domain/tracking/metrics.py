@@ -1,12 +1,12 @@
-"""Metrics, tags and custom info of an execution (AI Core's tracking extension), one document per execution.
+"""Metrics, tags and custom info of an execution (AI Core's tracking extension): the rules of one write.
 
 Write rules (PATCH is an upsert): a metric is identified by (name, step, timestamp) — the same triple again
 replaces its value and labels, anything else is appended; tags and customInfo are replaced by name or
 appended. A metric without a timestamp gets the write time; without a step, step 0 (as the SDK sends).
-The stored document is capped (settings) below DynamoDB's 400 KB item limit: a write that would grow it
-beyond the cap is refused with 413 and nothing is stored.
+How writes are stored (append-only batches, merged on read with these same rules) is service.py's business.
 
-A run's own restricted token (scope `aicore.metrics.write:<executionId>`) may write only that execution.
+A run's own credential (scope `aicore.metrics.write:<executionId>`) may write only that execution, and only
+while it runs.
 """
 from __future__ import annotations
 
@@ -14,22 +14,19 @@ import json
 import math
 import re
 from datetime import datetime
-from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Union
 
 from pydantic import BaseModel
 
-from .clock import Clock, parse_timestamp, to_wire
-from .context import TenantContext
-from .entity import Entity
-from .errors import AlreadyExists, Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from .ids import is_valid_id
-from .metrics_query import PARTS, TagFilters
-from .records import Kind, RecordStore
+from ..clock import parse_timestamp, to_wire
+from ..errors import Forbidden, InvalidInput, Unauthorized
+from ..lifecycle import FINAL, RunKind
 
 WRITE_SCOPE_PREFIX = "aicore.metrics.write:"
 METRIC_NAME = re.compile(r"[\w-]{1,64}")  # unanchored, as in the spec (its own example is "Error Rate")
 # DynamoDB numbers: magnitude up to 9.99..E+125 and down to 1E-130 (zero aside).
 _MAX_MAGNITUDE, _MIN_MAGNITUDE = 9.9999999999999999e125, 1e-130
+ENDED = {status.value for status in FINAL[RunKind.EXECUTION]}  # COMPLETED, DEAD, STOPPED
 
 
 class NameValue(BaseModel):
@@ -46,17 +43,6 @@ class Metric(BaseModel):
 
     def key(self) -> tuple:
         return self.name, self.step, to_wire(self.timestamp)
-
-
-class MetricsDocument(Entity):
-    KIND: ClassVar[Kind] = Kind.METRICS
-
-    execution_id: str
-    created_at: datetime
-    modified_at: datetime
-    metrics: List[Metric] = []
-    tags: List[NameValue] = []
-    custom_info: List[NameValue] = []
 
 
 # -- validation of one write (plain dicts in, clear messages out) ---------------------------------------
@@ -140,72 +126,19 @@ def check_writer(scopes: FrozenSet[str], execution_id: str) -> None:
                         target="executionId")
 
 
-def document_size(doc: Dict[str, Any]) -> int:
-    """Bytes of the stored document as JSON: close to (and a little above) its DynamoDB item size."""
+def check_run_live(execution: Optional[Dict[str, Any]], execution_id: str) -> None:
+    """A run's credential stops working when the run ends (status COMPLETED, DEAD, STOPPED) or is deleted:
+    code left running after that, or a leaked environment, cannot keep writing."""
+    if execution is None or execution.get("target_status") == "DELETED":
+        raise Unauthorized(f"The run's credential no longer works: execution '{execution_id}' was deleted "
+                           "(or never existed in this credential's resource group).", target="executionId")
+    status = execution.get("status")
+    if status in ENDED:
+        raise Unauthorized(f"The run's credential no longer works: execution '{execution_id}' ended "
+                           f"({status}). A run writes its metrics while it runs; write later ones with a "
+                           "service key's token.", target="executionId")
+
+
+def document_size(doc: Any) -> int:
+    """Bytes of a stored document as JSON: close to (and a little above) its DynamoDB item size."""
     return len(json.dumps(doc, separators=(",", ":")).encode())
-
-
-class MetricsService:
-    def __init__(self, store: RecordStore, clock: Clock, max_document_bytes: int):
-        self._store = store
-        self._clock = clock
-        self._max_bytes = max_document_bytes
-
-    def write(self, ctx: TenantContext, execution_id: str, metrics: List[Dict[str, Any]],
-              tags: List[Dict[str, Any]], custom_info: List[Dict[str, Any]],
-              scopes: FrozenSet[str] = frozenset()) -> None:
-        check_writer(scopes, execution_id)
-        now = self._clock.now()
-        new_metrics = [parse_metric(m if isinstance(m, dict) else {}, now, f"metrics[{i}]")
-                       for i, m in enumerate(metrics)]
-        new_tags = parse_pairs(tags, "tags", max_value=256)
-        new_info = parse_pairs(custom_info, "customInfo", max_value=None)
-        if self._store.get(ctx, Kind.EXECUTION, execution_id) is None:
-            raise NotFound(f"Execution '{execution_id}' not found in resource group '{ctx.resource_group}'.",
-                           target="executionId")
-        for attempt in range(5):  # training code may write from several processes at once
-            record = self._store.get(ctx, Kind.METRICS, execution_id)
-            doc = (MetricsDocument.from_record(record) if record else
-                   MetricsDocument(execution_id=execution_id, created_at=now, modified_at=now))
-            doc.metrics = merge_metrics(doc.metrics, new_metrics)
-            doc.tags = upsert_by_name(doc.tags, new_tags)
-            doc.custom_info = upsert_by_name(doc.custom_info, new_info)
-            doc.modified_at = now
-            stored = doc.to_record(execution_id, doc.stored_version)
-            size = document_size(stored.doc)
-            if size > self._max_bytes:
-                raise PayloadTooLarge(
-                    f"Metrics of execution '{execution_id}' would grow to {size} bytes, above the limit of "
-                    f"{self._max_bytes}; log fewer points or delete them with DELETE /v2/lm/metrics"
-                    f"?executionId={execution_id}.", target="metrics")
-            try:
-                (self._store.replace if record else self._store.create)(ctx, stored)
-                return
-            except (Conflict, AlreadyExists):
-                if attempt == 4:
-                    raise Conflict(f"Metrics of execution '{execution_id}' are being written by others; "
-                                   "retry.") from None
-
-    def read(self, ctx: TenantContext, execution_ids: List[str], parts: FrozenSet[str], tag_filters: TagFilters,
-             skip: int, top: Optional[int]) -> Tuple[int, List[Dict[str, Any]]]:
-        """(count of matches, the page): documents of the named executions in the order asked (unknown ones
-        are left out), as dicts of execution_id, created_at, modified_at and the selected parts."""
-        docs = []
-        for execution_id in execution_ids:
-            record = self._store.get(ctx, Kind.METRICS, execution_id)
-            if record is None:
-                continue
-            doc = MetricsDocument.from_record(record)
-            if tag_filters.matches([t.model_dump() for t in doc.tags]):
-                docs.append(doc)
-        chosen = docs[skip: None if top is None else skip + top]
-        hidden = set(PARTS) - set(parts)
-        return len(docs), [doc.model_dump(exclude=hidden) for doc in chosen]
-
-    def delete(self, ctx: TenantContext, execution_id: str) -> None:
-        if not is_valid_id(execution_id):
-            raise InvalidInput(f"'executionId' must match ^[\\w.-]{{4,64}}$, got '{execution_id}'.",
-                               target="executionId")
-        if not self._store.delete(ctx, Kind.METRICS, execution_id):
-            raise NotFound(f"No metrics stored for execution '{execution_id}' in resource group "
-                           f"'{ctx.resource_group}'.", target="executionId")

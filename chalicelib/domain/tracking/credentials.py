@@ -4,6 +4,11 @@ ai_core_sdk inside a run (AICORE_EXECUTION_ID and AICORE_TRACKING_ENDPOINT set) 
 `PATCH ${AICORE_TRACKING_ENDPOINT}/api/v1/metrics` with an EMPTY Authorization header and no resource group.
 So the credential travels in the endpoint URL itself: `{base}/v2/tracking/{credential}`. A credential is an
 HMAC-signed, expiring grant of `aicore.metrics.write:<executionId>` in one tenant and resource group.
+
+Training code written after AI Core's ML operations reference posts to `{AICORE_API_URL}/v2/lm/executions/
+{id}/metrics` with `Authorization: Bearer {AICORE_AUTH_TOKEN}`: the same credential, prefixed with
+RUN_TOKEN_PREFIX so it can never be taken for a JWT (those begin with "eyJ"). Either form stops working when
+the run ends (metrics.check_run_live).
 """
 from __future__ import annotations
 
@@ -13,14 +18,16 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Dict
 
-from .auth import Principal
-from .clock import Clock
-from .context import TenantContext
-from .errors import Unauthorized
+from ..auth import Principal
+from ..clock import Clock
+from ..context import TenantContext
+from ..errors import Unauthorized
 from .metrics import WRITE_SCOPE_PREFIX
 
 TRACKING_PREFIX = "/v2/tracking/"
+RUN_TOKEN_PREFIX = "aicore-run."
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ class TrackingGrant:
     @property
     def principal(self) -> Principal:
         return Principal(self.tenant, f"tracking:{self.execution_id}",
-                         frozenset({WRITE_SCOPE_PREFIX + self.execution_id}))
+                         frozenset({WRITE_SCOPE_PREFIX + self.execution_id}), self.resource_group)
 
 
 def _b64(data: bytes) -> str:
@@ -58,6 +65,13 @@ class TrackingCredentials:
         payload = json.dumps({"t": ctx.tenant, "rg": ctx.require_resource_group(), "x": execution_id, "exp": exp},
                              separators=(",", ":")).encode()
         return f"{_b64(payload)}.{_b64(self._sign(payload))}"
+
+    def run_environment(self, base_url: str, ctx: TenantContext, execution_id: str) -> Dict[str, str]:
+        """What a run's steps get: the SDK's tracking endpoint, and the reference's API URL and token (the
+        stack's root URL, so that `+ "/v2/lm/..."` is right)."""
+        credential = self.mint(ctx, execution_id)
+        return {"AICORE_TRACKING_ENDPOINT": f"{base_url}{TRACKING_PREFIX}{credential}",
+                "AICORE_API_URL": base_url, "AICORE_AUTH_TOKEN": RUN_TOKEN_PREFIX + credential}
 
     def verify(self, credential: str) -> TrackingGrant:
         try:
