@@ -32,7 +32,6 @@ DOCKER_CONFIG = {"auths": {"my-registry.example.com": {"username": "ci", "passwo
                                                        "auth": base64.b64encode(b"ci:registry-password").decode()}}}
 # The reference's markdown turned `"url": "https://...",` into `"url": "[https://...",](https://...",)`.
 MANGLED_LINK = re.compile(r"\[(https?://[^\]\s]*)\]\(\1\)")
-METRICS_PENDING = pytest.mark.xfail(reason="route from i6-metrics", strict=False)
 
 pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"the reference seed {SEED} is not beside the clone")
 
@@ -266,7 +265,6 @@ def test_logs_show_every_step(walks):
         assert "evaluated model trained with lr=0.001 for 20 epochs on 3 rows" in text
 
 
-@METRICS_PENDING
 def test_metrics_logged_by_the_reference_training_code_read_back(walks):
     for run in walks:
         metrics = run.answers["metrics"]
