@@ -4,7 +4,8 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.bootstrap import container
-from chalicelib.domain.errors import NotFound, NotImplementedYet
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.schemas.resource_groups import NodeReservation
 
 from .routing import route
 
@@ -96,9 +97,14 @@ def nodes(req):
     return {"resourcePlans": {}}
 
 
-@route(bp, "/v2/admin/resources/nodes", ["PATCH"])
+@route(bp, "/v2/admin/resources/nodes", ["PATCH"], body=NodeReservation,
+       summary="Reserve warm nodes per resource plan (none here: no plan has a node pool)")
 def reserve_nodes(req):
-    raise NotImplementedYet("Reserving nodes per resource plan is not supported: this stack has no node pools.")
+    plans = [plan for plan in req.body(NodeReservation).resource_plans if plan.request > 0]
+    if plans:
+        raise InvalidInput(f"Resource plan '{plans[0].name}' has no node pool on this stack, so no nodes can be "
+                           "reserved for it (GET /v2/admin/resources/nodes lists none).", target="resourcePlans")
+    return {"message": "Nothing to reserve: no resource plan asked for nodes."}
 
 
 @route(bp, "/v2/analytics/kpis", query=("$select",),

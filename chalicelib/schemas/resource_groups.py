@@ -38,3 +38,13 @@ class ResourceGroupCreated(Wire):
     resource_group_id: str
     tenant_id: Optional[str] = None
     zone_id: Optional[str] = None
+
+
+class NodeRequest(Body):
+    name: str = Field(min_length=1, max_length=256)
+    request: int = Field(ge=0)
+
+
+class NodeReservation(Body):
+    """PATCH /admin/resources/nodes: warm nodes per resource plan."""
+    resource_plans: List[NodeRequest]

@@ -49,7 +49,8 @@ def world(api, tmp_path):
 
     repo = tmp_path / "repo"
     commit_tree(repo, {"workflows/readme.txt": "nothing to sync"})
-    ids = {"resource_group_id": RG, "scenario_id": "iso-scn", "executable_id": "iso-train"}
+    ids = {"resource_group_id": RG, "scenario_id": "iso-scn", "executable_id": "iso-train",
+           "service_name": "iso-service"}  # services: none exist for anyone (always 404)
     ok(api.call("POST", "/v2/admin/objectStoreSecrets", {"name": "default", "type": "S3", "data": {
         "AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": SECRET_MARKER}}, rg=RG))
     ok(api.call("POST", "/v2/admin/dockerRegistrySecrets", {"name": "iso-docker", "data": {

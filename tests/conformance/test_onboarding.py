@@ -10,6 +10,7 @@ import sys
 import pytest
 import requests
 
+from chalicelib.adapters.local.emulator_gate import emulator_credentials
 from tests.support.stack_process import EXPORT, ROOT, StackProcess
 
 
@@ -63,8 +64,9 @@ def test_tenants_with_keys_are_onboarded_with_their_default_group_when_the_stack
     import boto3
 
     emulator = re.search(r"AWS emulator \(DynamoDB, S3\): (\S+)", own_stack.output())[1]
-    table = boto3.resource("dynamodb", endpoint_url=emulator, region_name="eu-central-1", aws_access_key_id="local",
-                           aws_secret_access_key="local").Table("aicore-dev-records")
+    key_id, key = emulator_credentials(own_stack.home / "keys")  # the emulator serves only the stack's own key
+    table = boto3.resource("dynamodb", endpoint_url=emulator, region_name="eu-central-1", aws_access_key_id=key_id,
+                           aws_secret_access_key=key).Table("aicore-dev-records")
 
     def has_default_group(tenant):  # read under the API: a GET would create it on first use
         return "Item" in table.get_item(Key={"pk": f"T#{tenant}", "sk": "RG#default"})

@@ -324,9 +324,8 @@ def test_a_stop_before_the_run_gets_going_ends_stopped_and_runs_nothing(engine_a
         return original(self, ctx, execution)
 
     monkeypatch.setattr(LocalExecutionEngine, "_load", slow_load)
-    marker = tmp_path / "ran"
     template = {"metadata": {"name": "never"}, "spec": {"entrypoint": "main", "templates": [
-        {"name": "main", "container": {"image": "none", "command": ["sh", "-c", f"touch {marker}"]}}]}}
+        {"name": "main", "container": {"image": "none", "command": ["sh", "-c", "echo step-ran"]}}]}}
     seed_template(container().store, template)
     execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "never")}))
     assert loading.wait(20)
@@ -334,7 +333,7 @@ def test_a_stop_before_the_run_gets_going_ends_stopped_and_runs_nothing(engine_a
     release.set()
     done = wait_for(api, execution["id"], timeout=30)
     assert (done["status"], done["targetStatus"]) == ("STOPPED", "STOPPED"), done
-    assert not marker.exists()
+    assert _step_lines(api, execution["id"]) == []  # the step never started
 
 
 def test_a_stop_that_lands_before_the_run_starts_ends_stopped_not_dead(engine_api, tmp_path):
@@ -345,9 +344,8 @@ def test_a_stop_that_lands_before_the_run_starts_ends_stopped_not_dead(engine_ap
     from chalicelib.bootstrap import container
     from chalicelib.domain.runs import Execution
 
-    marker = tmp_path / "ran"
     template = {"metadata": {"name": "quick"}, "spec": {"entrypoint": "main", "templates": [
-        {"name": "main", "container": {"image": "none", "command": ["sh", "-c", f"echo run >> {marker}"]}}]}}
+        {"name": "main", "container": {"image": "none", "command": ["sh", "-c", "echo step-ran"]}}]}}
     seed_template(container().store, template)
     execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "quick")}))
     assert wait_for(api, execution["id"])["status"] == "COMPLETED"
@@ -360,7 +358,12 @@ def test_a_stop_that_lands_before_the_run_starts_ends_stopped_not_dead(engine_ap
     engine._execute(ctx, execution["id"], ("t1", "default", execution["id"]))  # the run's thread, in this one
     done = Execution.from_record(container().store.get(ctx, Kind.EXECUTION, execution["id"]))
     assert done.status.value == "STOPPED", done
-    assert marker.read_text() == "run\n"  # only the first run's step ever ran
+    assert _step_lines(api, execution["id"]) == ["step-ran"]  # only the first run's step ever ran
+
+
+def _step_lines(api, execution_id):
+    logs = ok(api.call("GET", f"/v2/lm/executions/{execution_id}/logs"))["data"]["result"]
+    return [line["msg"] for line in logs if line["msg"] == "step-ran"]
 
 
 def test_runs_in_flight_at_a_restart_are_reconciled_dead(engine_api):

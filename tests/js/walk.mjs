@@ -39,8 +39,8 @@ await step('tenant info, services, quotas, resources', async () => {
   assert.deepEqual(await ResourceApi.kubesubmitV4ResourcesGet().execute(), { resourcePlans: {} });
   const plans = { resourcePlans: [{ name: 'starter', request: 1 }] };
   const reserve = await refused(ResourceApi.kubesubmitV4ResourcesPatch(plans).execute());
-  assert.equal(reserve.status, 501);
-  assert.match(reserve.body.error.message, /not supported/);
+  assert.equal(reserve.status, 400);
+  assert.match(reserve.body.error.message, /no node pool/);
 });
 
 await step('resource group create, get, list, patch', async () => {

@@ -86,17 +86,22 @@ def _discard(rfile, length: int) -> bool:
     return True
 
 
-def send_json(handler, status: int, payload: dict, headers: Optional[dict] = None) -> None:
-    data = json.dumps(payload).encode()
+def send_bytes(handler, status: int, headers: dict, body: bytes) -> None:
+    """One complete answer; a header given as a list is sent once per value (API Gateway's multiValueHeaders)."""
     handler.send_response(status)
-    for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
-        handler.send_header(name, str(value))
-    handler.send_header("Content-Length", str(len(data)))
+    for name, value in headers.items():
+        for item in value if isinstance(value, list) else [value]:
+            handler.send_header(name, str(item))
+    handler.send_header("Content-Length", str(len(body)))
     if handler.close_connection:
         handler.send_header("Connection", "close")
     handler.end_headers()
     if handler.command != "HEAD":
-        handler.wfile.write(data)
+        handler.wfile.write(body)
+
+
+def send_json(handler, status: int, payload: dict, headers: Optional[dict] = None) -> None:
+    send_bytes(handler, status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(payload).encode())
 
 
 def send_domain_error(handler, err: DomainError, request_id: str, path: str) -> None:

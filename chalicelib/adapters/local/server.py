@@ -19,7 +19,7 @@ from chalice.local import CustomLocalChalice, LocalChalice, LocalGateway, LocalG
 from chalicelib.api.errors import error_body
 from chalicelib.domain.errors import DomainError
 
-from .http_io import read_body, send_domain_error, send_json
+from .http_io import read_body, send_bytes, send_domain_error, send_json
 from .http_server import MAX_CONNECTIONS, LocalHTTPServer, RequestHandler
 
 log = logging.getLogger("aicore.local")
@@ -72,18 +72,6 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None, max_b
                 return False
             return super().handle_expect_100()
 
-        def _send(self, status: int, headers: dict, body: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                for item in value if isinstance(value, list) else [value]:
-                    self.send_header(name, str(item))
-            self.send_header("Content-Length", str(len(body)))
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
         def _json(self, status: int, payload: dict, extra: Optional[dict] = None) -> None:
             send_json(self, status, payload, extra)
 
@@ -126,7 +114,7 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None, max_b
                 payload = base64.b64decode(payload)
             elif isinstance(payload, str):
                 payload = payload.encode("utf-8")
-            self._send(response["statusCode"], headers, payload)
+            send_bytes(self, response["statusCode"], headers, payload)
 
         def _handle_while_serving(self) -> None:
             if self.server.begin_request(self):  # False while stopping: it answered 503 already
