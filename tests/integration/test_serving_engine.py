@@ -18,7 +18,7 @@ from chalicelib.domain.deployments import DeploymentService
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.records import Kind
 from tests.support.memory_store import MemoryStore
-from tests.support.serving import Clock, ModelStore, configuration, seed_serving, serving_spec
+from tests.support.serving import Clock, ModelStore, configuration, predictor_images, seed_serving, serving_spec
 from tests.support.stack_process import wait_for
 
 CTX = TenantContext("t1", "default")
@@ -30,6 +30,7 @@ class World:
         self.logs = []  # (run id, LogEntry) as the engine hands them to the log store
         self.forgotten = []  # deployments whose logs the engine asked to delete
         self.root = tmp_path / "deployments"
+        self.images = predictor_images(tmp_path)
         self.engine = self.new_engine()
         seed_serving(self.store, CTX, spec or serving_spec())
         self.service = DeploymentService(self.store, self.clock, self.engine, "http://api.test")
@@ -37,7 +38,7 @@ class World:
     def new_engine(self):
         return LocalDeploymentEngine(self.store, self.clock, self.root, self.models,
                                      lambda ctx, run_id, entry: self.logs.append((run_id, entry)),
-                                     ready_seconds=20, drain_seconds=2,
+                                     ready_seconds=20, drain_seconds=2, images=self.images,
                                      forget_logs=lambda ctx, run_id: self.forgotten.append(run_id))
 
     def status(self, deployment_id):

@@ -1,7 +1,6 @@
 """A deployment world for engine tests: in-memory records, the fixture predictor, a fake model store."""
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Dict, Optional
@@ -11,19 +10,31 @@ from chalicelib.domain.configurations import ArtifactBinding, ConfigurationServi
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.scenarios import Executable, ExecutableArtifact, ExecutableParameter
 
-PREDICTOR = Path(__file__).resolve().parents[1] / "fixtures" / "serving" / "predictor.py"
+# The fixture predictor as an image folder (its Dockerfile copies predictor.py to /app/src/serve.py): a pod sees
+# only its image's folder, never the repository's path on the host (which may be hidden, e.g. under /tmp).
+PREDICTOR_IMAGE_FOLDER = Path(__file__).resolve().parents[1] / "fixtures" / "serving"
+PREDICTOR_IMAGE = "docker.io/example/serve-fixture"
 SCENARIO, EXECUTABLE = "servetest", "serve-fixture"
 
 
+def predictor_images(folder: Path):
+    """An images.yaml in `folder` mapping the fixture predictor's image, and its resolver."""
+    from chalicelib.adapters.local.images import ImageResolver
+
+    mapping = folder / "images.yaml"
+    mapping.write_text(f"images:\n  {PREDICTOR_IMAGE}: {PREDICTOR_IMAGE_FOLDER}\n")
+    return ImageResolver(mapping)
+
+
 def serving_spec(command=None, port: int = 9001, extra_env: str = "") -> str:
-    command = command or [sys.executable, str(PREDICTOR)]
+    command = command or ["python", "/app/src/serve.py"]
     quoted = ", ".join(f'"{part}"' for part in command)
     return f"""
 predictor:
   minReplicas: 1
   containers:
   - name: kserve-container
-    image: docker.io/example/serve-fixture:1.0
+    image: {PREDICTOR_IMAGE}:1.0
     ports:
       - containerPort: {port}
     command: [{quoted}]
