@@ -202,7 +202,14 @@ def _give(fd, dev):
         if st.st_dev != dev:
             continue  # another mount (an interpreter bound in read-only)
         if (st.st_uid, st.st_gid) != (STEP_ID, STEP_ID):
-            os.chown(entry.name, STEP_ID, STEP_ID, dir_fd=fd, follow_symlinks=False)
+            try:
+                os.chown(entry.name, STEP_ID, STEP_ID, dir_fd=fd, follow_symlinks=False)
+            except OSError as err:
+                # A read-only bind of the same file system (the interpreter exposed inside the pod's own /tmp
+                # when the stack runs from a folder under /tmp): st_dev cannot tell it apart; it is not the pod's.
+                if err.errno != errno.EROFS:
+                    raise
+                continue
         if stat.S_ISDIR(st.st_mode):
             sub = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
             try:
