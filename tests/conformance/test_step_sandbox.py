@@ -18,30 +18,16 @@ from ai_api_client_sdk.models.parameter_binding import ParameterBinding
 from ai_api_client_sdk.models.status import Status
 
 from tests.support.conformance import bearer, onboard, provisioned_group, training_data
+from tests.support.pod_probe import TRY_PATHS
 from tests.support.stack_process import ROOT, wait_for
 
 RG = "conf-sandbox"
 SCENARIO, EXECUTABLE = "sandboxprobe", "sandbox-probe"
 
-PROBE = r'''
+PROBE = TRY_PATHS + r'''
 import base64, errno, json, os, urllib.error, urllib.request
 spec = json.loads(base64.b64decode(os.environ["PROBE"]))
 pid = spec["stack_pid"]
-
-def outcome(action, path):
-    try:
-        action(path)
-        return "ok"
-    except OSError as err:
-        return errno.errorcode.get(err.errno, str(err.errno))
-
-def read(path):
-    with open(path, "rb") as f:
-        f.read(1)
-
-def write(path):
-    with open(path, "w") as f:
-        f.write("x")
 
 os.chdir("/tmp")
 os.makedirs("/data/report", exist_ok=True)

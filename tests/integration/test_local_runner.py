@@ -14,6 +14,7 @@ import pytest
 
 from chalicelib.adapters.local import runner
 from chalicelib.adapters.local.runner import ProcessSpec, SandboxUnavailable, StepProcess, isolation_mode
+from tests.support.pod_probe import TRY_PATHS
 
 
 def _spec(tmp_path, argv, **kw):
@@ -89,20 +90,8 @@ def test_missing_program_exits_nonzero_with_a_message(tmp_path):
 
 # -- the pod: the stack's state hidden, the host read-only, an unprivileged user ------------------------------------
 REPO = Path(__file__).resolve().parents[2]
-PROBE = """
-import errno, json, os, sys
-def outcome(action, path):
-    try:
-        action(path)
-        return "ok"
-    except OSError as err:
-        return errno.errorcode.get(err.errno, str(err.errno))
-def read(path):
-    with open(path, "rb") as f:
-        f.read(1)
-def write(path):
-    with open(path, "w") as f:
-        f.write("x")
+PROBE = TRY_PATHS + """
+import json, os, sys
 reads, writes = sys.argv[1].split(","), sys.argv[2].split(",")
 print(json.dumps({"uid": os.getuid(), "reads": {p: outcome(read, p) for p in reads},
                   "writes": {p: outcome(write, p) for p in writes}}))
