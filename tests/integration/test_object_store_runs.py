@@ -7,8 +7,8 @@ import pytest
 
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.scenarios import Executable, ExecutableArtifact, ExecutableParameter
-from tests.integration.test_local_engine import TRAIN_PY, TUTORIAL
 from tests.support.embedded import embedded_api, silent_store
+from tests.support.local_engine import TRAIN_PY, TUTORIAL
 from tests.support.seed import SEEDED_AT, seed_scenario
 
 OSS = "/v2/admin/objectStoreSecrets"
