@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from chalicelib.settings import Settings
 
 from . import in_process, moto_fast_reads
+from .dynamo_locking import DynamoLocking
 from .net import free_port
 from .peer import same_user
 
@@ -52,7 +53,7 @@ class Emulator:
 
     def start(self) -> "Emulator":
         moto_fast_reads.install()
-        app = DomainDispatcherApplication(create_backend_app)
+        app = DynamoLocking(DomainDispatcherApplication(create_backend_app))  # moto is not thread-safe
         if self.state_dir is not None:
             from .durable_moto import DurableApp
             from .journal import Journal
