@@ -26,7 +26,8 @@ from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.records import Kind, RecordStore
 from chalicelib.domain.runs import (Execution, RunRepository, mark_finished, mark_pending, mark_running,
                                     mark_stopped, mark_stopping)
-from chalicelib.domain.workflow import Cancelled, WorkflowError, WorkflowRun
+from chalicelib.domain.argo.interpreter import WorkflowRun
+from chalicelib.domain.argo.pods import SUCCEEDED, Cancelled, WorkflowError
 
 from .checkout import synced_repository
 from .logs import _segment
@@ -135,15 +136,20 @@ class LocalExecutionEngine:
                 if key in self._stop_requested:
                     steps.stop_all()
             plan = WorkflowRun(executable.template, {b.key: b.value for b in configuration.parameter_bindings},
-                               steps, execution_id, cancelled=steps.cancelled)
+                               steps, execution_id, bindings=[b.key for b in configuration.input_artifact_bindings],
+                               cancelled=steps.cancelled, on_node=details.update,
+                               namespace=ctx.resource_group or "default")
             self._require_default_store(ctx, executable.template, execution_id)
             # A stop right after the create (the JS SDK's walk does it) may already have moved the run to
             # STOPPING or STOPPED: then it never starts and ends STOPPED, not DEAD on a refused transition.
             started = self._update(ctx, execution_id, _unless_stopped(lambda r: mark_running(r, self._clock.now())))
             if started is None or started.status is not Status.RUNNING:
                 raise Cancelled()
-            plan.run()
-            self._finish(ctx, execution_id, Status.COMPLETED, "Execution completed.")
+            outcome = plan.run()
+            if outcome.phase == SUCCEEDED:
+                self._finish(ctx, execution_id, Status.COMPLETED, "Execution completed.")
+            else:
+                self._finish(ctx, execution_id, Status.DEAD, outcome.message or f"The workflow ended {outcome.phase}.")
         except Cancelled:
             message = getattr(steps, "shutdown_message", None)
             if message:
@@ -190,15 +196,17 @@ class LocalExecutionEngine:
         return inputs
 
     def _require_default_store(self, ctx: TenantContext, template: Dict[str, Any], execution_id: str) -> None:
+        # Argo's default artifact repository is the group's `default` store: every output artifact goes there.
         outputs = [a for t in (template.get("spec") or {}).get("templates") or [] if isinstance(t, dict)
-                   for a in (t.get("outputs") or {}).get("artifacts") or [] if a.get("globalName")]
+                   for a in (t.get("outputs") or {}).get("artifacts") or []]
         if not outputs:
             return
         try:
             self._services.locations.locate(ctx, "default", execution_id)
         except NotFound:
             raise WorkflowError(
-                "This workflow has output artifacts, which are stored at ai://default/<executionId>/<name>: create "
+                "This workflow has output artifacts, which are stored in the object store secret named 'default' "
+                "(Argo's artifact repository; global ones at ai://default/<executionId>/<name>): create "
                 f"an object store secret named 'default' in resource group '{ctx.resource_group}' first.") from None
 
     def _finish(self, ctx: TenantContext, execution_id: str, status: Status, message: str) -> None:

@@ -1,0 +1,421 @@
+"""The walk of an Argo Workflow, as Argo's controller does it, for any engine that can run one pod (pods.py).
+
+`WorkflowRun(document, parameters, runner, run_id).run()` binds the workflow's arguments to the entrypoint, walks
+`steps` (groups in order, steps of a group in parallel) and `dag` tasks (enhanced `depends`), expands loops,
+evaluates `when`, passes parameters, results and artifacts between steps, retries with backoff, enforces
+deadlines and runs exit handlers. Every placeholder is resolved before a pod starts; one that cannot be is an
+error naming it (expressions.py), never text handed to a step. The composite templates live in composites.py.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from . import composites
+from .backoff import retry_plan, seconds
+from .expressions import evaluate, substitute, substitute_all
+from .nodes import Node, failure_entry
+from .values import text as _text
+from .pods import (ERROR, FAILED, SUCCEEDED, ArtifactInput, Cancelled, PodRequest, PodRunner, StoredArtifact,
+                   WorkflowError)
+
+MAX_DEPTH = 100  # recursion (a template calling itself) as deep as real runs go; a runaway ends with a message
+MAX_PODS = 32  # this host's own limit on pods at once (Argo's is the cluster's)
+ARTIFACT_REF = ("steps.", "tasks.", "inputs.artifacts.", "workflow.artifacts.", "workflow.outputs.artifacts.")
+
+
+def now_text() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class RunOutcome:
+    phase: str  # SUCCEEDED, FAILED or ERROR
+    message: str
+    outputs: Dict[str, str] = field(default_factory=dict)  # workflow.outputs.parameters
+
+
+@dataclass
+class Frame:
+    """What one template invocation sees: its names (inputs, steps.x, tasks.x) and artifact references."""
+
+    scope: Dict[str, Any]
+    artifacts: Dict[str, ArtifactInput]
+    depth: int
+    deadline: Optional[float]  # monotonic time by which this template must end
+
+
+class WorkflowRun:
+    def __init__(self, document: Dict[str, Any], parameters: Dict[str, str], runner: PodRunner, run_id: str, *,
+                 bindings: Iterable[str] = (), cancelled: Optional[threading.Event] = None,
+                 on_node: Optional[Callable[[str, Dict[str, Any]], None]] = None, namespace: str = "default",
+                 max_pods: int = MAX_PODS):
+        self.document = document
+        self.spec = document.get("spec") or {}
+        self.runner = runner
+        self.run_id = run_id
+        self.bindings = set(bindings)  # AI Core: inputArtifactBindings keys of the configuration
+        self.cancelled = cancelled or threading.Event()
+        self.on_node = on_node or (lambda path, details: None)
+        self.templates = {t.get("name"): t for t in self.spec.get("templates") or [] if isinstance(t, dict)}
+        self.entry = self.spec.get("entrypoint")
+        if self.entry not in self.templates:
+            raise WorkflowError(f"The entrypoint '{self.entry}' is not one of the templates.")
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._failures: List[Node] = []
+        self.global_artifacts: Dict[str, ArtifactInput] = {}  # workflow.outputs.artifacts.<globalName>
+        self._pods = threading.BoundedSemaphore(max_pods)
+        parallelism = self.spec.get("parallelism")
+        self._parallel = threading.BoundedSemaphore(int(parallelism)) if parallelism else None
+        self.globals = self._workflow_globals(document, parameters, namespace)
+        self._started = time.monotonic()
+        limit = self.spec.get("activeDeadlineSeconds")
+        self.deadline = self._started + float(limit) if limit not in (None, "") else None
+        volumes = self.spec.get("volumes") or []
+        self.volumes = [v for v in volumes if isinstance(v, dict)]
+        self.run_volumes = [str((c.get("metadata") or {}).get("name")) for c in
+                            self.spec.get("volumeClaimTemplates") or [] if isinstance(c, dict)]
+
+    # -- the run ------------------------------------------------------------------------------------------
+    def run(self) -> RunOutcome:
+        """The workflow's end (Succeeded, Failed or Error); raises Cancelled when stopped."""
+        entry = Node(self.entry, template=self.entry)
+        arguments = self.spec.get("arguments") or {}
+        params = {p["name"]: self.globals[f"workflow.parameters.{p['name']}"]
+                  for p in arguments.get("parameters") or [] if f"workflow.parameters.{p.get('name')}" in self.globals}
+        artifacts = {a["name"]: ArtifactInput(a["name"], "", binding=a["name"])
+                     for a in arguments.get("artifacts") or [] if a.get("name") in self.bindings}
+        frame = Frame({}, {f"workflow.artifacts.{n}": a for n, a in artifacts.items()}, 0, self.deadline)
+        self.invoke(self.templates[self.entry], params, artifacts, entry, frame)
+        phase, message = entry.phase, self._message(entry)
+        if self.deadline is not None and time.monotonic() >= self.deadline and phase != SUCCEEDED:
+            phase, message = FAILED, (f"The workflow ran longer than spec.activeDeadlineSeconds "
+                                      f"({self.spec.get('activeDeadlineSeconds')} s): {message}")
+        exit_name = self.spec.get("onExit")
+        if exit_name:
+            phase, message = self._workflow_exit(str(exit_name), phase, message)
+        outputs = {k.split(".", 3)[3]: v for k, v in self.globals.items()
+                   if k.startswith("workflow.outputs.parameters.")}
+        return RunOutcome(phase, message, outputs)
+
+    def _workflow_exit(self, name: str, phase: str, message: str):
+        with self._lock:
+            self.globals.update({
+                "workflow.status": phase,
+                "workflow.failures": json.dumps([failure_entry(n) for n in self._failures], separators=(",", ":")),
+                "workflow.duration": f"{time.monotonic() - self._started:.6f}"})
+        node = Node(f"{self.run_id}.onExit", template=name)
+        self.invoke(self.template(name, node.name), {}, {}, node, Frame({}, {}, 0, None))
+        if node.phase != SUCCEEDED and phase == SUCCEEDED:
+            return node.phase, f"The exit handler failed: {self._message(node)}"
+        return phase, message
+
+    @staticmethod
+    def _message(node: Node) -> str:
+        if node.phase == SUCCEEDED:
+            return ""
+        cause = getattr(node, "cause", None) or node
+        if cause.pod or cause is node:
+            verb = "failed" if cause.phase == FAILED else "errored"
+            return f"Step '{cause.name}' {verb}: {cause.message}" if cause.message else f"Step '{cause.name}' {verb}."
+        return cause.message
+
+    # -- names -----------------------------------------------------------------------------------------
+    def _workflow_globals(self, document, bound: Dict[str, str], namespace: str) -> Dict[str, Any]:
+        meta = document.get("metadata") or {}
+        values: Dict[str, Any] = {"workflow.name": self.run_id, "workflow.uid": self.run_id,
+                                  "workflow.namespace": namespace, "workflow.mainEntrypoint": self.entry,
+                                  "workflow.creationTimestamp": now_text(), "workflow.status": "Running"}
+        for key in ("labels", "annotations"):
+            for name, value in (meta.get(key) or {}).items():
+                values[f"workflow.{key}.{name}"] = str(value)
+        declared = [p for p in (self.spec.get("arguments") or {}).get("parameters") or [] if isinstance(p, dict)]
+        params: Dict[str, str] = {}
+        for p in declared:
+            name = p.get("name")
+            value = bound.get(name, p.get("value", p.get("default")))
+            if value is None:
+                raise WorkflowError(f"Workflow parameter '{name}' has no value: give it a value or default in "
+                                    "spec.arguments.parameters, or bind it in the configuration.")
+            params[name] = _text(value)
+        for name, value in bound.items():
+            params.setdefault(name, str(value))
+        values.update({f"workflow.parameters.{k}": v for k, v in params.items()})
+        # Values may refer to other workflow parameters ("{{workflow.parameters.a}}-x"): resolved once, in order.
+        for p in declared:
+            key = f"workflow.parameters.{p['name']}"
+            values[key] = substitute(values[key], values)
+            _check_enum(p, values[key], f"Workflow parameter '{p['name']}'")
+        values["workflow.parameters"] = json.dumps(
+            [{"name": k, "value": values[f"workflow.parameters.{k}"]} for k in params], separators=(",", ":"))
+        return values
+
+    def scope(self, frame: Frame, extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        with self._lock:
+            merged = dict(self.globals)
+        merged.update(frame.scope)
+        if extra:
+            merged.update(extra)
+        return merged
+
+    def set_global(self, key: str, value: Any) -> None:
+        with self._lock:
+            self.globals[key] = value
+
+    def template(self, name: Any, where: str) -> Dict[str, Any]:
+        template = self.templates.get(name)
+        if template is None:
+            raise WorkflowError(f"'{where}' names template '{name}', which the workflow does not define.")
+        return template
+
+    def check_cancelled(self) -> None:
+        if self.cancelled.is_set():
+            raise Cancelled()
+
+    def record_failure(self, node: Node) -> None:
+        with self._lock:
+            self._failures.append(node)
+
+    # -- one template ----------------------------------------------------------------------------------
+    def invoke(self, template: Dict[str, Any], params: Dict[str, str], artifacts: Dict[str, ArtifactInput],
+               node: Node, parent: Frame) -> None:
+        """Run `template` for `node`, its inputs bound from the caller's arguments; fills node's phase and outputs.
+        A problem with the template itself ends the node in Error with the message (the parent decides)."""
+        self.check_cancelled()
+        node.template = node.template or str(template.get("name") or "")
+        node.started_at = node.started_at or now_text()
+        try:
+            if parent.depth >= MAX_DEPTH:
+                raise WorkflowError(f"Templates call each other more than {MAX_DEPTH} levels deep at "
+                                    f"'{node.name}' (a recursion that never stops?).")
+            frame = self._bind_inputs(template, params, artifacts, node.name, parent)
+            if "steps" in template:
+                composites.run_steps(self, template, node, frame)
+            elif "dag" in template:
+                composites.run_dag(self, template, node, frame)
+            elif "container" in template or "script" in template:
+                self._run_container(template, node, frame)
+            elif "suspend" in template:
+                self._suspend(template, node, frame)
+            else:
+                raise WorkflowError(f"Template '{template.get('name')}' has no steps, dag, container, script or "
+                                    "suspend: the local engine cannot run it.")
+        except WorkflowError as err:
+            node.phase, node.message = ERROR, str(err)
+            self.record_failure(node)
+            self.on_node(node.name, {"status": ERROR, "message": node.message, "finished": True})
+        node.finished_at = now_text()
+
+    def _bind_inputs(self, template, params, artifacts, where, parent: Frame) -> Frame:
+        inputs = template.get("inputs") or {}
+        names: Dict[str, Any] = {}
+        outer = self.scope(Frame({}, {}, 0, None))  # defaults may name workflow parameters
+        listed = []
+        for p in inputs.get("parameters") or []:
+            name = p.get("name")
+            if name in params:
+                value = params[name]
+            elif p.get("value") is not None or p.get("default") is not None:
+                value = substitute(_text(p.get("value", p.get("default"))), outer)
+            else:
+                raise WorkflowError(f"'{where}': inputs.parameters.{name} was not supplied (give the step an "
+                                    f"argument '{name}' or the template a default).")
+            _check_enum(p, value, f"'{where}': input parameter '{name}'")
+            names[f"inputs.parameters.{name}"] = value
+            listed.append({"name": name, "value": value})
+        names["inputs.parameters"] = json.dumps(listed, separators=(",", ":"))
+        refs: Dict[str, ArtifactInput] = {}
+        for a in inputs.get("artifacts") or []:
+            name, path = a.get("name"), str(a.get("path") or "")
+            source = artifacts.get(name) or self.declared_artifact(a, outer, where)
+            if source is None and name in self.bindings:
+                source = ArtifactInput(name, path, binding=name)
+            if source is None:
+                if a.get("optional"):
+                    continue
+                raise WorkflowError(f"'{where}': input artifact '{name}' has no source: pass it from a step "
+                                    f"(arguments.artifacts with from) or bind it in the configuration "
+                                    f"(inputArtifactBindings key '{name}').")
+            refs[f"inputs.artifacts.{name}"] = replace(source, name=name, path=path, mode=a.get("mode"),
+                                                       optional=bool(a.get("optional")))
+            names[f"inputs.artifacts.{name}.path"] = path
+        refs.update({k: v for k, v in parent.artifacts.items() if k.startswith("workflow.")})
+        deadline = parent.deadline
+        limit = template.get("timeout")
+        if limit not in (None, ""):
+            own = time.monotonic() + seconds(substitute(str(limit), {**outer, **names}), f"'{where}' timeout")
+            deadline = own if deadline is None else min(deadline, own)
+        return Frame(names, refs, parent.depth + 1, deadline)
+
+    def declared_artifact(self, spec: Dict[str, Any], scope: Dict[str, Any], where: str) -> Optional[ArtifactInput]:
+        """An artifact's own source: raw data, a key in the artifact repository, or `from`/`fromExpression`."""
+        name = str(spec.get("name") or "")
+        if isinstance(spec.get("raw"), dict):
+            return ArtifactInput(name, "", raw=substitute(_text(spec["raw"].get("data", "")), scope))
+        key = (spec.get("s3") or {}).get("key") if isinstance(spec.get("s3"), dict) else None
+        if key:
+            key = substitute(str(key), scope)
+            return ArtifactInput(name, "", stored=StoredArtifact(key, archived=key.endswith((".tgz", ".tar.gz"))))
+        return None
+
+    def artifact_from(self, spec: Dict[str, Any], frame: Frame, scope: Dict[str, Any], where: str
+                      ) -> Optional[ArtifactInput]:
+        """`from: "{{steps.x.outputs.artifacts.y}}"` or `fromExpression`, looked up among the frame's artifacts."""
+        if spec.get("from"):
+            ref = str(spec["from"]).strip()
+            key = ref[2:-2].strip() if ref.startswith("{{") and ref.endswith("}}") else ref
+            with self._lock:
+                found = frame.artifacts.get(key) or self.global_artifacts.get(key)
+            if found is None:
+                raise WorkflowError(f"'{where}': artifact '{spec.get('name')}' comes from '{ref}', which names no "
+                                    "artifact produced so far.")
+            return found
+        if spec.get("fromExpression"):
+            markers = {f"\u2063art{i}\u2063": a for i, a in enumerate(frame.artifacts.values())}
+            names = dict(scope)
+            for marker, (key, _) in zip(markers, frame.artifacts.items()):
+                names[key] = marker
+            value = evaluate(str(spec["fromExpression"]), names)
+            if value not in markers:
+                raise WorkflowError(f"'{where}': fromExpression '{spec['fromExpression']}' did not name an artifact.")
+            return markers[value]
+        return self.declared_artifact(spec, scope, where)
+
+    # -- leaves ----------------------------------------------------------------------------------------
+    def _pod_name(self, template_name: str) -> str:
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
+        return f"{self.run_id}-{template_name[:30]}-{seq}"[:63].rstrip("-.")
+
+    def _remaining(self, deadline: Optional[float], template: Dict[str, Any], scope) -> Optional[float]:
+        limits = [deadline - time.monotonic()] if deadline is not None else []
+        for key in ("activeDeadlineSeconds", "timeout"):
+            if template.get(key) not in (None, ""):
+                limits.append(seconds(substitute(str(template[key]), scope), f"'{template.get('name')}' {key}"))
+        return min(limits) if limits else None
+
+    def _run_container(self, template: Dict[str, Any], node: Node, frame: Frame) -> None:
+        scope = self.scope(frame, _output_paths(template))
+        plan = retry_plan(substitute_all(template.get("retryStrategy"), scope), f"'{node.name}'")
+        first, attempt = time.monotonic(), 0
+        body = {k: v for k, v in template.items() if k not in ("retryStrategy", "inputs")}
+        artifacts = [a for k, a in frame.artifacts.items() if k.startswith("inputs.artifacts.")]
+        volumes = self.volumes + [v for v in template.get("volumes") or [] if isinstance(v, dict)]
+        while True:
+            self.check_cancelled()
+            attempt += 1
+            pod = self._pod_name(str(template.get("name") or "inline"))
+            names = {"retries": str(attempt - 1), "pod.name": pod, "node.name": node.name}
+            timeout = self._remaining(frame.deadline, template, {**scope, **names})
+            if timeout is not None and timeout <= 0:
+                node.phase, node.message = ERROR, "Step exceeded its deadline"
+                break
+            request = PodRequest(path=node.name, pod=pod, template=substitute_all(body, {**scope, **names}),
+                                 artifacts=artifacts, volumes=volumes, run_volumes=self.run_volumes,
+                                 attempt=attempt, timeout_seconds=timeout)
+            result = self._run_pod(request)
+            node.pod, node.phase, node.message = pod, result.phase, result.message
+            node.exit_code, node.result, node.parameters = result.exit_code, result.result, dict(result.parameters)
+            node.artifacts = {f"outputs.artifacts.{k}": ArtifactInput(k, "", stored=v)
+                              for k, v in result.artifacts.items()}
+            if result.phase == SUCCEEDED or attempt > plan.limit or result.phase not in plan.retried:
+                if result.phase != SUCCEEDED and attempt > 1 and attempt > plan.limit:
+                    node.message = f"{node.message} (no more retries left after {attempt} attempts)"
+                break
+            delay = plan.delay(attempt)
+            if plan.max_duration is not None and time.monotonic() - first + delay > plan.max_duration:
+                node.message = f"{node.message} (backoff would exceed max duration limit)"
+                break
+            if self.cancelled.wait(delay):
+                raise Cancelled()
+        if node.phase == SUCCEEDED:
+            self._publish_globals(template, node)
+        else:
+            self.record_failure(node)
+
+    def _run_pod(self, request: PodRequest):
+        self._pods.acquire()
+        if self._parallel is not None:
+            self._parallel.acquire()
+        try:
+            self.check_cancelled()
+            return self.runner.run_pod(request)
+        finally:
+            if self._parallel is not None:
+                self._parallel.release()
+            self._pods.release()
+
+    def _suspend(self, template: Dict[str, Any], node: Node, frame: Frame) -> None:
+        duration = (template.get("suspend") or {}).get("duration")
+        if duration in (None, ""):
+            raise WorkflowError(f"'{node.name}': a suspend without a duration waits for a resume, which the local "
+                                "engine does not offer.")
+        wait = seconds(substitute(str(duration), self.scope(frame)), f"'{node.name}' suspend.duration")
+        remaining = frame.deadline - time.monotonic() if frame.deadline is not None else None
+        if remaining is not None and remaining < wait:
+            self.runner.suspend(max(0.0, remaining))
+            node.phase, node.message = FAILED, "Step exceeded its deadline"
+            self.record_failure(node)
+            return
+        self.on_node(node.name, {"status": "Running"})
+        self.runner.suspend(wait)
+        node.phase = SUCCEEDED
+        self.on_node(node.name, {"status": SUCCEEDED, "finished": True})
+
+    def publish_outputs(self, template: Dict[str, Any], node: Node, scope: Dict[str, Any], frame: Frame) -> None:
+        """A steps/dag template's own outputs, from its children (`valueFrom.parameter`, `expression`, `from`)."""
+        outputs = template.get("outputs") or {}
+        for p in outputs.get("parameters") or []:
+            source = p.get("valueFrom") or {}
+            try:
+                if "expression" in source:
+                    value = _text(evaluate(str(source["expression"]), scope))
+                elif "parameter" in source:
+                    value = substitute(str(source["parameter"]), scope)
+                else:
+                    value = substitute(_text(p.get("value", "")), scope)
+            except WorkflowError:
+                fallback = source.get("default", p.get("default"))
+                if fallback is None:
+                    raise
+                value = _text(fallback)
+            node.parameters[p["name"]] = value
+        for a in outputs.get("artifacts") or []:
+            found = self.artifact_from(a, frame, scope, node.name)
+            if found is not None:
+                node.artifacts[f"outputs.artifacts.{a['name']}"] = found
+        self._publish_globals(template, node)
+
+    def _publish_globals(self, template: Dict[str, Any], node: Node) -> None:
+        outputs = template.get("outputs") or {}
+        for p in outputs.get("parameters") or []:
+            if p.get("globalName") and p.get("name") in node.parameters:
+                self.set_global(f"workflow.outputs.parameters.{p['globalName']}", node.parameters[p["name"]])
+        for a in outputs.get("artifacts") or []:
+            found = node.artifacts.get(f"outputs.artifacts.{a.get('name')}")
+            if a.get("globalName") and found is not None:
+                with self._lock:
+                    self.global_artifacts[f"workflow.outputs.artifacts.{a['globalName']}"] = found
+
+
+def _output_paths(template: Dict[str, Any]) -> Dict[str, str]:
+    """{{outputs.parameters.x.path}} and {{outputs.artifacts.x.path}}, which a container's args may use."""
+    outputs = template.get("outputs") or {}
+    names = {f"outputs.parameters.{p.get('name')}.path": str((p.get("valueFrom") or {}).get("path", ""))
+             for p in outputs.get("parameters") or [] if (p.get("valueFrom") or {}).get("path")}
+    names.update({f"outputs.artifacts.{a.get('name')}.path": str(a.get("path", ""))
+                  for a in outputs.get("artifacts") or [] if a.get("path")})
+    return names
+
+
+def _check_enum(parameter: Dict[str, Any], value: str, what: str) -> None:
+    allowed = parameter.get("enum")
+    if allowed and value not in [_text(v) for v in allowed]:
+        raise WorkflowError(f"{what} is '{value}', which is not one of its enum values "
+                            f"({', '.join(_text(v) for v in allowed)}).")
