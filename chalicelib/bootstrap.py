@@ -294,7 +294,13 @@ class Container:
         from .domain.sync import SyncService
 
         return SyncService(self.store, self.clock, self.template_source, validate_workflow_template,
-                           self.repositories, self.applications, self.reconciler)
+                           self.repositories, self.applications, self.reconciler, self.engine_limits)
+
+    @cached_property
+    def engine_limits(self):
+        """What the execution engine cannot run, reported by the Git sync: nothing on AWS (Argo runs the templates
+        as written); the local stack's use_local_engine sets the local engine's whitelist check."""
+        return None
 
 
 _lock = threading.Lock()

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import List, Optional, Protocol
+from typing import Callable, Dict, List, Optional, Protocol
 
-from .applications import UNKNOWN, Application, ApplicationService, normalized_path
+from .applications import UNKNOWN, Application, ApplicationService, ResourceStatus, normalized_path
 from .clock import Clock
 from .context import TenantContext
 from .records import RecordStore
-from .reconcile import OUT_OF_SYNC, Reconciler
+from .reconcile import OUT_OF_SYNC, SYNCED, Reconciler
 from .repositories import COMPLETED, ERROR, Repository, RepositoryService
-from .templates import FileOutcome, TemplateError, WorkflowValidator, parse_file
+from .templates import WORKFLOW, FileOutcome, TemplateError, WorkflowValidator, parse_file
 
 log = logging.getLogger("aicore.sync")
 MAX_RESOURCES, MAX_MESSAGE = 300, 600
+# What the execution engine cannot carry out of a WorkflowTemplate, one sentence per field (local stack only:
+# chalicelib.domain.argo.support.refusals; on AWS, Argo runs the template as written).
+EngineLimits = Callable[[dict], List[str]]
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ class TemplateSource(Protocol):
 
 class SyncService:
     def __init__(self, store: RecordStore, clock: Clock, source: TemplateSource, validate: WorkflowValidator,
-                 repositories: RepositoryService, applications: ApplicationService, reconciler: Reconciler):
+                 repositories: RepositoryService, applications: ApplicationService, reconciler: Reconciler,
+                 engine_limits: Optional[EngineLimits] = None):
         self._store = store
         self._clock = clock
         self._source = source
@@ -64,6 +68,7 @@ class SyncService:
         self._repositories = repositories
         self._applications = applications
         self._reconciler = reconciler
+        self._engine_limits = engine_limits
 
     def _access(self, ctx: TenantContext, repo: Repository) -> GitAccess:
         return GitAccess(repo.url, repo.username, self._repositories.password(ctx, repo))
@@ -89,14 +94,20 @@ class SyncService:
                     else FileOutcome(f.path, errors=[TemplateError(f.error or "unreadable file")])
                     for f in snapshot.files]
         resources = self._reconciler.apply(ctx, name, outcomes)
+        limits = self._limits(outcomes)
+        resources = _with_limits(resources, limits)
         broken = [o for o in outcomes if not o.ok]
         if broken:
             details = "; ".join(f"{o.path}: {o.errors[0].message}" for o in broken[:5])
-            message = f"{len(broken)} of {len(outcomes)} template file(s) not applied: {details}"[:4 * MAX_MESSAGE]
+            message = f"{len(broken)} of {len(outcomes)} template file(s) not applied: {details}"
         elif not outcomes:
             message = f"successfully synced: no *.yaml or *.yml files under '{app.path}'"
         else:
-            message = "successfully synced (all tasks run)"
+            message = "successfully synced" if limits else "successfully synced (all tasks run)"
+        if limits:
+            # The files are applied (Argo would run them); the local engine will refuse them, so say so now.
+            message += "; the local engine cannot run: " + "; ".join(s for found in limits.values() for s in found)
+        message = message[:4 * MAX_MESSAGE]
         degraded = bool(broken) or any(r.status == OUT_OF_SYNC for r in resources)
         finished = self._clock.now()
 
@@ -116,6 +127,19 @@ class SyncService:
             # Deleted while we read Git: its delete may have pruned before apply() wrote; prune what we wrote.
             self._reconciler.remove_application(ctx, name)
         return recorded
+
+    def _limits(self, outcomes: List[FileOutcome]) -> Dict[str, List[str]]:
+        """executable id -> "<file>: <refusal>" sentences, for the applied WorkflowTemplates the engine refuses."""
+        if self._engine_limits is None:
+            return {}
+        limits: Dict[str, List[str]] = {}
+        for outcome in outcomes:
+            for template in outcome.templates if outcome.ok else []:
+                if template.kind == WORKFLOW:
+                    found = self._engine_limits(template.document)
+                    if found:
+                        limits[template.executable_id] = [f"{outcome.path}: {s}" for s in found]
+        return limits
 
     def _failed(self, ctx: TenantContext, app: Application, generation: int, started, message: str):
         finished = self._clock.now()
@@ -187,3 +211,12 @@ class SyncService:
         except Exception:  # noqa: BLE001 - one tenant's failure must not stop the others' syncs
             log.exception("background git sync step failed")
             return False
+
+
+def _with_limits(resources: List[ResourceStatus], limits: Dict[str, List[str]]) -> List[ResourceStatus]:
+    """The executable is applied all the same; its entry says what the local engine will refuse."""
+    if not limits:
+        return resources
+    return [r.model_copy(update={"message": f"{r.message}; the local engine cannot run it: "
+                                            + "; ".join(limits[r.name])})
+            if r.kind == WORKFLOW and r.status == SYNCED and r.name in limits else r for r in resources]

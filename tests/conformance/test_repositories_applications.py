@@ -2,6 +2,7 @@
 import re
 
 import pytest
+import yaml
 from ai_api_client_sdk.exception import AIAPINotFoundException
 from ai_core_sdk.models.repository_status import RepositoryStatus
 
@@ -92,3 +93,48 @@ def test_application_and_repository_delete(core, repo):
     with pytest.raises(AIAPINotFoundException):
         core.repositories.get(REPO)
     assert REPO not in [r.name for r in core.repositories.query().resources]
+
+
+def test_fields_the_local_engine_refuses_are_reported_and_the_run_ends_dead(core, repo, tmp_path):
+    """A sidecar and a templateRef: applied all the same (Argo would run them), named in the application status
+    with their file, and an execution ends DEAD in the same words before any step ran (no log line)."""
+    from ai_api_client_sdk.models.parameter_binding import ParameterBinding
+    from ai_api_client_sdk.models.status import Status
+
+    def limited(name: str, change) -> str:
+        doc = yaml.safe_load(renamed_template("training.yaml", "conflimits", name, "1.0.0"))
+        change(doc["spec"]["templates"])
+        return yaml.safe_dump(doc, sort_keys=False)
+
+    sidecar = "template 'train': sidecars is not supported by the local engine"
+    ref = "template 'shared': steps[0][0].templateRef is not supported by the local engine"
+    commit_tree(tmp_path, {
+        "workflows/sidecar.yaml": limited("conf-limits-sidecar",
+                                          lambda ts: ts[0].update(sidecars=[{"name": "db", "image": "postgres"}])),
+        "workflows/ref.yaml": limited("conf-limits-ref", lambda ts: ts.append(
+            {"name": "shared", "steps": [[{"name": "lib", "templateRef": {"name": "library", "template": "echo"}}]]}))})
+    core.repositories.create(name="conf-limits-repo", url=tmp_path.as_uri(), username="git", password="unused")
+    core.applications.create(repository_url=tmp_path.as_uri(), revision="HEAD", path="workflows",
+                             application_name="conf-limits-app")
+    core.applications.refresh("conf-limits-app")
+    wait_for(lambda: synced(core, "conf-limits-app"), what="application with refused fields synced")
+    status = core.applications.get_status("conf-limits-app")
+    assert status.message == ("successfully synced; the local engine cannot run: "
+                              f"workflows/ref.yaml: {ref}; workflows/sidecar.yaml: {sidecar}")
+    messages = {r.name: (r.status, r.message) for r in status.sync_resources_status}
+    for name, words in (("conf-limits-sidecar", f"workflows/sidecar.yaml: {sidecar}"),
+                        ("conf-limits-ref", f"workflows/ref.yaml: {ref}")):
+        assert re.fullmatch(rf"workflowtemplate\.argoproj\.io/{name} (created|unchanged); "
+                            rf"the local engine cannot run it: {re.escape(words)}", messages[name][1]), messages
+        assert messages[name][0] == "Synced"
+
+    config = core.configuration.create(name="conf limits", scenario_id="conflimits",
+                                       executable_id="conf-limits-sidecar",
+                                       parameter_bindings=[ParameterBinding(key="envexample", value="x")],
+                                       resource_group=RG).id
+    run = core.execution.create(config, resource_group=RG).id
+    wait_for(lambda: core.execution.get(run, resource_group=RG).status == Status.DEAD, what="execution dead")
+    assert core.execution.get(run, resource_group=RG).status_message == sidecar
+    assert core.execution.query_logs(run, resource_group=RG).data.result == []
+    core.applications.delete("conf-limits-app")
+    core.repositories.delete("conf-limits-repo")

@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from chalicelib.domain.argo.support import refusals
 from chalicelib.domain.clock import Clock, to_wire
 from chalicelib.domain.configurations import Configuration, find_executable
 from chalicelib.domain.context import TenantContext
@@ -122,6 +123,9 @@ class LocalExecutionEngine:
         try:
             execution = self._runs.get(ctx, Execution, execution_id)
             configuration, executable = self._load(ctx, execution)
+            refused = refusals(executable.template)
+            if refused:  # before any step: a run never goes ahead with part of its template dropped
+                raise WorkflowError("; ".join(refused))
             steps = ExecutionSteps(
                 ctx, execution, self._folder(key), self._inputs(ctx, configuration),
                 {a.name: a.kind for a in executable.output_artifacts}, self._services,
@@ -303,7 +307,8 @@ def use_local_engine(c) -> "LocalExecutionEngine":
     c.__dict__["log_store"] = FileLogStore(c.settings.home / "logs")
     deployments = c.__dict__.get("orchestrator") or IdleOrchestrator(c.store, c.clock)
     c.__dict__["orchestrator"] = LocalOrchestrator(c.execution_engine, deployments)
-    for built_with_the_old_ones in ("logs", "executions", "deployments", "schedules"):
+    c.__dict__["engine_limits"] = refusals  # the Git sync reports what this engine will refuse to run
+    for built_with_the_old_ones in ("logs", "executions", "deployments", "schedules", "git_sync"):
         c.__dict__.pop(built_with_the_old_ones, None)
     ended = c.execution_engine.reconcile()
     if ended:
