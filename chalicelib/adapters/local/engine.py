@@ -18,6 +18,8 @@ import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from chalicelib.domain.argo.interpreter import WorkflowRun
+from chalicelib.domain.argo.pods import SUCCEEDED, Cancelled, WorkflowError
 from chalicelib.domain.argo.support import refusals
 from chalicelib.domain.clock import Clock, to_wire
 from chalicelib.domain.configurations import Configuration, find_executable
@@ -27,8 +29,6 @@ from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.records import Kind, RecordStore
 from chalicelib.domain.runs import (Execution, RunRepository, mark_finished, mark_pending, mark_running,
                                     mark_stopped, mark_stopping)
-from chalicelib.domain.argo.interpreter import WorkflowRun
-from chalicelib.domain.argo.pods import SUCCEEDED, Cancelled, WorkflowError
 
 from .checkout import synced_repository
 from .logs import _segment
