@@ -136,11 +136,17 @@ def test_scope_leaves_are_strings_as_in_argo():
 def test_missing_variable_in_an_expression_is_unresolved_with_its_full_name():
     with pytest.raises(Unresolved) as caught:
         evaluate("steps['flip-coin'].outputs.parameters.nope == 'x'", SCOPE)
-    assert caught.value.name == "steps.flip-coin.outputs.parameters"  # the path up to its first missing member
+    assert caught.value.name == "steps.flip-coin.outputs.parameters.nope"
     assert "steps['flip-coin'].outputs.parameters.nope == 'x'" in str(caught.value)
     with pytest.raises(Unresolved) as caught:
         substitute("{{= nothing + 1 }}", SCOPE)
     assert caught.value.name == "nothing"
+    with pytest.raises(Unresolved) as caught:
+        evaluate("tasks['no-such'].outputs.result", SCOPE)
+    assert caught.value.name == "tasks.no-such.outputs.result"
+    with pytest.raises(Unresolved) as caught:  # a computed member: the name up to the missing part
+        evaluate("inputs.parameters[sprig.lower('NOPE')]", SCOPE)
+    assert caught.value.name == "inputs.parameters.nope"
 
 
 def test_coalesce_gives_a_fallback_for_absent_and_missing_values():
@@ -271,7 +277,7 @@ def test_expression_tag_errors_name_the_tag():
 
 
 def test_evaluation_never_reaches_python_builtins():
-    for expr in ("__import__('os')", "open('/etc/passwd')", "().__class__", "eval('1')", "_var('x')"):
+    for expr in ("__import__('os')", "open('/etc/passwd')", "().__class__", "eval('1')", "_path(0, 'x')", "_get(x, 'y', 0)"):
         with pytest.raises(ExpressionError):
             evaluate(expr, {"x": "1"})
 
@@ -324,3 +330,34 @@ def test_when_after_substitution_as_the_coinflip_example():
     when = "{{steps.flip-coin.outputs.result}} == heads"
     assert when_true(substitute(when, scope)) is False
     assert when_true(substitute("{{=steps['flip-coin'].outputs.result == 'tails'}}", scope)) is True
+
+
+def test_a_multi_line_expression_reusing_a_value_through_map():
+    # the docs' idiom for "variables": map over a one-element list and use # (here with our own numbers)
+    scope = {"workflow.parameters.weather": '{"week": "eyJ0ZW1wcyI6IFsxMCwgMjAsIDMwLCA0MCwgNTVdfQ=="}'}
+    text = """{{=
+      map([jsonpath(sprig.b64dec(jsonpath(workflow.parameters.weather, '$.week')), '$.temps')], {
+        toJson({
+          avg: sprig.add(#[0], #[1], #[2], #[3], #[4]) / 5,
+          low: sprig.min(#[0], #[1], #[2], #[3], #[4]),
+          high: sprig.max(#[0], #[1], #[2], #[3], #[4])
+        })
+      })[0]
+    }}"""
+    summary = substitute(text, scope)
+    assert summary == '{"avg":31,"high":55,"low":10}'
+    assert substitute("{{=jsonpath(inputs.parameters['t'], '$.avg')}}", {"inputs.parameters.t": summary}) == "31"
+
+
+def test_an_unclosed_tag_is_left_as_text():
+    assert substitute("echo {{inputs.parameters.message", SCOPE) == "echo {{inputs.parameters.message"
+
+
+def test_when_with_a_tag_left_unresolved_is_invalid():
+    with pytest.raises(ExpressionError, match="Invalid 'when' expression '{{steps.a.outputs.result}} == x'"):
+        when_true("{{steps.a.outputs.result}} == x")
+
+
+def test_repeated_evaluation_uses_the_cache_and_each_scope():
+    for n in range(3):
+        assert evaluate("asInt(inputs.parameters.n) * 2", {"inputs.parameters.n": str(n)}) == n * 2

@@ -28,7 +28,7 @@ class _Parser:
     """Precedence climbing over expr-lang tokens; every method returns Python source."""
 
     def __init__(self, text: str, functions: frozenset):
-        self.text, self.functions = text, functions
+        self.functions = functions
         self.tokens = tokenize_expr(text)
         self.i = 0
         self.depth = 0  # closure nesting: `#` is _it<depth-1>
@@ -140,7 +140,7 @@ class _Parser:
                 return self.call("sprig_" + str(name), f"sprig.{name}")
             if self.at("("):
                 return self.call(value, value)
-            return f"_var({value!r}, {int(soft)})"
+            return f"_path({int(soft)}, {value!r})"
         if kind == "op" and value == "(":
             self.i += 1
             inner = self.expression(0, soft)
@@ -248,15 +248,27 @@ class _Parser:
                 self.i += 1
                 if self.at("("):
                     raise ExpressionError(f"method calls (.{value}()) are not supported")
-                src = f"_get({src}, {value!r}, {int(soft or optional)})"
+                src = self.member(src, value, soft, optional)
             elif self.at("["):
                 self.i += 1
                 src = self.index(src, soft)
             else:
                 return src
 
+    @staticmethod
+    def member(src: str, key: str, soft: bool, optional: bool) -> str:
+        # A scope name followed by constant members (inputs.parameters.x, steps['a-b'].outputs) stays one
+        # `_path(soft, 'inputs', 'parameters', 'x')`: one look-up of the flat key instead of building nested maps.
+        if src.startswith("_path(") and not optional:
+            return f"{src[:-1]}, {key!r})"
+        return f"_get({src}, {key!r}, {int(soft or optional)})"
+
     def index(self, src: str, soft: bool) -> str:
         """After '[': an index x[k] or a slice x[a:b]."""
+        kind, value, _ = self.tok
+        if kind == "str" and self.tokens[self.i + 1][:2] == ("op", "]"):
+            self.i += 2
+            return self.member(src, value, soft, False)
         lower = "None" if self.at(":") else self.expression(0)
         if self.at(":"):
             self.i += 1

@@ -204,14 +204,21 @@ HELPERS: Dict[str, Callable] = {
 }
 
 
-def bind(scope: Mapping[str, Any]) -> Callable[[str, int], Any]:
-    """The `_var(name, soft)` lookup for one evaluation: top-level names of the (flat) scope."""
-    def var(name: str, soft: int = 0) -> Any:
+def bind(scope: Mapping[str, Any]) -> Callable[..., Any]:
+    """The `_path(soft, name, member, ...)` look-up for one evaluation over the flat scope."""
+    def path(soft: int, *parts: str) -> Any:
+        key = ".".join(parts)
+        if key in scope:  # the usual case: the flat key itself, unless more specific keys make it a map
+            prefix = key + "."
+            if not any(name.startswith(prefix) for name in scope):
+                return _leaf(scope[key])
         try:
-            return scope_tree(scope, name)
+            value = scope_tree(scope, parts[0])
+            for part in parts[1:]:
+                value = _get(value, part, soft)
         except Unresolved:
             if soft:
                 return None
-            raise
-    return var
-
+            raise Unresolved(key) from None  # the whole name, as the tag wrote it
+        return value
+    return path

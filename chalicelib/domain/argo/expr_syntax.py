@@ -4,7 +4,7 @@ Why Argo expressions are translated at all: Argo evaluates `{{= ...}}` tags with
 govaluate (Go); there is no maintained Python implementation of either, and `eval` is not an option. So
 expr_parser.py and when_syntax.py read each dialect (precedences as in the Go parsers) and write a fully
 parenthesised Python expression whose operators keep Go's meaning through helper functions (expr_runtime.py:
-`_var`, `_get`, `_truth`, ...); simpleeval runs that Python with only those helpers - no builtins, no attributes.
+`_path`, `_get`, `_truth`, ...); simpleeval runs that Python with only those helpers - no builtins, no attributes.
 """
 from __future__ import annotations
 

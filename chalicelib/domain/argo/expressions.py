@@ -14,9 +14,11 @@ every leaf is a string, as in Argo (use asInt/asFloat for numbers); a non-string
 map or list) is seen as its JSON text unless its `item.key` entries exist, which then make up the map.
 
 Not supported (each an ExpressionError naming it): the pipe operator, `let`, `if {} else {}`, method calls,
-date/time functions (now, date, duration), sprig's date, random, crypto (beyond sha1/256 sums) and semver
-functions; govaluate's date strings and bit operators in `when`. An unclosed "{{" is left as text (Argo refuses
-the template).
+closures other than map/filter/all/any/none/one/count/sum/find/findIndex/findLast/findLastIndex (no reduce,
+groupBy, sortBy, #index, #acc), date/time functions (now, date, duration), sprig's date, random, crypto (beyond
+sha1/256 sums) and semver functions; govaluate's date strings and bit operators in `when`. simpleeval's limits
+apply: string literals up to 100000 characters, closures over up to 10000 elements. An unclosed "{{" is left as
+text (Argo refuses the template).
 """
 from __future__ import annotations
 
@@ -108,7 +110,7 @@ def evaluate(expr: str, scope: Mapping[str, Any]) -> Any:
         raise
     except ExpressionError as err:
         raise ExpressionError(f"cannot parse expression '{expr.strip()}': {err}") from None
-    functions = {**FUNCTIONS, **HELPERS, "_var": bind(scope)}
+    functions = {**FUNCTIONS, **HELPERS, "_path": bind(scope)}
     evaluator = EvalWithCompoundTypes(operators=OPERATORS, functions=functions, names={})
     try:
         return evaluator.eval(source, previously_parsed=tree)
