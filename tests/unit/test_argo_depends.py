@@ -46,6 +46,11 @@ def test_each_result_matches_its_phase_only(result, phase):
         assert depends_true(f"A.{result}", {"A": TaskResult(other)}) is (other == phase)
 
 
+def test_no_dependencies_is_true_at_once():
+    assert dependencies_expr([]) == ""
+    assert depends_names("") == set() and depends_true("", {}) is True and depends_true("  ", {}) is True
+
+
 def test_daemoned_is_never_true_here():
     assert depends_true("A.Daemoned", {"A": OK}) is False
 
@@ -92,7 +97,7 @@ def test_not_decidable_until_every_named_task_has_finished():
     ("A &&", "the operators do not fit together"),
     ("(A", "the operators do not fit together"),
     ("A & B", "unexpected '&'"),
-    ("", "it names no task"),
+    ("()", "it names no task"),
 ])
 def test_invalid_depends_name_the_expression(expr, fragment):
     with pytest.raises(ExpressionError) as caught:

@@ -277,7 +277,8 @@ def test_expression_tag_errors_name_the_tag():
 
 
 def test_evaluation_never_reaches_python_builtins():
-    for expr in ("__import__('os')", "open('/etc/passwd')", "().__class__", "eval('1')", "_path(0, 'x')", "_get(x, 'y', 0)"):
+    for expr in ("__import__('os')", "open('/etc/passwd')", "().__class__", "eval('1')", "_path(0, 'x')",
+                 "_get(x, 'y', 0)", "x.__class__"):
         with pytest.raises(ExpressionError):
             evaluate(expr, {"x": "1"})
 

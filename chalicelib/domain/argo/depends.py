@@ -62,6 +62,8 @@ def _parse(expr: str) -> Tuple[Any, Tuple[Tuple[str, Optional[str]], ...]]:
         elif m.group("op"):
             out.append({"&&": "and", "||": "or", "!": "not"}.get(m.group("op"), m.group("op")))
     if not operands:
+        if not expr.strip():
+            return None, ()  # no dependencies: the task may start at once
         raise ExpressionError(f"invalid depends '{expr}': it names no task")
     try:
         tree = SimpleEval.parse(" ".join(out))
@@ -76,7 +78,7 @@ def depends_names(expr: str) -> Set[str]:
 
 
 def dependencies_expr(dependencies: List[str]) -> str:
-    """The legacy `dependencies: [A, B]` as the depends it means: "A && B"."""
+    """The legacy `dependencies: [A, B]` as the depends it means: "A && B" ("" for none, which is always true)."""
     return " && ".join(dependencies)
 
 
@@ -101,6 +103,8 @@ def _holds(result: Optional[str], task: TaskResult) -> bool:
 def depends_true(expr: str, results: Mapping[str, TaskResult]) -> Optional[bool]:
     """True: the task may run; False: it is Omitted; None: not decidable yet (a named task has not finished)."""
     tree, operands = _parse(expr)
+    if tree is None:
+        return True
     for name, _ in operands:
         if name not in results or results[name].phase not in FINAL_PHASES:
             return None
