@@ -263,6 +263,8 @@ def test_syntax_errors_name_the_expression_and_why(expr, fragment):
     ("jsonpath('{}', '$.a')", "matched nothing"),
     ("'a' matches '('", "invalid regular expression"),
     ("len(1)", "invalid argument for len"),
+    ("upper(1)", "upper(int): wrong number or type of arguments"),
+    ("sprig.trim('a', 'b')", "sprig.trim(string, string): wrong number or type of arguments"),
 ])
 def test_runtime_errors_name_the_expression_and_why(expr, fragment):
     with pytest.raises(ExpressionError) as caught:

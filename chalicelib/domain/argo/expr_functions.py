@@ -128,4 +128,19 @@ BUILTINS: Dict[str, Callable] = {
     "get": lambda v, k: v.get(k) if isinstance(v, dict) else (v[k] if -len(v) <= k < len(v) else None),
 }
 
-FUNCTIONS: Dict[str, Callable] = {**BUILTINS, **{f"sprig_{name}": fn for name, fn in SPRIG.items()}}
+
+def _checked(shown: str, fn: Callable) -> Callable:
+    """Says a wrong call in the expression's terms ("upper(int)"), not in Python's ("'int' has no attribute")."""
+    def call(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except (TypeError, AttributeError, ValueError, IndexError, KeyError):
+            kinds = ", ".join(go_type(a) for a in args)
+            raise EvalFailure(f"{shown}({kinds}): wrong number or type of arguments") from None
+    return call
+
+
+FUNCTIONS: Dict[str, Callable] = {
+    **{name: _checked(name, fn) for name, fn in BUILTINS.items()},
+    **{f"sprig_{name}": _checked(f"sprig.{name}", fn) for name, fn in SPRIG.items()},
+}
