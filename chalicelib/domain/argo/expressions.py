@@ -96,10 +96,16 @@ def _replace(match: "re.Match[str]", scope: Mapping[str, Any], leave: Leave) -> 
     raise Unresolved(name, f"failed to resolve {{{{{name}}}}}")
 
 
+def _parsed(source: str) -> Tuple[str, Any]:
+    try:
+        return source, SimpleEval.parse(source)
+    except SyntaxError as err:  # the translation went wrong: say so rather than show Python's complaint
+        raise ExpressionError(f"cannot translate it ({err.msg})") from None
+
+
 @lru_cache(maxsize=2048)
 def _compile_expr(expr: str) -> Tuple[str, Any]:
-    source = expr_to_python(expr, _FUNCTION_NAMES)
-    return source, SimpleEval.parse(source)
+    return _parsed(expr_to_python(expr, _FUNCTION_NAMES))
 
 
 def evaluate(expr: str, scope: Mapping[str, Any]) -> Any:
@@ -132,8 +138,7 @@ def _reason(err: Exception) -> str:
 
 @lru_cache(maxsize=1024)
 def _compile_when(text: str) -> Tuple[str, Any]:
-    source = when_to_python(text)
-    return source, SimpleEval.parse(source)
+    return _parsed(when_to_python(text))
 
 
 def when_true(text: str) -> bool:
