@@ -92,7 +92,7 @@ def test_not_decidable_until_every_named_task_has_finished():
 
 
 @pytest.mark.parametrize("expr, fragment", [
-    ("A.Completed", "task result 'Completed' for task 'A' is invalid"),
+    ("A.Finished", "task result 'Finished' for task 'A' is invalid"),
     ("A B", "the operators do not fit together"),
     ("A &&", "the operators do not fit together"),
     ("(A", "the operators do not fit together"),
@@ -103,3 +103,9 @@ def test_invalid_depends_name_the_expression(expr, fragment):
     with pytest.raises(ExpressionError) as caught:
         depends_names(expr)
     assert fragment in str(caught.value) and f"invalid depends '{expr}'" in str(caught.value)
+
+
+def test_completed_is_any_end_that_ran():
+    for phase, expected in (("Succeeded", True), ("Failed", True), ("Error", True), ("Skipped", False),
+                            ("Omitted", False)):
+        assert depends_true("A.Completed", {"A": TaskResult(phase)}) is expected, phase

@@ -301,3 +301,20 @@ def test_workflow_deadline_passes_to_pods_and_ends_the_run():
     runner = Runner(slow=lambda r: PodResult(ERROR, None, message="Step exceeded its deadline"))
     outcome = run(doc, runner)
     assert 0 < runner.requests[0].timeout_seconds <= 5 and outcome.phase == ERROR
+
+
+def test_skipped_producer_outputs_default_or_absent():
+    produce = {"name": "produce", "outputs": {"parameters": [
+        {"name": "msg", "valueFrom": {"path": "/tmp/o", "default": "from-default"}},
+        {"name": "bare", "valueFrom": {"path": "/tmp/b"}}]},
+        "container": {"image": "a", "command": ["x"]}}
+    consume = {"name": "consume", "inputs": {"parameters": [{"name": "a"}, {"name": "b", "default": "own"}]},
+               "container": {"image": "a", "command": ["echo"],
+                             "args": ["{{inputs.parameters.a}} {{inputs.parameters.b}}"]}}
+    tasks = [{"name": "producer", "template": "produce", "when": "false == true"},
+             {"name": "consumer", "template": "consume", "depends": "producer.Succeeded || producer.Skipped",
+              "arguments": {"parameters": [{"name": "a", "value": "{{tasks.producer.outputs.parameters.msg}}"},
+                                           {"name": "b", "value": "{{tasks.producer.outputs.parameters.bare}}"}]}}]
+    runner = Runner()
+    assert run(wf([{"name": "main", "dag": {"tasks": tasks}}, produce, consume]), runner).phase == SUCCEEDED
+    assert runner.args() == ["from-default own"]

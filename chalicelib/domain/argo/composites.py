@@ -102,8 +102,7 @@ def run_dag(run, template: Dict[str, Any], node: Node, frame) -> None:
     def settle(name: str, child: Node) -> None:  # under cond
         done[name] = child
         results[name] = TaskResult(child.phase, [c.phase for c in child.children] if child.is_loop else None,
-                                   continue_on_failed=bool(child.continue_on.get("failed")),
-                                   continue_on_error=bool(child.continue_on.get("error")))
+                                   continue_on=child.continue_on or None)
         _record(local, f"tasks.{name}", child)
         if child.blocking and fail_fast and name not in handled:
             halted[0] = True
@@ -129,7 +128,8 @@ def run_dag(run, template: Dict[str, Any], node: Node, frame) -> None:
             if verdict is False:
                 pending.remove(name)
                 omitted = Node(f"{node.name}.{name}", template=str(tasks[name].get("template") or ""),
-                               phase=OMITTED, message=f"omitted: depends condition not met ({exprs[name]})")
+                               phase=OMITTED, message=f"omitted: depends condition not met ({exprs[name]})",
+                               parameters=skipped_outputs(run, tasks[name]))
                 settle(name, omitted)
                 run.on_node(omitted.name, {"status": OMITTED, "message": omitted.message, "finished": True})
                 changed = True
@@ -207,11 +207,13 @@ def _single(run, step, node: Node, frame, scope: Dict[str, Any]) -> None:
             text = substitute(str(when), scope)
             if not when_true(text):
                 node.phase, node.message = SKIPPED, f"when '{text}' evaluated false"
+                node.parameters = skipped_outputs(run, step)
                 run.on_node(node.name, {"status": SKIPPED, "message": node.message, "finished": True})
                 return
         arguments = step.get("arguments") or {}
         params = {p.get("name"): substitute(_text(p.get("value", "")), scope)
-                  for p in arguments.get("parameters") or [] if isinstance(p, dict)}
+                  for p in arguments.get("parameters") or []
+                  if isinstance(p, dict) and not _absent(_text(p.get("value", "")), scope)}
         artifacts = {}
         for a in arguments.get("artifacts") or []:
             found = run.artifact_from(a, frame, scope, node.name)
@@ -224,6 +226,30 @@ def _single(run, step, node: Node, frame, scope: Dict[str, Any]) -> None:
         _errored(run, node, err)
         return
     run.invoke(template, params, artifacts, node, frame)
+
+
+def skipped_outputs(run, step: Dict[str, Any]) -> Dict[str, Any]:
+    """A step that never ran still answers for its declared output parameters: the `default` where one is
+    declared, else None (absent: an argument that is only that reference is dropped, so the callee's own
+    default applies; an expression sees nil), as Argo does for skipped and omitted nodes."""
+    try:
+        template = _template_of(run, step, str(step.get("name")))
+    except WorkflowError:
+        return {}
+    values: Dict[str, Any] = {}
+    for p in (template.get("outputs") or {}).get("parameters") or []:
+        fallback = (p.get("valueFrom") or {}).get("default", p.get("default"))
+        values[str(p.get("name"))] = _text(fallback) if fallback is not None else None
+    return values
+
+
+def _absent(value: str, scope: Dict[str, Any]) -> bool:
+    """The argument is exactly one reference to an output a skipped step never produced."""
+    text = value.strip()
+    if not (text.startswith("{{") and text.endswith("}}")) or text.count("{{") != 1:
+        return False
+    name = text[2:-2].strip()
+    return name in scope and scope[name] is None
 
 
 def _template_of(run, step: Dict[str, Any], where: str) -> Dict[str, Any]:

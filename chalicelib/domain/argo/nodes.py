@@ -16,7 +16,7 @@ class Node:
     template: str = ""
     phase: str = ""
     message: str = ""
-    parameters: Dict[str, str] = field(default_factory=dict)
+    parameters: Dict[str, Optional[str]] = field(default_factory=dict)
     result: Optional[str] = None
     artifacts: Dict[str, ArtifactInput] = field(default_factory=dict)
     exit_code: Optional[int] = None
@@ -92,7 +92,8 @@ def scope_of(prefix: str, node: Node) -> Dict[str, str]:
     """`{{steps.x.*}}` / `{{tasks.x.*}}` names of a finished node (prefix "steps.x")."""
     scope = {f"{prefix}.status": node.phase, f"{prefix}.id": node.pod or node.name,
              f"{prefix}.startedAt": node.started_at, f"{prefix}.finishedAt": node.finished_at}
-    if node.phase in (SKIPPED, OMITTED):
+    if node.phase in (SKIPPED, OMITTED):  # declared defaults, or None where the output is absent
+        scope.update({f"{prefix}.outputs.parameters.{k}": v for k, v in node.parameters.items()})
         return scope
     if node.exit_code is not None:
         scope[f"{prefix}.exitCode"] = str(node.exit_code)
