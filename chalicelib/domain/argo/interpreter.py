@@ -117,13 +117,14 @@ class WorkflowRun:
 
     @staticmethod
     def _message(node: Node) -> str:
+        """The statusMessage: which step decided the end, and why (Argo's own words for a pod's end)."""
         if node.phase == SUCCEEDED:
             return ""
-        cause = getattr(node, "cause", None) or node
-        if cause.pod or cause is node:
-            verb = "failed" if cause.phase == FAILED else "errored"
+        cause = node.cause or node
+        verb = "failed" if cause.phase == FAILED else "errored"
+        if cause.pod:
             return f"Step '{cause.name}' {verb}: {cause.message}" if cause.message else f"Step '{cause.name}' {verb}."
-        return cause.message
+        return f"Step '{cause.name}': {cause.message}" if cause.message else f"Step '{cause.name}' {verb}."
 
     # -- names -----------------------------------------------------------------------------------------
     def _workflow_globals(self, document, bound: Dict[str, str], namespace: str) -> Dict[str, Any]:
