@@ -192,8 +192,8 @@ class WorkflowRun:
         node.started_at = node.started_at or now_text()
         try:
             if parent.depth >= MAX_DEPTH:
-                raise WorkflowError(f"Templates call each other more than {MAX_DEPTH} levels deep at "
-                                    f"'{node.name}' (a recursion that never stops?).")
+                raise WorkflowError(f"Templates call each other more than {MAX_DEPTH} levels deep, at template "
+                                    f"'{template.get('name')}' (a recursion that never stops?).")
             frame = self._bind_inputs(template, params, artifacts, node.name, parent)
             if "steps" in template:
                 composites.run_steps(self, template, node, frame)
