@@ -242,3 +242,53 @@ def test_suspend_and_stop(run):
         run.steps.suspend(30)
     with pytest.raises(Cancelled):
         run.pod(sh("true"))
+
+
+def test_a_pods_own_cost_beyond_its_process_is_small(run, monkeypatch):
+    """The fan-out goal (100 trivial steps, < 25 ms of engine overhead each): setting a pod up (its folder, the
+    image copy, inputs) and reading its outputs, beside the sandboxed process itself."""
+    from chalicelib.adapters.local import steps as steps_module
+
+    lifetimes = []
+
+    class Timed(steps_module.StepProcess):
+        def __init__(self, *args, **kw):
+            self._born = time.perf_counter()
+            super().__init__(*args, **kw)
+
+        def wait(self, timeout=None):
+            try:
+                return super().wait(timeout)
+            finally:
+                lifetimes.append(time.perf_counter() - self._born)
+
+    monkeypatch.setattr(steps_module, "StepProcess", Timed)
+    run.pod({"container": {"image": "text:latest", "command": ["true"]}})  # the run's image build: once
+    costs = []
+    for _ in range(20):
+        started = time.perf_counter()
+        done = run.pod({"container": {"image": "text:latest", "command": ["sh", "-c", "echo 1 > /tmp/p"]},
+                        "outputs": {"parameters": [{"name": "p", "valueFrom": {"path": "/tmp/p"}}]}})
+        costs.append(time.perf_counter() - started - lifetimes[-1])
+        assert done.parameters == {"p": "1"}
+    assert sorted(costs)[len(costs) // 2] < 0.025, costs
+
+
+def test_links_a_pod_leaves_are_followed_inside_the_pod_never_to_the_hosts_files(run, tmp_path):
+    """The stack reads outputs as root: a link to a host path must resolve as the pod sees it (inside the pod)."""
+    secret = tmp_path / "host-secret" / "key.txt"
+    secret.parent.mkdir()
+    secret.write_text("the host's secret")
+    deep = "../" * 12 + str(secret).lstrip("/")
+    done = run.pod(sh(f"ln -s {secret} /tmp/p; ln -s {deep} /tmp/q; ln -s {secret.parent} /data/out; "
+                      "mkdir -p /data/mine && echo mine > /data/mine/f && ln -s /data/mine /tmp/inside",
+                      outputs={"parameters": [{"name": "p", "valueFrom": {"path": "/tmp/p", "default": "none"}},
+                                              {"name": "q", "valueFrom": {"path": "/tmp/q", "default": "none"}},
+                                              {"name": "inside", "valueFrom": {"path": "/tmp/inside/f"}}],
+                               "artifacts": [{"name": "out", "path": "/data/out", "optional": True},
+                                             {"name": "via", "path": "/tmp/inside"}]}))
+    assert done.phase == SUCCEEDED, done.message
+    assert done.parameters == {"p": "none", "q": "none", "inside": "mine"}  # a link within the pod works
+    assert set(done.artifacts) == {"via"}
+    with tarfile.open(fileobj=io.BytesIO(run.get(done.artifacts["via"].key)), mode="r:gz") as tar:
+        assert tar.extractfile("inside/f").read() == b"mine\n"

@@ -99,24 +99,24 @@ def upload(store: ObjectStore, location: ObjectLocation, source: Path, archive: 
 
 
 # -- Argo's artifact repository format (artifacts passed between pods) ---------------------------------------------
-def pack(source: Path) -> bytes:
-    """Argo's .tgz of an output path: the path's own name is the top entry (the file, or the folder and all in it),
-    so the reader can put it back under any name (`unpack`)."""
+def pack(source: Path, name: str) -> bytes:
+    """Argo's .tgz of an output path: the path's own name (as the template wrote it) is the top entry (the file, or
+    the folder and all in it), so the reader can put it back under any name (`unpack`)."""
     if not source.exists() or source.is_symlink():
         raise FileNotFoundError(str(source))
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         if source.is_dir():
-            tar.add(source, arcname=source.name, recursive=False)
+            tar.add(source, arcname=name, recursive=False)
             for folder, dirs, _ in os.walk(source):
-                for name in sorted(dirs):
-                    if not os.path.islink(os.path.join(folder, name)):
-                        path = Path(folder) / name
-                        tar.add(path, arcname=f"{source.name}/{path.relative_to(source).as_posix()}", recursive=False)
+                for sub in sorted(dirs):
+                    if not os.path.islink(os.path.join(folder, sub)):
+                        path = Path(folder) / sub
+                        tar.add(path, arcname=f"{name}/{path.relative_to(source).as_posix()}", recursive=False)
             for path in _files(source):
-                tar.add(path, arcname=f"{source.name}/{path.relative_to(source).as_posix()}", recursive=False)
+                tar.add(path, arcname=f"{name}/{path.relative_to(source).as_posix()}", recursive=False)
         else:
-            tar.add(source, arcname=source.name, recursive=False)
+            tar.add(source, arcname=name, recursive=False)
     return buffer.getvalue()
 
 

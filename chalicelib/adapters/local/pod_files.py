@@ -16,9 +16,10 @@ import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from .images import ImageRecipe, build_into, container_path, top_of
+from .logs import _segment
 
 MAX_LINKS = 40  # as the kernel's ELOOP limit
 _PATH_WORD = re.compile(r"(?<![\w.~-])/[A-Za-z0-9_.][\w.@+-]*(?:/[\w.@+-]+)*")
@@ -177,5 +178,25 @@ def write_file(fs: PodFs, path: str, text: str) -> None:
     target.write_text(text)
 
 
+def volume_binds(request, mounts: List[Dict[str, Any]], volumes: Path) -> Dict[str, Path]:
+    """volumeClaimTemplates: one folder per run, bound at each pod's mountPath; emptyDir needs no bind."""
+    empty = {str(v.get("name")) for v in request.volumes if isinstance(v, dict) and "emptyDir" in v}
+    binds: Dict[str, Path] = {}
+    for mount in mounts:
+        name, path = str(mount.get("name")), posixpath.normpath("/" + str(mount["mountPath"]))
+        if path == "/":
+            raise PodError(f"volumeMounts: volume \"{name}\" cannot be mounted at /")
+        if name in request.run_volumes:
+            if any(path.startswith(other + "/") or other.startswith(path + "/") for other in binds):
+                raise PodError(f"volumeMounts: '{path}' is nested in another volume's mount path")
+            host = volumes / _segment(name)
+            host.mkdir(parents=True, exist_ok=True)
+            binds[path] = host
+        elif name not in empty:
+            raise PodError(f'volumeMounts: volume "{name}" not found (the local engine has emptyDir volumes '
+                           "and volumeClaimTemplates)")
+    return binds
+
+
 __all__ = ["PodError", "PodFs", "RunCache", "copy_image", "named_paths", "unused_tops", "make_tops", "write_file",
-           "container_path"]
+           "volume_binds", "container_path"]

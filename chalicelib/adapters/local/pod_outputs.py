@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from chalicelib.domain.argo.pods import StoredArtifact
+from chalicelib.domain.artifacts import ArtifactKind
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.object_store import ai_url
 
 from . import artifact_io
 from .pod_files import PodError, PodFs, named_paths
@@ -82,7 +85,8 @@ def save_artifacts(fs: PodFs, template: Dict[str, Any], execution_id: str, pod: 
         try:
             location = repo.locate(str(key))
             if archived:
-                repo.store.put(location, artifact_io.pack(host), overwrite=True)
+                name_in_archive = posixpath.basename(posixpath.normpath("/" + str(path))) or str(name)
+                repo.store.put(location, artifact_io.pack(host, name_in_archive), overwrite=True)
             else:
                 artifact_io.upload_raw(repo.store, location, host)
         except Exception as err:  # noqa: BLE001 - the store's own errors (DomainError, OSError, ValueError)
@@ -112,3 +116,26 @@ def shared_folder_hint(words: List[str], fs: PodFs, earlier: List[Tuple[str, Pod
                 return (f"'{path}' was written by step '{step}', but each step is its own pod: pass it as an "
                         "output artifact of that step and an input artifact of this one")
     return ""
+
+
+def register_global(ctx, execution, services, output_kinds: Dict[str, Optional[str]],
+                    saved: List[Tuple[Dict[str, Any], Any]]) -> None:
+    """A globalName output is also what AI Core lists for the execution: stored at ai://default/<execution>/
+    <globalName> (the folder's files at the top) and registered as an artifact, as before pods existed."""
+    for item, host in saved:
+        name = item.get("globalName")
+        if not name:
+            continue
+        url = ai_url("default", f"{execution.id}/{name}")
+        try:
+            location = services.locations.locate(ctx, "default", f"{execution.id}/{name}")
+            artifact_io.upload(services.object_store, location, host, "none" not in (item.get("archive") or {}))
+        except (DomainError, OSError) as err:
+            raise PodError(f"output artifact '{name}' could not be stored at {url}: "
+                           f"{getattr(err, 'message', err)}") from None
+        kind = output_kinds.get(name) or "model"
+        services.artifacts.register(
+            ctx, name, ArtifactKind(kind) if kind in {k.value for k in ArtifactKind} else ArtifactKind.OTHER, url,
+            execution.scenario_id,
+            description=f"Output '{name}' of execution {execution.id}", execution_id=execution.id,
+            configuration_id=execution.configuration_id)

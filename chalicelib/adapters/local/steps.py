@@ -21,19 +21,19 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from chalicelib.domain.argo.pods import (ERROR, FAILED, SUCCEEDED, ArtifactInput, Cancelled, PodRequest,
                                          PodResult)
-from chalicelib.domain.artifacts import Artifact, ArtifactKind
+from chalicelib.domain.artifacts import Artifact
 from chalicelib.domain.context import TenantContext
-from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.logs import LogEntry
-from chalicelib.domain.object_store import ai_url
 from chalicelib.domain.runs import Execution
 
-from . import artifact_io
 from .images import ImageError, ImageRecipe, ImageResolver, top_of
 from .logs import _segment
-from .pod_files import PodError, PodFs, RunCache, copy_image, make_tops, named_paths, unused_tops, write_file
-from .pod_outputs import RESULT_LIMIT, ArtifactStore, Outputs, read_parameters, result_of, save_artifacts, \
-    shared_folder_hint
+from .pod_files import (PodError, PodFs, RunCache, copy_image, make_tops, named_paths, unused_tops, volume_binds,
+                        write_file)
+from .pod_inputs import InputPlacer
+from .pod_outputs import (RESULT_LIMIT, ArtifactStore, Outputs, read_parameters, register_global, result_of,
+                          save_artifacts, shared_folder_hint)
 from .runner import LogLine, ProcessSpec, StepProcess
 
 log = logging.getLogger("aicore.engine")
@@ -163,7 +163,7 @@ class ExecutionSteps:
             done.phase, done.message = ERROR, "; ".join(out.errors)
         else:
             try:
-                self._register_global(request, saved)
+                register_global(self.ctx, self.execution, self.services, self.output_kinds, saved)
             except PodError as err:
                 done.phase, done.message = ERROR, str(err)
         return done
@@ -212,7 +212,7 @@ class ExecutionSteps:
         if "script" in template:
             tops.add("argo")
         make_tops(fs, tops)
-        pod_fs = PodFs(fs, tops, self._binds(request, mounts))
+        pod_fs = PodFs(fs, tops, volume_binds(request, mounts, self.folder / "volumes"))
         for mount in mounts:  # emptyDir: a fresh folder in the pod's own file system
             if str(mount.get("name")) not in request.run_volumes:
                 pod_fs.host(str(mount["mountPath"])).mkdir(parents=True, exist_ok=True)
@@ -223,8 +223,9 @@ class ExecutionSteps:
         staging = folder / "staging"
         workflow_inputs = [ArtifactInput(name=str(a["name"]), path=str(a["path"]), binding=str(a["name"]),
                                          optional=bool(a.get("optional"))) for a in self.workflow_artifacts]
+        placer = InputPlacer(self.ctx, self.services, self.inputs, self._cache, self._default_location)
         for number, item in enumerate(workflow_inputs + list(request.artifacts)):
-            self._place(pod_fs, item, staging / str(number))
+            placer.place(pod_fs, item, staging / str(number))
         spec = ProcessSpec(argv=argv, container="main", pod=request.pod, env=self._env(spec_of, recipe), fs=fs,
                            tops=sorted(tops), workdir=workdir, scratch=folder,
                            binds={path: str(host) for path, host in pod_fs.binds.items()})
@@ -238,87 +239,6 @@ class ExecutionSteps:
             return None
         url, commit = self.repository
         return self.services.checkouts.folder_for(self.ctx.tenant, url, commit, image)
-
-    def _binds(self, request: PodRequest, mounts: List[Dict[str, Any]]) -> Dict[str, Path]:
-        """volumeClaimTemplates: one folder per run, bound at each pod's mountPath; emptyDir needs no bind."""
-        empty = {str(v.get("name")) for v in request.volumes if isinstance(v, dict) and "emptyDir" in v}
-        binds: Dict[str, Path] = {}
-        for mount in mounts:
-            name, path = str(mount.get("name")), "/" + str(mount["mountPath"]).strip("/")
-            if name in request.run_volumes:
-                if any(path.startswith(other + "/") or other.startswith(path + "/") for other in binds):
-                    raise PodError(f"volumeMounts: '{path}' is nested in another volume's mount path")
-                host = self.folder / "volumes" / _segment(name)
-                host.mkdir(parents=True, exist_ok=True)
-                binds[path] = host
-            elif name not in empty:
-                raise PodError(f'volumeMounts: volume "{name}" not found (the local engine has emptyDir volumes '
-                               "and volumeClaimTemplates)")
-        return binds
-
-    def _place(self, fs: PodFs, item: ArtifactInput, staging: Path) -> None:
-        """One input artifact at its path, replacing what the image had there (Argo mounts it over)."""
-        dest = fs.host(item.path)
-        staging.mkdir(parents=True, exist_ok=True)
-        try:
-            if item.raw is not None:
-                (staging / "raw").write_text(item.raw)
-                artifact_io.replace(staging / "raw", dest)
-            elif item.stored is not None:
-                if not self._place_stored(item, dest, staging):
-                    return
-            elif item.binding is not None:
-                if not self._place_bound(item, dest):
-                    return
-            elif item.optional:
-                return
-            else:
-                raise PodError(f"required artifact '{item.name}' not supplied")
-        except (DomainError, ValueError, OSError) as err:
-            raise PodError(f"artifact {item.name} failed to load: {getattr(err, 'message', None) or err}") from None
-        if item.mode is not None and dest.exists() and not dest.is_symlink():
-            dest.chmod(item.mode & 0o7777)
-
-    def _place_stored(self, item: ArtifactInput, dest: Path, staging: Path) -> bool:
-        stored = item.stored
-        location = self._default_location(stored.key)
-        try:
-            if not stored.archived:
-                artifact_io.download_raw(self.services.object_store, location, staging / "raw")
-                artifact_io.replace(staging / "raw", dest)
-                return True
-            data = self.services.object_store.get(location)
-        except NotFound:
-            if item.optional:
-                return False
-            raise
-        if artifact_io.is_tarball(data):
-            artifact_io.replace(artifact_io.unpack(data, staging / "tar"), dest)
-        else:  # a key-only artifact someone stored as a plain file
-            (staging / "raw").write_bytes(data)
-            artifact_io.replace(staging / "raw", dest)
-        return True
-
-    def _place_bound(self, item: ArtifactInput, dest: Path) -> bool:
-        artifact = self.inputs.get(item.binding or "")
-        if artifact is None:
-            if item.optional:
-                return False
-            raise PodError(f"input artifact '{item.name}' is not bound: bind it in the configuration "
-                           f"(inputArtifactBindings key '{item.binding}').")
-
-        def download(where: Path, as_folder: bool) -> None:
-            try:
-                location = self.services.locations.resolve_url(self.ctx, artifact.url)
-                artifact_io.download(self.services.object_store, location, where, as_folder=as_folder)
-            except (DomainError, ValueError, OSError) as err:
-                raise PodError(f"input artifact '{item.name}' ({artifact.url}) could not be downloaded: "
-                               f"{getattr(err, 'message', None) or err}") from None
-            if not where.exists():  # an empty prefix or archive: an empty folder, not a missing artifact
-                where.mkdir(parents=True)
-
-        artifact_io.replace(self._cache.input(item.binding or "", item.path, download), dest, copy=True)
-        return True
 
     def _default_location(self, key: str):
         try:
@@ -374,29 +294,6 @@ class ExecutionSteps:
         env.update(self.services.tracking_env(self.ctx, self.execution.id))
         env["AICORE_RESOURCE_GROUP"] = self.ctx.resource_group or ""
         return env
-
-    # -- AI Core's output artifacts ------------------------------------------------------------------------------
-    def _register_global(self, request: PodRequest, saved: List[Tuple[Dict[str, Any], Path]]) -> None:
-        """A globalName output is also what AI Core lists for the execution: stored at ai://default/<execution>/
-        <globalName> (the folder's files at the top) and registered as an artifact, as before pods existed."""
-        for item, host in saved:
-            name = item.get("globalName")
-            if not name:
-                continue
-            url = ai_url("default", f"{self.execution.id}/{name}")
-            try:
-                location = self.services.locations.locate(self.ctx, "default", f"{self.execution.id}/{name}")
-                artifact_io.upload(self.services.object_store, location, host, "none" not in (item.get("archive")
-                                                                                                or {}))
-            except (DomainError, OSError) as err:
-                raise PodError(f"output artifact '{name}' could not be stored at {url}: "
-                               f"{getattr(err, 'message', err)}") from None
-            kind = self.output_kinds.get(name) or "model"
-            self.services.artifacts.register(
-                self.ctx, name, ArtifactKind(kind) if kind in {k.value for k in ArtifactKind} else
-                ArtifactKind.OTHER, url, self.execution.scenario_id,
-                description=f"Output '{name}' of execution {self.execution.id}", execution_id=self.execution.id,
-                configuration_id=self.execution.configuration_id)
 
     # -- until the engine walks with domain/argo/interpreter.py ------------------------------------------------
     def run(self, node, attempt: int) -> int:
