@@ -26,7 +26,10 @@ def run_node(steps, node, attempt: int) -> int:
             inputs.append(ArtifactInput(name, path, stored=steps._legacy_outputs[name]))
         else:
             inputs.append(ArtifactInput(name, path, binding=name, optional=bool(item.get("optional"))))
-    request = PodRequest(path=node.step, pod=node.pod, template=template, artifacts=inputs, attempt=attempt)
+    spec_of = template.get("container") or template.get("script") or {}
+    mounts = [m.get("name") for m in spec_of.get("volumeMounts") or [] if isinstance(m, dict)]
+    request = PodRequest(path=node.step, pod=node.pod, template=template, artifacts=inputs, attempt=attempt,
+                         volumes=[{"name": m, "emptyDir": {}} for m in mounts])  # the old walk passes no volumes
     try:
         result = steps.run_pod(request)
     except PodCancelled:

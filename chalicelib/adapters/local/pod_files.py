@@ -22,7 +22,7 @@ from .images import ImageRecipe, build_into, container_path, top_of
 from .logs import _segment
 
 MAX_LINKS = 40  # as the kernel's ELOOP limit
-_PATH_WORD = re.compile(r"(?<![\w.~-])/[A-Za-z0-9_.][\w.@+-]*(?:/[\w.@+-]+)*")
+_PATH_WORD = re.compile(r"(?<![\w.~:/-])/[A-Za-z0-9_.][\w.@+-]*(?:/[\w.@+-]+)*")
 
 
 class PodError(Exception):
