@@ -101,10 +101,10 @@ def test_a_step_cannot_read_the_stacks_secrets_nor_write_the_host(stack, core, a
 
     secrets = (files(home, "keys/*") + files(home, "service-keys/*.json") + files(home, "emulator/*")
                + files(home, "emulator/blobs/**/*", 2) + files(home, "git-cache/**/*", 1)
-               + files(home, f"runs/*/{RG}/{first}/fs/data/report/*") + files(home, f"logs/*/{RG}/execution/*")
+               + files(home, f"runs/*/{RG}/{first}/pods/*/fs/data/report/*") + files(home, f"logs/*/{RG}/execution/*")
                + [str(other_tenant_log)])
     assert len(files(home, "keys/*")) >= 2 and len(files(home, "service-keys/*.json")) >= 2  # default and acme
-    assert any("emulator/" in s for s in secrets) and any(f"/{first}/fs/" in s for s in secrets)
+    assert any("emulator/" in s for s in secrets) and any(f"/{first}/pods/" in s for s in secrets)
     forbidden = [f"/root/x-{tag}", f"/var/tmp/x-{tag}", f"/etc/x-{tag}", f"/usr/x-{tag}", f"{ROOT}/x-{tag}",
                  f"{home}/x-{tag}", f"{home}/keys/x-{tag}"]
     allowed = [f"/tmp/x-{tag}", f"/dev/shm/x-{tag}", "/data/report/written"]

@@ -10,34 +10,51 @@ from tests.support.local_engine import FILES, TUTORIAL, configure, dataset, ok, 
 
 ANY = {"Accept": "*/*"}
 
-SEED_STYLE = {  # python preprocess.py --input /data/input --output /data/processed, across dag tasks
+SEED_STYLE = {  # python preprocess.py --input /data/input --output /data/processed, across dag tasks: each task is
+    # its own pod, so the processed folder goes from one to the next as a declared artifact, as on a cluster
     "metadata": {"name": "text-train"},
     "spec": {"entrypoint": "main", "templates": [
-        {"name": "main", "dag": {"tasks": [{"name": "preprocess", "template": "preprocess"},
-                                           {"name": "train", "template": "train", "dependencies": ["preprocess"]}]}},
+        {"name": "main", "dag": {"tasks": [
+            {"name": "preprocess", "template": "preprocess"},
+            {"name": "train", "template": "train", "dependencies": ["preprocess"],
+             "arguments": {"artifacts": [{"name": "processed",
+                                          "from": "{{tasks.preprocess.outputs.artifacts.processed}}"}]}}]}},
         {"name": "preprocess", "inputs": {"artifacts": [{"name": "dataset", "path": "/data/input"}]},
+         "outputs": {"artifacts": [{"name": "processed", "path": "/data/processed"}]},
          "container": {"image": "text:latest", "command": ["python", "preprocess.py", "--input", "/data/input",
                                                            "--output", "/data/processed"]}},
-        {"name": "train", "outputs": {"artifacts": [{"name": "model", "globalName": "textmodel",
-                                                     "path": "/data/model"}]},
+        {"name": "train", "inputs": {"artifacts": [{"name": "processed", "path": "/data/processed"}]},
+         "outputs": {"artifacts": [{"name": "model", "globalName": "textmodel", "path": "/data/model"}]},
          "container": {"image": "text:latest", "command": ["python", "train.py", "--input", "/data/processed",
                                                            "--output", "/data/model"]}}]}}
 
-REFERENCE_STYLE = {  # AI Core's ML Operations reference: the dataset declared once, at workflow level, with a path
-    "metadata": {"name": "reference-train"},
-    "spec": {"entrypoint": "main",
-             "arguments": {"artifacts": [{"name": "dataset", "path": "/data/input", "archive": {"none": {}}}]},
-             "templates": [
-                 {"name": "main", "steps": [[{"name": "preprocess", "template": "preprocess"}],
-                                            [{"name": "train", "template": "train"}]]},
-                 {"name": "preprocess",
-                  "container": {"image": "text:latest", "command": ["python", "preprocess.py"],
-                                "args": ["--input", "/data/input", "--output", "/data/processed"]}},
-                 {"name": "train", "outputs": {"artifacts": [{"name": "model", "globalName": "textmodel",
-                                                              "path": "/data/model", "archive": {"none": {}}}]},
-                  "container": {"image": "text:latest", "command": ["python", "train.py"],
-                                "args": ["--input", "/data/processed", "--output", "/data/model"]}}]}}
 
+def reference_style(shared_folder: bool = False) -> dict:
+    """AI Core's ML Operations reference: the dataset declared once, at workflow level, with a path. With
+    `shared_folder` train reads /data/processed without declaring it, as if the steps shared a disk."""
+    passed = {} if shared_folder else {"arguments": {"artifacts": [{
+        "name": "processed", "from": "{{steps.preprocess.outputs.artifacts.processed}}"}]}}
+    return {
+        "metadata": {"name": "reference-train-shared" if shared_folder else "reference-train"},
+        "spec": {"entrypoint": "main",
+                 "arguments": {"artifacts": [{"name": "dataset", "path": "/data/input", "archive": {"none": {}}}]},
+                 "templates": [
+                     {"name": "main", "steps": [[{"name": "preprocess", "template": "preprocess"}],
+                                                [{"name": "train", "template": "train", **passed}]]},
+                     {"name": "preprocess",
+                      "outputs": {"artifacts": [{"name": "processed", "path": "/data/processed"}]},
+                      "container": {"image": "text:latest", "command": ["python", "preprocess.py"],
+                                    "args": ["--input", "/data/input", "--output", "/data/processed"]}},
+                     {"name": "train",
+                      "inputs": {"artifacts": [] if shared_folder else [{"name": "processed",
+                                                                         "path": "/data/processed"}]},
+                      "outputs": {"artifacts": [{"name": "model", "globalName": "textmodel",
+                                                 "path": "/data/model", "archive": {"none": {}}}]},
+                      "container": {"image": "text:latest", "command": ["python", "train.py"],
+                                    "args": ["--input", "/data/processed", "--output", "/data/model"]}}]}}
+
+
+REFERENCE_STYLE = reference_style()
 
 
 def test_tutorial_style_runs_with_app_paths_secrets_and_registers_the_model(engine_api):
@@ -100,6 +117,22 @@ def test_workflow_level_input_artifact_is_placed_at_its_path_for_every_step(engi
     assert failed["status"] == "DEAD" and "inputArtifactBindings key 'dataset'" in failed["statusMessage"]
 
 
+def test_a_step_that_leans_on_a_folder_an_earlier_step_wrote_fails_saying_why(engine_api):
+    """Each step is its own pod: /data/processed of preprocess is not in train's pod unless passed as an artifact
+    (on a cluster it fails the same way); the failure names the step that wrote it and what to do."""
+    api = engine_api
+    from chalicelib.bootstrap import container
+
+    seed_template(container().store, reference_style(shared_folder=True), inputs=["dataset"], outputs=["textmodel"])
+    data = dataset(api, "shared/reviews.txt", b"Great Movie\n")
+    config = configure(api, "reference-train-shared", artifacts=[("dataset", data)])
+    done = wait_for(api, ok(api.call("POST", "/v2/lm/executions", {"configurationId": config}))["id"])
+    assert done["status"] == "DEAD", done
+    assert ("'/data/processed' was written by step 'main.preprocess', but each step is its own pod: pass it as an "
+            "output artifact of that step and an input artifact of this one") in done["statusMessage"], done
+    assert [s["status"] for s in done["statusDetails"]["steps"]] == ["Succeeded", "Failed"]
+
+
 def test_failing_step_ends_dead_with_the_reason_and_its_logs(engine_api):
     api = engine_api
     from chalicelib.bootstrap import container
@@ -134,8 +167,8 @@ def test_a_host_without_namespaces_refuses_steps_by_name(engine_api, monkeypatch
     execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "unsandboxed")}))
     done = wait_for(api, execution["id"])
     assert done["status"] == "DEAD", done
-    assert done["statusMessage"].startswith("Step 'main' could not start: this host refuses the private mount "
-                                            "and pid namespaces"), done["statusMessage"]
+    assert done["statusMessage"].startswith("Step 'main'"), done["statusMessage"]
+    assert "could not start: this host refuses the private mount and pid namespaces" in done["statusMessage"]
     assert not marker.exists()
 
 

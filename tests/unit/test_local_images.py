@@ -63,3 +63,26 @@ def test_build_copies_like_docker_and_never_leaves_the_folder(tmp_path):
 def test_container_paths_stay_under_fs(tmp_path):
     assert container_path(tmp_path, "/../../etc/x") == tmp_path / "etc" / "x"
     assert top_of("/app/data/") == "app" and top_of("/") is None
+
+
+def test_run_chmod_is_honoured_and_other_run_commands_are_not(tmp_path):
+    from chalicelib.adapters.local.images import apply_mode
+
+    folder = tmp_path / "img"
+    (folder / "bin").mkdir(parents=True)
+    (folder / "argosay").write_text("#!/bin/sh\necho hi\n")
+    (folder / "argosay").chmod(0o644)
+    (folder / "bin" / "tool").write_text("x")
+    (folder / "bin" / "tool").chmod(0o600)
+    (folder / "Dockerfile").write_text("FROM scratch\nCOPY argosay /argosay\nCOPY bin /opt/bin\n"
+                                       "RUN chmod +x /argosay\nRUN apt-get update && chmod -R 755 /opt/bin\n"
+                                       "RUN touch /never\nENTRYPOINT [\"/argosay\"]\n")
+    (tmp_path / "images.yaml").write_text(f"images:\n  argosay: {folder}\n")
+    recipe = ImageResolver(tmp_path / "images.yaml").recipe("argosay")
+    assert recipe.chmods == [("+x", False, ["/argosay"]), ("755", True, ["/opt/bin"])]
+    fs = tmp_path / "fs"
+    build_into(recipe, fs)
+    assert (fs / "argosay").stat().st_mode & 0o777 == 0o755  # a single file at the root
+    assert (fs / "opt" / "bin" / "tool").stat().st_mode & 0o777 == 0o755
+    assert not (fs / "never").exists()
+    assert apply_mode("u+x,go-r", 0o644, False) == 0o700 and apply_mode("a=rX", 0o600, True) == 0o555

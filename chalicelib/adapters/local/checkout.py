@@ -65,13 +65,15 @@ class RepositoryCheckouts:
                     return None
                 files: List[tuple] = []
                 self._walk(repo, repo.object_store[obj.tree], PurePosixPath(), files)
-                if len(files) > MAX_FILES or sum(len(blob.data) for _, blob in files) > MAX_BYTES:
+                if len(files) > MAX_FILES or sum(len(blob.data) for _, blob, _ in files) > MAX_BYTES:
                     raise ImageError(f"The repository is too large to use as an image folder (over {MAX_FILES} "
                                      "files or 200 MB): map the image in AICORE_HOME/images.yaml.")
-                for path, blob in files:
+                for path, blob, mode in files:
                     out = target / path
                     out.parent.mkdir(parents=True, exist_ok=True)
                     out.write_bytes(blob.data)
+                    if mode & 0o111:  # Git's 100755: a program the image runs (Argo's argosay) stays executable
+                        out.chmod(0o755)
             (target / ".complete").write_text(commit)
             return target
 
@@ -85,7 +87,7 @@ class RepositoryCheckouts:
             elif stat.S_ISREG(entry.mode):
                 blob = repo.object_store[entry.sha]
                 if isinstance(blob, Blob):
-                    files.append((prefix / name, blob))
+                    files.append((prefix / name, blob, entry.mode))
                     if len(files) > MAX_FILES:
                         return
 

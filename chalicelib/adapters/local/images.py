@@ -3,14 +3,15 @@
 `AICORE_HOME/images.yaml` maps an image (exact, or without its tag, or "*") to a folder:
     images:
       docker.io/me/house-price:01: ../house-price      # relative to the folder holding .aicore
-A folder with a Dockerfile gets its WORKDIR, ENV, COPY/ADD (copied into the execution's own file system, like a
-build) and ENTRYPOINT/CMD honoured. An image with no folder runs with nothing copied, starting in "/" (the
-template's artifact and volume paths still resolve to the execution's folders).
+A folder with a Dockerfile gets its WORKDIR, ENV, COPY/ADD (copied into the pod's own file system, like a
+build), `RUN chmod` and ENTRYPOINT/CMD honoured (no other RUN command runs). An image with no folder runs with
+nothing copied, starting in "/" (the template's artifact and volume paths still resolve to the pod's folders).
 """
 from __future__ import annotations
 
 import json
 import posixpath
+import re
 import shlex
 import shutil
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ class ImageRecipe:
     copies: List[Tuple[List[str], str]] = field(default_factory=list)  # (sources, container destination)
     entrypoint: List[str] = field(default_factory=list)
     cmd: List[str] = field(default_factory=list)
+    chmods: List[Tuple[str, bool, List[str]]] = field(default_factory=list)  # RUN chmod: (mode, -R, paths)
 
 
 class ImageError(Exception):
@@ -84,11 +86,55 @@ def parse_dockerfile(text: str) -> ImageRecipe:
                 as_folder = dest.endswith("/") or dest in (".", "..")  # Docker: a trailing / or . is a folder
                 full = posixpath.normpath(posixpath.join(recipe.workdir, dest))
                 recipe.copies.append((parts[:-1], full.rstrip("/") + "/" if as_folder else full))
+        elif word == "RUN":
+            recipe.chmods += _chmods(rest, recipe.workdir)
         elif word == "ENTRYPOINT":
             recipe.entrypoint = _exec_form(rest)
         elif word == "CMD":
             recipe.cmd = _exec_form(rest)
     return recipe
+
+
+def _chmods(command: str, workdir: str) -> List[Tuple[str, bool, List[str]]]:
+    """The `chmod` commands of a RUN line (alone or joined by &&): nothing else of RUN runs here, but a copied
+    program made executable this way (Argo's `COPY argosay /argosay` + `RUN chmod +x /argosay`) must stay so."""
+    found = []
+    for part in command.split("&&"):
+        try:
+            words = shlex.split(part)
+        except ValueError:
+            continue
+        if len(words) < 3 or words[0] != "chmod":
+            continue
+        flags = [w for w in words[1:] if w.startswith("-") and not _MODE.fullmatch(w)]
+        rest = [w for w in words[1:] if w not in flags]
+        paths = [posixpath.normpath(posixpath.join(workdir, p)) for p in rest[1:]]
+        if _MODE.fullmatch(rest[0]) and paths:
+            found.append((rest[0], any("R" in f for f in flags), paths))
+    return found
+
+
+_MODE = re.compile(r"[0-7]{3,4}|([ugoa]*[-+=][rwxX]*)(,[ugoa]*[-+=][rwxX]*)*")
+_BITS = {"u": 0o700, "g": 0o070, "o": 0o007, "a": 0o777}
+
+
+def apply_mode(mode: str, current: int, is_dir: bool) -> int:
+    """chmod's octal or symbolic mode (u+x, a=rx, +x ...) applied to the current permission bits."""
+    if mode.isdigit():
+        return int(mode, 8)
+    for clause in mode.split(","):
+        who, op, perms = re.fullmatch(r"([ugoa]*)([-+=])([rwxX]*)", clause).groups()
+        mask = 0
+        for w in who or "a":
+            mask |= _BITS[w]
+        bits = 0
+        for p in perms:
+            if p == "X" and not (is_dir or current & 0o111):
+                continue
+            bits |= {"r": 0o444, "w": 0o222, "x": 0o111, "X": 0o111}[p]
+        bits &= mask
+        current = current | bits if op == "+" else current & ~bits if op == "-" else (current & ~mask) | bits
+    return current
 
 
 class ImageResolver:
@@ -146,7 +192,15 @@ def build_into(recipe: ImageRecipe, fs: Path) -> None:
             elif src.is_file():
                 into = target / src.name if dest.endswith("/") or len(sources) > 1 else target
                 into.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, into)
+                shutil.copy2(src, into)  # keeps the mode: an executable stays executable
+    for mode, recursive, paths in recipe.chmods:
+        for path in paths:
+            target = container_path(fs, path)
+            if target.is_symlink() or not target.exists():
+                continue
+            for each in [target, *(target.rglob("*") if recursive and target.is_dir() else [])]:
+                if not each.is_symlink():
+                    each.chmod(apply_mode(mode, each.stat().st_mode & 0o7777, each.is_dir()))
 
 
 def container_path(fs: Path, path: str) -> Path:

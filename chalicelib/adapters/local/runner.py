@@ -54,6 +54,7 @@ class ProcessSpec:
     tops: List[str] = field(default_factory=list)  # top-level container folders that live under fs
     workdir: str = "/"  # container path
     scratch: Optional[Path] = None  # a folder of this step for the sandbox root (namespace mode)
+    binds: Dict[str, str] = field(default_factory=dict)  # container path -> host folder (a run's shared volume)
 
 
 def base_env() -> Dict[str, str]:
@@ -100,9 +101,13 @@ def isolation_mode() -> str:
 class StepProcess:
     """One started process group. `wait()` returns the exit code; `stop()` ends the whole tree."""
 
-    def __init__(self, spec: ProcessSpec, sink: LogSink, mode: Optional[str] = None):
+    def __init__(self, spec: ProcessSpec, sink: LogSink, mode: Optional[str] = None, keep_stdout: int = 0):
         self.spec = spec
         self._sink = sink
+        # The last `keep_stdout` bytes of stdout exactly as written (Argo's outputs.result); the log lines lose
+        # line ends and split long lines, so they cannot be joined back.
+        self._keep = keep_stdout
+        self._stdout = bytearray()
         self.mode = mode or (isolation_mode() if spec.fs is not None else "plain")
         self._proc = self._popen()
         self._readers = [threading.Thread(target=self._pump, args=(pipe, name), daemon=True)
@@ -127,7 +132,7 @@ class StepProcess:
             with _mode_lock:
                 hide = sorted(_hidden | {_own_home()})
             plan = {"root": str(root), "tops": {t: str(spec.fs / t) for t in spec.tops}, "workdir": spec.workdir,
-                    "hide": hide, "expose": _interpreter()}
+                    "hide": hide, "expose": _interpreter(), "binds": dict(spec.binds)}
             argv = [sys.executable, "-S", SANDBOX, json.dumps(plan), *argv]
         elif self.mode != "plain":
             raise SandboxUnavailable(
@@ -140,6 +145,10 @@ class StepProcess:
     def _pump(self, pipe, stream: str) -> None:
         with pipe:
             for raw in iter(lambda: pipe.readline(MAX_LINE), b""):
+                if self._keep and stream == "stdout":
+                    self._stdout += raw
+                    if len(self._stdout) > self._keep:
+                        del self._stdout[:len(self._stdout) - self._keep]
                 text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
                 try:
                     self._sink(LogLine(datetime.now(timezone.utc), stream, text, self.spec.container,
@@ -153,6 +162,10 @@ class StepProcess:
         for reader in self._readers:
             reader.join(5)
         return code
+
+    def stdout(self) -> bytes:
+        """The kept tail of stdout (call after wait())."""
+        return bytes(self._stdout)
 
     def poll(self) -> Optional[int]:
         return self._proc.poll()

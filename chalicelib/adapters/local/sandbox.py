@@ -6,8 +6,9 @@ What the step gets, and why:
 - its own mount and pid namespaces (as root; otherwise inside a user namespace): it sees only its own processes,
   and /proc holds nothing of the stack's (no /proc/<stack pid>/environ or /root to walk through);
 - a new root on a tmpfs at plan["root"]: the host's top-level folders bind-mounted READ-ONLY, except the pod's
-  own folders (plan["tops"]: /app, /data, /mnt, /tmp ... -> the execution's folders), which are the only writable
-  places besides a private /tmp and /dev/shm;
+  own folders (plan["tops"]: /app, /data, /mnt, /tmp ... -> the pod's folders; a top may also be one file, as
+  `COPY argosay /argosay` makes), and the run's shared volumes (plan["binds"]: mount path -> folder), which are the
+  only writable places besides a private /tmp and /dev/shm;
 - the stack's state (plan["hide"]: AICORE_HOME, the Git cache) covered by an empty tmpfs, so the signing and
   secrets keys, service keys, the emulator journal and other runs' folders are not there to read;
 - the interpreter's installation (plan["expose"]) bound back in read-only even where the host hides it (a
@@ -93,7 +94,17 @@ def build_root(plan):
     writable = []
     for name, folder in tops.items():
         inside = os.path.join(root, name)
-        os.mkdir(inside)
+        if os.path.isdir(folder):
+            os.mkdir(inside)
+        else:  # a file at the root (`COPY argosay /argosay`): bound like a folder, as a file
+            open(inside, "w").close()
+        _mount(folder, inside, None, MS_BIND)
+        writable.append(inside)
+    for path, folder in sorted(plan.get("binds", {}).items()):
+        # A run's shared volume (volumeClaimTemplates) at its mountPath, inside one of the pod's own folders; the
+        # runner refuses symlinks on the way, and sorted order mounts a parent before anything under it.
+        inside = root + os.path.normpath("/" + path)
+        os.makedirs(inside, exist_ok=True)
         _mount(folder, inside, None, MS_BIND)
         writable.append(inside)
     for name in [n for n in ("tmp", "dev/shm") if n not in tops]:
@@ -186,12 +197,13 @@ def give_to_step(tops):
     """The pod's own folders belong to the step's user (the stack wrote them as root). Walks by file
     descriptor without following symlinks and stays on one file system: a link a step left cannot redirect it."""
     for name in tops:
-        fd = os.open("/" + name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        fd = os.open("/" + name, os.O_RDONLY | os.O_NOFOLLOW)
         try:
             st = os.fstat(fd)
             if (st.st_uid, st.st_gid) != (STEP_ID, STEP_ID):
                 os.fchown(fd, STEP_ID, STEP_ID)
-            _give(fd, st.st_dev)
+            if stat.S_ISDIR(st.st_mode):  # a top may be a single file (`COPY argosay /argosay`)
+                _give(fd, st.st_dev)
         finally:
             os.close(fd)
 

@@ -1,36 +1,48 @@
-"""One execution's container steps on the host: image recipe, artifacts in and out, env, secrets, the process.
+"""One execution's pods on the host: `ExecutionSteps` is the PodRunner (chalicelib/domain/argo/pods.py) of the
+local engine. The workflow walk calls `run_pod` once per attempt of a container/script template.
 
-`ExecutionSteps` is the NodeRunner the workflow walk (domain/workflow.py) calls for each container/script
-node. Container paths resolve under the execution's own file system folder `<run>/fs` (shared by its steps,
-so `/data/processed` written by one step is read by the next, as on a cluster with a shared volume).
-Workflow-level input artifacts with a `path` (`spec.arguments.artifacts`, as AI Core's ML Operations reference
-writes them) are placed once per execution at that path, and every step sees that folder.
+Each pod is its own file system, <run folder>/pods/<pod>/fs: its image's files copied in (the image is built once
+per run under <run>/images and copied from there), its input artifacts placed, emptyDir volumes fresh inside it,
+the run's volumeClaimTemplates bound from <run>/volumes/<name>. Nothing one pod writes is seen by another except
+through declared artifacts, as on a cluster. Workflow-level input artifacts with a `path` (`spec.arguments.
+artifacts`, as AI Core's ML Operations reference writes them) are placed in every pod at that path.
+After the main process ends: outputs.result (stdout), outputs.parameters and outputs.artifacts (pod_outputs.py).
 """
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from chalicelib.domain.artifacts import Artifact, ArtifactKind
+from chalicelib.domain.argo.pods import (ERROR, FAILED, SUCCEEDED, ArtifactInput, Cancelled, PodRequest,
+                                         PodResult)
+from chalicelib.domain.artifacts import Artifact
 from chalicelib.domain.context import TenantContext
-from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.logs import LogEntry
-from chalicelib.domain.object_store import ai_url
 from chalicelib.domain.runs import Execution
-from chalicelib.domain.workflow import Cancelled, ContainerNode, WorkflowError
 
-from . import artifact_io
-from .images import ImageError, ImageRecipe, ImageResolver, build_into, container_path, top_of
+from .images import ImageError, ImageRecipe, ImageResolver, top_of
+from .logs import _segment
+from .pod_files import (PodError, PodFs, RunCache, copy_image, make_tops, named_paths, unused_tops, volume_binds,
+                        write_file)
+from .pod_inputs import InputPlacer
+from .pod_outputs import (RESULT_LIMIT, ArtifactStore, Outputs, read_parameters, register_global, result_of,
+                          save_artifacts, shared_folder_hint)
 from .runner import LogLine, ProcessSpec, StepProcess
 
 log = logging.getLogger("aicore.engine")
 # Container paths under these would hide the host the step needs (its interpreter, libraries, devices).
 SYSTEM_TOPS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin", "sys",
                "usr", "var"}
+SCRIPT = "/argo/staging/script"  # where Argo's executor stages a script template's source
+# What Kubernetes reports when a pod outlives its activeDeadlineSeconds; Argo marks the node Failed with it.
+DEADLINE = "Pod was active on the node longer than the specified deadline"
 
 
 @dataclass
@@ -52,6 +64,13 @@ class RunServices:
 
 
 @dataclass
+class _Pod:
+    spec: ProcessSpec
+    fs: PodFs
+    words: List[str]  # command, args and script source: where a failed step names its paths
+
+
+@dataclass
 class ExecutionSteps:
     ctx: TenantContext
     execution: Execution
@@ -66,70 +85,154 @@ class ExecutionSteps:
     repository: Optional[tuple] = None  # (url, synced commit) of the executable's application
     workflow_artifacts: List[Dict[str, Any]] = field(default_factory=list)  # spec.arguments.artifacts with a path
     processes: Set[StepProcess] = field(default_factory=set)
-    _built: Dict[str, ImageRecipe] = field(default_factory=dict)
-    _workflow_inputs_placed: bool = False
+    _finished: List[Tuple[str, PodFs]] = field(default_factory=list)  # (step path, pod fs) in the order they ended
+    _legacy_outputs: Dict[str, Any] = field(default_factory=dict)  # see legacy_walk.py
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @property
-    def fs(self) -> Path:
-        return self.folder / "fs"
+    def __post_init__(self) -> None:
+        self._cache = RunCache(self.folder)
 
     def stop_all(self) -> None:
         self.cancelled.set()
         for process in list(self.processes):
             process.stop()
 
-    # -- NodeRunner ----------------------------------------------------------------------------------
-    def run(self, node: ContainerNode, attempt: int) -> int:
-        template = node.template
-        spec_of = template.get("container") or template.get("script") or {}
+    # -- PodRunner ---------------------------------------------------------------------------------------------
+    def suspend(self, seconds: float) -> None:
+        if self.cancelled.wait(max(0.0, seconds)):
+            raise Cancelled()
+
+    def run_pod(self, request: PodRequest) -> PodResult:
+        if self.cancelled.is_set():
+            raise Cancelled()
+        folder = self.folder / "pods" / _segment(request.pod)
+        shutil.rmtree(folder, ignore_errors=True)  # an attempt under a name already used starts afresh
+        self.on_step(request.path, {"pod": request.pod, "status": "Running", "attempt": request.attempt})
         try:
-            recipe = self._recipe(str(spec_of.get("image") or ""))
-        except (ImageError, OSError) as err:
-            raise WorkflowError(f"Step '{node.step}': {err}") from None
-        workdir = spec_of.get("workingDir") or recipe.workdir
-        tops = self._tops(node, template, spec_of, recipe, workdir)
-        self._place_workflow_inputs(node)
-        self._download_inputs(node, template)
-        scratch = self.folder / "steps" / f"{node.pod}-{attempt}"
-        scratch.mkdir(parents=True, exist_ok=True)
-        spec = ProcessSpec(argv=self._argv(node, template, spec_of, recipe, scratch), container="main",
-                           pod=node.pod, env=self._env(node, spec_of, recipe), fs=self.fs, tops=sorted(tops),
-                           workdir=workdir, scratch=scratch)
-        self.on_step(node.step, {"pod": node.pod, "status": "Running", "attempt": attempt})
+            pod = self._prepare(request, folder)
+        except PodError as err:
+            return self._end(request, PodResult(ERROR, message=str(err)))
         try:
-            process = StepProcess(spec, self._sink)
+            process = StepProcess(pod.spec, self._sink, keep_stdout=RESULT_LIMIT + 1)
         except OSError as err:  # the sandbox is refused here, or the program cannot be started
-            raise WorkflowError(f"Step '{node.step}' could not start: {err.strerror or err}") from None
+            return self._end(request, PodResult(ERROR, message=f"could not start: {err.strerror or err}"))
+        code, late = self._wait(process, request.timeout_seconds)
+        with self._lock:
+            self._finished.append((request.path, pod.fs))
+        if self.cancelled.is_set():
+            self.on_step(request.path, {"status": "Stopped", "exitCode": code, "finished": True})
+            raise Cancelled()
+        return self._end(request, self._outcome(request, pod, process, code, late))
+
+    def _wait(self, process: StepProcess, timeout: Optional[float]) -> Tuple[int, bool]:
         self.processes.add(process)
         self.on_processes([p.pid for p in list(self.processes)])
         if self.cancelled.is_set():  # a stop that came while this process was starting
             process.stop()
+        late = False
         try:
-            code = process.wait()
+            try:
+                code = process.wait(timeout if timeout is None else max(0.0, timeout))
+            except subprocess.TimeoutExpired:
+                late = True
+                process.stop()
+                code = process.wait()
         finally:
             self.processes.discard(process)
             self.on_processes([p.pid for p in list(self.processes)])
-        if self.cancelled.is_set():
-            self.on_step(node.step, {"status": "Stopped", "exitCode": code, "finished": True})
-            raise Cancelled()
-        self.on_step(node.step, {"status": "Succeeded" if code == 0 else "Failed", "exitCode": code,
-                                 "finished": True})
-        if code == 0:
-            self._upload_outputs(node, template)
-        return code
+        return code, late
+
+    def _outcome(self, request: PodRequest, pod: _Pod, process: StepProcess, code: int, late: bool) -> PodResult:
+        # Argo's wait container saves the outputs whatever the exit code (exit handlers and continueOn read them);
+        # only a pod that exited 0 turns a missing output into its failure.
+        out = Outputs(result=result_of(process.stdout()))
+        read_parameters(pod.fs, request.template, out)
+        repo = ArtifactStore(self._default_location, self.services.object_store)
+        saved = save_artifacts(pod.fs, request.template, self.execution.id, request.pod, repo, out)
+        done = PodResult(SUCCEEDED, exit_code=code, result=out.result, parameters=out.parameters,
+                         artifacts=out.artifacts)
+        if late:
+            done.phase, done.message = FAILED, DEADLINE
+        elif code != 0:
+            done.phase, done.message = FAILED, f"Error (exit code {code})"
+            with self._lock:
+                earlier = [(path, fs) for path, fs in self._finished if fs is not pod.fs]
+            hint = shared_folder_hint(pod.words, pod.fs, earlier)
+            done.message += f": {hint}" if hint else ""
+        elif out.errors:
+            done.phase, done.message = ERROR, "; ".join(out.errors)
+        else:
+            try:
+                register_global(self.ctx, self.execution, self.services, self.output_kinds, saved)
+            except PodError as err:
+                done.phase, done.message = ERROR, str(err)
+        return done
+
+    def _end(self, request: PodRequest, result: PodResult) -> PodResult:
+        details: Dict[str, Any] = {"status": result.phase, "finished": True}
+        if result.exit_code is not None:
+            details["exitCode"] = result.exit_code
+        if result.message:
+            details["message"] = result.message
+        self.on_step(request.path, details)
+        return result
 
     def _sink(self, line: LogLine) -> None:
         self.services.append_log(self.ctx, self.execution.id, LogEntry(
             timestamp=line.timestamp, msg=line.msg, container=line.container, pod=line.pod, stream=line.stream))
 
-    def _recipe(self, image: str) -> ImageRecipe:
-        with self._lock:
-            if image not in self._built:
-                recipe = self.services.images.recipe(image, lambda: self._repository_folder(image))
-                build_into(recipe, self.fs)  # once per image and execution, like a pull
-                self._built[image] = recipe
-            return self._built[image]
+    # -- the pod's file system -------------------------------------------------------------------------------
+    def _prepare(self, request: PodRequest, folder: Path) -> _Pod:
+        template = request.template
+        spec_of = template.get("container") or template.get("script") or {}
+        image = str(spec_of.get("image") or "")
+        try:
+            recipe, built = self._cache.image(image, self._recipe_of)
+        except (ImageError, OSError) as err:
+            raise PodError(f"image '{image}': {err}") from None
+        fs = folder / "fs"
+        fs.mkdir(parents=True)
+        image_tops = copy_image(built, fs)
+        workdir = str(spec_of.get("workingDir") or recipe.workdir)
+        argv = self._argv(template, spec_of, recipe)
+        words = argv + ([str(spec_of.get("source") or "")] if "script" in template else [])
+        mounts = [m for m in spec_of.get("volumeMounts") or [] if isinstance(m, dict) and m.get("mountPath")]
+        outputs = template.get("outputs") or {}
+        paths = [workdir] + [a.path for a in request.artifacts] + [a.get("path", "") for a in self.workflow_artifacts]
+        paths += [a.get("path") or "" for a in outputs.get("artifacts") or [] if isinstance(a, dict)]
+        paths += [((p or {}).get("valueFrom") or {}).get("path") or "" for p in outputs.get("parameters") or []]
+        paths += [str(m["mountPath"]) for m in mounts]
+        tops = {t for t in (top_of(p) for p in paths if p) if t} | image_tops
+        refused = SYSTEM_TOPS | self.services.protected
+        blocked = tops & refused
+        if blocked:
+            raise PodError(f"container paths under /{', /'.join(sorted(blocked))} cannot be replaced by the local "
+                           "engine on this host; use another folder (for example /app, /data or /mnt).")
+        tops |= unused_tops(named_paths(words), refused) | {"tmp"}  # a private /tmp (and HOME) per pod
+        if "script" in template:
+            tops.add("argo")
+        make_tops(fs, tops)
+        pod_fs = PodFs(fs, tops, volume_binds(request, mounts, self.folder / "volumes"))
+        for mount in mounts:  # emptyDir: a fresh folder in the pod's own file system
+            if str(mount.get("name")) not in request.run_volumes:
+                pod_fs.host(str(mount["mountPath"])).mkdir(parents=True, exist_ok=True)
+        if top_of(workdir):
+            pod_fs.host(workdir).mkdir(parents=True, exist_ok=True)  # Docker creates a missing WORKDIR
+        if "script" in template:
+            write_file(pod_fs, SCRIPT, str(spec_of.get("source") or ""))
+        staging = folder / "staging"
+        workflow_inputs = [ArtifactInput(name=str(a["name"]), path=str(a["path"]), binding=str(a["name"]),
+                                         optional=bool(a.get("optional"))) for a in self.workflow_artifacts]
+        placer = InputPlacer(self.ctx, self.services, self.inputs, self._cache, self._default_location)
+        for number, item in enumerate(workflow_inputs + list(request.artifacts)):
+            placer.place(pod_fs, item, staging / str(number))
+        spec = ProcessSpec(argv=argv, container="main", pod=request.pod, env=self._env(spec_of, recipe), fs=fs,
+                           tops=sorted(tops), workdir=workdir, scratch=folder,
+                           binds={path: str(host) for path, host in pod_fs.binds.items()})
+        return _Pod(spec, pod_fs, words)
+
+    def _recipe_of(self, image: str) -> ImageRecipe:
+        return self.services.images.recipe(image, lambda: self._repository_folder(image))
 
     def _repository_folder(self, image: str) -> Optional[Path]:
         if self.services.checkouts is None or self.repository is None:
@@ -137,42 +240,29 @@ class ExecutionSteps:
         url, commit = self.repository
         return self.services.checkouts.folder_for(self.ctx.tenant, url, commit, image)
 
-    def _tops(self, node, template, spec_of, recipe, workdir) -> Set[str]:
-        paths: List[str] = [workdir] + [dest for _, dest in recipe.copies]
-        for group in ("inputs", "outputs"):
-            paths += [a.get("path", "") for a in (template.get(group) or {}).get("artifacts") or []]
-        paths += [a.get("path", "") for a in self.workflow_artifacts]
-        paths += [m.get("mountPath", "") for m in spec_of.get("volumeMounts") or [] if isinstance(m, dict)]
-        tops = {t for t in (top_of(p) for p in paths if p) if t}
-        blocked = tops & (SYSTEM_TOPS | self.services.protected)
-        if blocked:
-            raise WorkflowError(f"Step '{node.step}' uses container paths under /{', /'.join(sorted(blocked))}, "
-                                "which the local engine cannot replace on this host; use another folder "
-                                "(for example /app, /data or /mnt).")
-        tops.add("tmp")  # a private /tmp (and HOME) per execution, under AICORE_HOME like everything it writes
-        if "script" in template:
-            tops.add("argo")  # the script's source is at /argo/staging/..., as Argo puts it
-        for top in tops:
-            (self.fs / top).mkdir(parents=True, exist_ok=True)
-        return tops
+    def _default_location(self, key: str):
+        try:
+            return self.services.locations.locate(self.ctx, "default", key)
+        except NotFound:
+            raise PodError("artifacts are kept in the object store secret named 'default' (Argo's artifact "
+                           f"repository): create it in resource group '{self.ctx.resource_group}' first.") from None
 
-    def _argv(self, node, template, spec_of, recipe, scratch: Path) -> List[str]:
+    # -- the process --------------------------------------------------------------------------------------------
+    def _argv(self, template, spec_of, recipe: ImageRecipe) -> List[str]:
         command = [str(c) for c in spec_of.get("command") or []]
         args = [str(a) for a in spec_of.get("args") or []]
         if "script" in template:
-            # In the pod, not under AICORE_HOME: the step cannot see the stack's folders.
-            source = f"/argo/staging/{scratch.name}/script"
-            container_path(self.fs, source).parent.mkdir(parents=True, exist_ok=True)
-            container_path(self.fs, source).write_text(str(spec_of.get("source") or ""))
-            return (command or ["sh"]) + [source]
+            # Argo appends the staged source file to args, whatever the interpreter (bash, python, node); an empty
+            # source adds nothing (operator.go, executeScript).
+            return (command or recipe.entrypoint or ["sh"]) + args + ([SCRIPT] if spec_of.get("source") else [])
         # Docker's rules: a template command replaces ENTRYPOINT and CMD; args alone replace CMD.
         argv = command + args if command else recipe.entrypoint + (args or recipe.cmd)
         if not argv:
-            raise WorkflowError(f"Step '{node.step}' has no command: give the container a command or args, or "
-                                "an ENTRYPOINT/CMD in the image's Dockerfile.")
+            raise PodError("no command: give the container a command or args, or an ENTRYPOINT/CMD in the image's "
+                           "Dockerfile.")
         return argv
 
-    def _env(self, node, spec_of, recipe) -> Dict[str, str]:
+    def _env(self, spec_of, recipe: ImageRecipe) -> Dict[str, str]:
         env = dict(recipe.env)
         secrets: Dict[str, Dict[str, bytes]] = {}
 
@@ -181,8 +271,8 @@ class ExecutionSteps:
                 try:
                     secrets[name] = self.services.generic_secrets.read_data(self.ctx, name)
                 except NotFound:
-                    raise WorkflowError(f"Step '{node.step}' reads generic secret '{name}', which does not exist "
-                                        f"in resource group '{self.ctx.resource_group}'.") from None
+                    raise PodError(f"generic secret '{name}' does not exist in resource group "
+                                   f"'{self.ctx.resource_group}'.") from None
             return secrets[name]
 
         for source in spec_of.get("envFrom") or []:
@@ -196,8 +286,7 @@ class ExecutionSteps:
             if ref:
                 data = secret(str(ref.get("name")))
                 if ref.get("key") not in data:
-                    raise WorkflowError(f"Step '{node.step}': generic secret '{ref.get('name')}' has no key "
-                                        f"'{ref.get('key')}'.")
+                    raise PodError(f"generic secret '{ref.get('name')}' has no key '{ref.get('key')}'.")
                 env[item["name"]] = data[ref["key"]].decode("utf-8", "replace")
             else:
                 env[item["name"]] = str(item.get("value", ""))
@@ -206,59 +295,11 @@ class ExecutionSteps:
         env["AICORE_RESOURCE_GROUP"] = self.ctx.resource_group or ""
         return env
 
-    def _place_workflow_inputs(self, node) -> None:
-        with self._lock:
-            if self._workflow_inputs_placed:
-                return
-            self._workflow_inputs_placed = True
-        self._download(node, self.workflow_artifacts)
+    # -- until the engine walks with domain/argo/interpreter.py ------------------------------------------------
+    def run(self, node, attempt: int) -> int:
+        from .legacy_walk import run_node
 
-    def _download_inputs(self, node, template) -> None:
-        self._download(node, (template.get("inputs") or {}).get("artifacts") or [])
-
-    def _download(self, node, items: List[Dict[str, Any]]) -> None:
-        for item in items:
-            name, path = item.get("name"), item.get("path")
-            if not name or not path:
-                continue
-            artifact = self.inputs.get(name)
-            if artifact is None:
-                if item.get("optional"):
-                    continue
-                raise WorkflowError(f"Step '{node.step}' needs input artifact '{name}': bind it in the "
-                                    f"configuration (inputArtifactBindings key '{name}').")
-            try:
-                location = self.services.locations.resolve_url(self.ctx, artifact.url)
-                artifact_io.download(self.services.object_store, location, container_path(self.fs, path),
-                                     as_folder=path.endswith("/"))
-            except (DomainError, ValueError, OSError) as err:
-                raise WorkflowError(f"Step '{node.step}': input artifact '{name}' ({artifact.url}) could not be "
-                                    f"downloaded: {getattr(err, 'message', err)}") from None
-
-    def _upload_outputs(self, node, template) -> None:
-        for item in (template.get("outputs") or {}).get("artifacts") or []:
-            name, path = item.get("globalName"), item.get("path")
-            if not name or not path:
-                continue  # without globalName an output stays in the execution's folders
-            url = ai_url("default", f"{self.execution.id}/{name}")
-            try:
-                location = self.services.locations.locate(self.ctx, "default", f"{self.execution.id}/{name}")
-                archive = "none" not in (item.get("archive") or {})
-                artifact_io.upload(self.services.object_store, location, container_path(self.fs, path), archive)
-            except FileNotFoundError:
-                if item.get("optional"):
-                    continue
-                raise WorkflowError(f"Step '{node.step}' produced nothing at {path} for output artifact "
-                                    f"'{name}'.") from None
-            except (DomainError, OSError) as err:
-                raise WorkflowError(f"Step '{node.step}': output artifact '{name}' could not be stored at {url}: "
-                                    f"{getattr(err, 'message', err)}") from None
-            kind = self.output_kinds.get(name) or "model"
-            self.services.artifacts.register(
-                self.ctx, name, ArtifactKind(kind) if kind in {k.value for k in ArtifactKind} else
-                ArtifactKind.OTHER, url, self.execution.scenario_id,
-                description=f"Output '{name}' of execution {self.execution.id}", execution_id=self.execution.id,
-                configuration_id=self.execution.configuration_id)
+        return run_node(self, node, attempt)
 
 
 def protected_tops(home: Path) -> Set[str]:
