@@ -144,7 +144,7 @@ def test_failing_step_ends_dead_with_the_reason_and_its_logs(engine_api):
     execution = ok(api.call("POST", "/v2/lm/executions", {"configurationId": configure(api, "failing")}))
     done = wait_for(api, execution["id"])
     assert done["status"] == "DEAD"
-    assert "exit code 3 after 2 attempts" in done["statusMessage"]
+    assert "Error (exit code 3); no more retries left after 2 attempts" in done["statusMessage"]
     logs = ok(api.call("GET", f"/v2/lm/executions/{done['id']}/logs"))["data"]["result"]
     assert [line["msg"] for line in logs] == ["attempt", "attempt"]
     log_file = container().log_store.path(TenantContext("t1", "default"), Kind.EXECUTION, done["id"])

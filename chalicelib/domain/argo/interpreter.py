@@ -327,7 +327,7 @@ class WorkflowRun:
                               for k, v in result.artifacts.items()}
             if result.phase == SUCCEEDED or attempt > plan.limit or result.phase not in plan.retried:
                 if result.phase != SUCCEEDED and attempt > 1 and attempt > plan.limit:
-                    node.message = f"{node.message} (no more retries left after {attempt} attempts)"
+                    node.message = f"{node.message}; no more retries left after {attempt} attempts"
                 break
             delay = plan.delay(attempt)
             if plan.max_duration is not None and time.monotonic() - first + delay > plan.max_duration:
