@@ -89,7 +89,7 @@ def test_workflow_arguments_reach_the_entrypoint_inputs_and_global_names():
 def test_enum_and_missing_values_are_errors_naming_the_parameter():
     doc = wf([{"name": "main", "steps": [[call("a", m="x")]]}, echo()],
              params=[{"name": "size", "value": "s", "enum": ["s", "m"]}])
-    with pytest.raises(WorkflowError, match="'xl'.*enum"):
+    with pytest.raises(WorkflowError, match="spec.arguments.size.enum list: 'xl'"):
         run(doc, Runner(), {"size": "xl"})
     doc = wf([{"name": "main", "steps": [[call("a")]]}, echo()])
     outcome = run(doc, Runner())
@@ -318,3 +318,19 @@ def test_skipped_producer_outputs_default_or_absent():
     runner = Runner()
     assert run(wf([{"name": "main", "dag": {"tasks": tasks}}, produce, consume]), runner).phase == SUCCEEDED
     assert runner.args() == ["from-default own"]
+
+
+def test_placeholders_naming_nothing_declared_are_found_before_any_step():
+    from chalicelib.domain.argo.references import unresolvable
+
+    doc = wf([{"name": "main", "steps": [[call("a", m="{{steps.b.outputs.result}}")],
+                                         [call("b", m="{{inputs.parameters.nowhere}} {{workflow.parameters.p}}")]]},
+              echo(arg="{{inputs.parameters.m}} {{inputs.parameters.typo}}"),
+              {"name": "d", "dag": {"tasks": [call("x", m="{{tasks.y.outputs.result}} {{tasks.x.id}}")]}}],
+             params=[{"name": "p", "value": "1"}])
+    assert unresolvable(doc) == [
+        "template 'main': failed to resolve {{steps.b.outputs.result}}",
+        "template 'main': failed to resolve {{inputs.parameters.nowhere}}",
+        "template 'echo': failed to resolve {{inputs.parameters.typo}}",
+        "template 'd': failed to resolve {{tasks.y.outputs.result}}"]
+    assert unresolvable(wf([echo(arg="{{workflow.parameters.q}}")]), bound=["q"]) == []

@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from chalicelib.domain.argo.interpreter import WorkflowRun
 from chalicelib.domain.argo.pods import SUCCEEDED, Cancelled, WorkflowError
+from chalicelib.domain.argo.references import unresolvable
 from chalicelib.domain.argo.support import refusals
 from chalicelib.domain.clock import Clock, to_wire
 from chalicelib.domain.configurations import Configuration, find_executable
@@ -123,7 +124,8 @@ class LocalExecutionEngine:
         try:
             execution = self._runs.get(ctx, Execution, execution_id)
             configuration, executable = self._load(ctx, execution)
-            refused = refusals(executable.template)
+            refused = refusals(executable.template) + unresolvable(
+                executable.template, [b.key for b in configuration.parameter_bindings])
             if refused:  # before any step: a run never goes ahead with part of its template dropped
                 raise WorkflowError("; ".join(refused))
             steps = ExecutionSteps(
@@ -298,6 +300,11 @@ class _StepDetails:
 
 
 
+def template_problems(document: Dict[str, Any]) -> List[str]:
+    """What the sync reports for the local stack: refused fields, and placeholders that can never resolve."""
+    return refusals(document) + unresolvable(document)
+
+
 def use_local_engine(c) -> "LocalExecutionEngine":
     """Local stack only: durable log files, executions on the local engine, runs left in flight reconciled.
     Call before the API serves requests; the caller stops the engine with `shutdown()`."""
@@ -307,7 +314,7 @@ def use_local_engine(c) -> "LocalExecutionEngine":
     c.__dict__["log_store"] = FileLogStore(c.settings.home / "logs")
     deployments = c.__dict__.get("orchestrator") or IdleOrchestrator(c.store, c.clock)
     c.__dict__["orchestrator"] = LocalOrchestrator(c.execution_engine, deployments)
-    c.__dict__["engine_limits"] = refusals  # the Git sync reports what this engine will refuse to run
+    c.__dict__["engine_limits"] = template_problems  # the Git sync reports what this engine will refuse to run
     for built_with_the_old_ones in ("logs", "executions", "deployments", "schedules", "git_sync"):
         c.__dict__.pop(built_with_the_old_ones, None)
     ended = c.execution_engine.reconcile()

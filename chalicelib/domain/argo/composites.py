@@ -3,6 +3,7 @@ template-level `parallelism` and step-level exit handlers. Called by interpreter
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 import threading
 from typing import Any, Callable, Dict, List, Optional
 
@@ -198,6 +199,9 @@ def _loop(run, step, node: Node, frame, scope, items: List[Any], limit, fail_fas
     blocking = [c for c in node.children if c.blocking]
     if blocking:
         node.message, node.cause = blocking[0].message, blocking[0].cause or blocking[0]
+        if len(node.children) < len(children):  # Argo's words when failFast kept the other items from starting
+            node.cause = replace(node.cause, message=f"{node.cause.message}; template has failed or errored "
+                                                     "children and failFast enabled")
 
 
 def _single(run, step, node: Node, frame, scope: Dict[str, Any]) -> None:

@@ -151,7 +151,7 @@ class WorkflowRun:
         for p in declared:
             key = f"workflow.parameters.{p['name']}"
             values[key] = substitute(values[key], values)
-            _check_enum(p, values[key], f"Workflow parameter '{p['name']}'")
+            _check_enum(p, values[key], f"spec.arguments.{p['name']}")
         values["workflow.parameters"] = json.dumps(
             [{"name": k, "value": values[f"workflow.parameters.{k}"]} for k in params], separators=(",", ":"))
         return values
@@ -226,7 +226,7 @@ class WorkflowRun:
             else:
                 raise WorkflowError(f"'{where}': inputs.parameters.{name} was not supplied (give the step an "
                                     f"argument '{name}' or the template a default).")
-            _check_enum(p, value, f"'{where}': input parameter '{name}'")
+            _check_enum(p, value, f"'{where}': inputs.parameters.{name}")
             names[f"inputs.parameters.{name}"] = value
             listed.append({"name": name, "value": value})
         names["inputs.parameters"] = json.dumps(listed, separators=(",", ":"))
@@ -418,5 +418,5 @@ def _output_paths(template: Dict[str, Any]) -> Dict[str, str]:
 def _check_enum(parameter: Dict[str, Any], value: str, what: str) -> None:
     allowed = parameter.get("enum")
     if allowed and value not in [_text(v) for v in allowed]:
-        raise WorkflowError(f"{what} is '{value}', which is not one of its enum values "
-                            f"({', '.join(_text(v) for v in allowed)}).")
+        raise WorkflowError(f"{what}.value should be present in {what}.enum list: '{value}' is not one of "
+                            f"{', '.join(_text(v) for v in allowed)}")  # Argo's validation words it so

@@ -52,7 +52,7 @@ def _json_value(text: str) -> Any:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)  # Go's json.Marshal sorts map keys
 
 
 def loop_phase(children: List[Node]) -> str:
@@ -81,11 +81,13 @@ def aggregate(node: Node) -> None:
 
 
 def _aggregated_list(values: List[str]) -> str:
-    """A JSON list of the values: parsed where every value is JSON itself, else the strings."""
+    """A JSON list of the values: parsed where every value is a JSON list or map, else the strings (Argo's
+    aggregatedJSONValueList)."""
     try:
-        return _compact([json.loads(v) for v in values])
+        parsed = [json.loads(v) for v in values]
     except ValueError:
         return _compact(values)
+    return _compact(parsed if all(isinstance(p, (list, dict)) for p in parsed) else values)
 
 
 def scope_of(prefix: str, node: Node) -> Dict[str, str]:
