@@ -110,8 +110,11 @@ class ExecutionSteps:
         self.on_step(request.path, {"pod": request.pod, "status": "Running", "attempt": request.attempt})
         try:
             pod = self._prepare(request, folder)
-        except PodError as err:
+        except (PodError, OSError) as err:  # OSError: the host refused a copy (disk full, permissions)
             return self._end(request, PodResult(ERROR, message=str(err)))
+        if self.cancelled.is_set():  # stopped while its inputs were being placed
+            self.on_step(request.path, {"status": "Stopped", "finished": True})
+            raise Cancelled()
         try:
             process = StepProcess(pod.spec, self._sink, keep_stdout=RESULT_LIMIT + 1)
         except OSError as err:  # the sandbox is refused here, or the program cannot be started
@@ -226,6 +229,7 @@ class ExecutionSteps:
         placer = InputPlacer(self.ctx, self.services, self.inputs, self._cache, self._default_location)
         for number, item in enumerate(workflow_inputs + list(request.artifacts)):
             placer.place(pod_fs, item, staging / str(number))
+        shutil.rmtree(staging, ignore_errors=True)
         spec = ProcessSpec(argv=argv, container="main", pod=request.pod, env=self._env(spec_of, recipe), fs=fs,
                            tops=sorted(tops), workdir=workdir, scratch=folder,
                            binds={path: str(host) for path, host in pod_fs.binds.items()})
