@@ -41,7 +41,8 @@ log = logging.getLogger("aicore.engine")
 SYSTEM_TOPS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin", "sys",
                "usr", "var"}
 SCRIPT = "/argo/staging/script"  # where Argo's executor stages a script template's source
-# What Kubernetes reports when a pod outlives its activeDeadlineSeconds; Argo marks the node Failed with it.
+# What Kubernetes reports when a pod outlives its activeDeadlineSeconds; Argo marks the node Failed with it (its
+# e2e test/e2e/workflow_test.go asserts NodeFailed and this message), so a retryStrategy OnFailure retries it.
 DEADLINE = "Pod was active on the node longer than the specified deadline"
 
 
