@@ -204,7 +204,6 @@ class ExecutionSteps:
         outputs = template.get("outputs") or {}
         paths = [workdir] + [a.path for a in request.artifacts] + [a.get("path", "") for a in self.workflow_artifacts]
         paths += [a.get("path") or "" for a in outputs.get("artifacts") or [] if isinstance(a, dict)]
-        paths += [((p or {}).get("valueFrom") or {}).get("path") or "" for p in outputs.get("parameters") or []]
         paths += [str(m["mountPath"]) for m in mounts]
         tops = {t for t in (top_of(p) for p in paths if p) if t} | image_tops
         refused = SYSTEM_TOPS | self.services.protected
@@ -212,6 +211,9 @@ class ExecutionSteps:
         if blocked:
             raise PodError(f"container paths under /{', /'.join(sorted(blocked))} cannot be replaced by the local "
                            "engine on this host; use another folder (for example /app, /data or /mnt).")
+        # An output parameter only reads its file: one under /etc stays the host's (read as missing), not refused.
+        read = [((p or {}).get("valueFrom") or {}).get("path") or "" for p in outputs.get("parameters") or []]
+        tops |= {t for t in (top_of(p) for p in read if p) if t} - refused
         tops |= unused_tops(named_paths(words), refused) | {"tmp"}  # a private /tmp (and HOME) per pod
         if "script" in template:
             tops.add("argo")
