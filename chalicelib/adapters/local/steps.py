@@ -41,7 +41,8 @@ log = logging.getLogger("aicore.engine")
 SYSTEM_TOPS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin", "sys",
                "usr", "var"}
 SCRIPT = "/argo/staging/script"  # where Argo's executor stages a script template's source
-# What Kubernetes reports when a pod outlives its activeDeadlineSeconds; Argo marks the node Failed with it.
+# What Kubernetes reports when a pod outlives its activeDeadlineSeconds; Argo marks the node Failed with it (its
+# e2e test/e2e/workflow_test.go asserts NodeFailed and this message), so a retryStrategy OnFailure retries it.
 DEADLINE = "Pod was active on the node longer than the specified deadline"
 
 
@@ -110,8 +111,11 @@ class ExecutionSteps:
         self.on_step(request.path, {"pod": request.pod, "status": "Running", "attempt": request.attempt})
         try:
             pod = self._prepare(request, folder)
-        except PodError as err:
+        except (PodError, OSError) as err:  # OSError: the host refused a copy (disk full, permissions)
             return self._end(request, PodResult(ERROR, message=str(err)))
+        if self.cancelled.is_set():  # stopped while its inputs were being placed
+            self.on_step(request.path, {"status": "Stopped", "finished": True})
+            raise Cancelled()
         try:
             process = StepProcess(pod.spec, self._sink, keep_stdout=RESULT_LIMIT + 1)
         except OSError as err:  # the sandbox is refused here, or the program cannot be started
@@ -200,7 +204,6 @@ class ExecutionSteps:
         outputs = template.get("outputs") or {}
         paths = [workdir] + [a.path for a in request.artifacts] + [a.get("path", "") for a in self.workflow_artifacts]
         paths += [a.get("path") or "" for a in outputs.get("artifacts") or [] if isinstance(a, dict)]
-        paths += [((p or {}).get("valueFrom") or {}).get("path") or "" for p in outputs.get("parameters") or []]
         paths += [str(m["mountPath"]) for m in mounts]
         tops = {t for t in (top_of(p) for p in paths if p) if t} | image_tops
         refused = SYSTEM_TOPS | self.services.protected
@@ -208,6 +211,9 @@ class ExecutionSteps:
         if blocked:
             raise PodError(f"container paths under /{', /'.join(sorted(blocked))} cannot be replaced by the local "
                            "engine on this host; use another folder (for example /app, /data or /mnt).")
+        # An output parameter only reads its file: one under /etc stays the host's (read as missing), not refused.
+        read = [((p or {}).get("valueFrom") or {}).get("path") or "" for p in outputs.get("parameters") or []]
+        tops |= {t for t in (top_of(p) for p in read if p) if t} - refused
         tops |= unused_tops(named_paths(words), refused) | {"tmp"}  # a private /tmp (and HOME) per pod
         if "script" in template:
             tops.add("argo")
@@ -226,6 +232,7 @@ class ExecutionSteps:
         placer = InputPlacer(self.ctx, self.services, self.inputs, self._cache, self._default_location)
         for number, item in enumerate(workflow_inputs + list(request.artifacts)):
             placer.place(pod_fs, item, staging / str(number))
+        shutil.rmtree(staging, ignore_errors=True)
         spec = ProcessSpec(argv=argv, container="main", pod=request.pod, env=self._env(spec_of, recipe), fs=fs,
                            tops=sorted(tops), workdir=workdir, scratch=folder,
                            binds={path: str(host) for path, host in pod_fs.binds.items()})
