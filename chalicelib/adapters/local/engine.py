@@ -22,7 +22,7 @@ from chalicelib.domain.argo.interpreter import WorkflowRun
 from chalicelib.domain.argo.pods import SUCCEEDED, Cancelled, WorkflowError
 from chalicelib.domain.argo.references import unresolvable
 from chalicelib.domain.argo.support import refusals
-from chalicelib.domain.clock import Clock, to_wire
+from chalicelib.domain.clock import Clock
 from chalicelib.domain.configurations import Configuration, find_executable
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.errors import DomainError, NotFound
@@ -33,6 +33,7 @@ from chalicelib.domain.runs import (Execution, RunRepository, mark_finished, mar
 
 from .checkout import synced_repository
 from .logs import _segment
+from .step_details import LatestWriter, StepDetails
 from .steps import ExecutionSteps, RunServices
 
 log = logging.getLogger("aicore.engine")
@@ -40,6 +41,9 @@ LIVE = (Status.UNKNOWN, Status.PENDING, Status.RUNNING, Status.STOPPING)
 RESTARTED = "The local stack restarted while this execution was running; start it again."
 SHUT_DOWN = "The local stack was stopped while this execution was running; start it again."
 Key = Tuple[str, str, str]
+# The in-flight marker lists the steps' process groups (reconcile ends them after a crash); a group that started
+# less than this long before a crash may be missing from it, and then outlives the crash.
+MARKER_INTERVAL = 0.1
 
 
 class LocalExecutionEngine:
@@ -121,6 +125,7 @@ class LocalExecutionEngine:
     # -- the run ---------------------------------------------------------------------------------------
     def _execute(self, ctx: TenantContext, execution_id: str, key: Key) -> None:
         steps: Optional[ExecutionSteps] = None
+        markers: Optional[LatestWriter] = None
         try:
             execution = self._runs.get(ctx, Execution, execution_id)
             configuration, executable = self._load(ctx, execution)
@@ -134,8 +139,11 @@ class LocalExecutionEngine:
                 on_step=lambda path, details: None)
             steps.repository = self._repository(ctx, executable)
             steps.workflow_artifacts = _workflow_artifacts(executable.template)
-            steps.on_processes = lambda pids: self._write_marker(key, pids)
-            details = _StepDetails(self, ctx, execution_id)
+            running: List[List[int]] = [[]]
+            markers = LatestWriter(lambda pids: self._write_marker(key, pids), lambda: running[0], MARKER_INTERVAL)
+            steps.on_processes = lambda pids: (running.__setitem__(0, list(pids)), markers.changed())
+            details = StepDetails(lambda snapshot: self._update(ctx, execution_id, _details(snapshot, self._clock)),
+                                  self._clock)
             steps.on_step = details.update
             with self._lock:
                 self._active[key] = steps
@@ -151,7 +159,10 @@ class LocalExecutionEngine:
             started = self._update(ctx, execution_id, _unless_stopped(lambda r: mark_running(r, self._clock.now())))
             if started is None or started.status is not Status.RUNNING:
                 raise Cancelled()
-            outcome = plan.run()
+            try:
+                outcome = plan.run()
+            finally:
+                details.close()
             if outcome.phase == SUCCEEDED:
                 self._finish(ctx, execution_id, Status.COMPLETED, "Execution completed.")
             else:
@@ -173,6 +184,8 @@ class LocalExecutionEngine:
                 self._active.pop(key, None)
                 self._threads.pop(key, None)
                 self._stop_requested.discard(key)
+            if markers is not None:
+                markers.close()  # no write of it may come after the unlink below
             self._marker(key).unlink(missing_ok=True)
             if self._services.close_log is not None:
                 self._services.close_log(ctx, execution_id)
@@ -265,39 +278,18 @@ def _workflow_artifacts(template: Dict[str, Any]) -> List[Dict[str, Any]]:
     return [a for a in items if isinstance(a, dict) and a.get("name") and a.get("path")]
 
 
+def _details(snapshot: Dict[str, Any], clock: Clock):
+    def write(run) -> None:
+        run.status_details = snapshot
+        run.modified_at = clock.now()
+    return write
+
+
 def _when_live(step):
     def guarded(run) -> None:
         if run.status in LIVE:
             step(run)
     return guarded
-
-
-class _StepDetails:
-    """statusDetails.steps: one entry per step, written as steps start and end."""
-
-    def __init__(self, engine: LocalExecutionEngine, ctx: TenantContext, execution_id: str):
-        self._engine, self._ctx, self._id = engine, ctx, execution_id
-        self._steps: Dict[str, Dict[str, Any]] = {}
-        self._lock = threading.Lock()
-
-    def update(self, path: str, details: Dict[str, Any]) -> None:
-        now = to_wire(self._engine._clock.now())
-        with self._lock:
-            entry = self._steps.setdefault(path, {"name": path})
-            finished = details.pop("finished", False)
-            entry.update(details)
-            entry["finishedAt" if finished else "startedAt"] = now
-            if not finished:
-                entry.pop("finishedAt", None)
-                entry.pop("exitCode", None)
-            snapshot = {"steps": [dict(v) for v in self._steps.values()]}
-
-            def write(run) -> None:
-                run.status_details = snapshot
-                run.modified_at = self._engine._clock.now()
-
-            self._engine._update(self._ctx, self._id, write)
-
 
 
 def template_problems(document: Dict[str, Any]) -> List[str]:
