@@ -8,6 +8,7 @@ an `Expectation` written from Argo's documentation and examples (argoproj/argo-w
     status: COMPLETED | DEAD
     message: [fragments]      # each must be in statusMessage (case-insensitive)
     parameters: {name: value} # the configuration's parameter bindings
+    inputArtifacts: {name: {file: f, content: text}}  # a dataset uploaded, registered and bound under that key
     logs: [lines]             # every log line of the run, as a multiset (any order) ...
     ordered: true             # ... or in exactly this order
     before: [[a, b]]          # line a is logged before line b
@@ -42,10 +43,10 @@ ARGO = Path(__file__).parent / "argo"
 IMAGES = ARGO / "images"
 SCENARIO = "argo-conformance"
 APPLICATION = "argo-conformance"
-WORKERS = 6  # executions in flight at once (2 cores: the pods are short, most of a run is waiting)
+WORKERS = 10  # executions in flight at once (2 cores: most of a run is waiting; 10 keeps the suite near 25 s)
 RUN_TIMEOUT = 45
 DOCUMENT = re.compile(r"^---[ \t]*$", re.M)
-KEYS = {"kind", "status", "message", "parameters", "logs", "ordered", "before", "logsInclude", "logsExclude",
+KEYS = {"kind", "status", "message", "parameters", "inputArtifacts", "logs", "ordered", "before", "logsInclude", "logsExclude",
         "logsMatch", "gaps", "steps", "maxSeconds"}
 
 
@@ -98,6 +99,7 @@ def test_argo_template_parses_as_a_sync_would(name):
     assert {"logs", "logsInclude", "logsMatch"} & set(expect), "every expectation says something about the logs"
     declared = {p.name for p in template.parameters}
     assert set(expect.get("parameters") or {}) <= declared
+    assert set(expect.get("inputArtifacts") or {}) == {a.name for a in template.input_artifacts}
 
 
 # -- running them --------------------------------------------------------------------------------------------------
@@ -128,9 +130,11 @@ class Runs:
     def _run(self, case: Case) -> Outcome:
         executable = f"argo-{case.name}"
         bindings = [{"key": k, "value": str(v)} for k, v in (case.expect.get("parameters") or {}).items()]
+        artifacts = [{"key": k, "artifactId": self._dataset(case, k, v)}
+                     for k, v in (case.expect.get("inputArtifacts") or {}).items()]
         config = self.call("POST", "/v2/lm/configurations", {
             "name": f"cfg-{case.name}"[:256], "scenarioId": SCENARIO, "executableId": executable,
-            "parameterBindings": bindings})["id"]
+            "parameterBindings": bindings, "inputArtifactBindings": artifacts})["id"]
         started = time.monotonic()
         execution_id = self.call("POST", "/v2/lm/executions", {"configurationId": config})["id"]
         deadline = started + RUN_TIMEOUT
@@ -143,6 +147,16 @@ class Runs:
             time.sleep(0.05)
         seconds = time.monotonic() - started
         return Outcome(execution, self._settled_logs(execution_id), seconds)
+
+    def _dataset(self, case: Case, key: str, spec: Dict[str, str]) -> str:
+        """A file uploaded to the default object store and registered as a dataset artifact (its folder)."""
+        folder = f"{SCENARIO}/{case.name}/{key}"
+        with self._lock:
+            put = self._api.call("PUT", f"/v2/lm/dataset/files/default/{folder}/{spec['file']}",
+                                 raw=spec["content"].encode(), headers={"Content-Type": "text/plain"})
+        assert put.status < 300, put
+        return self.call("POST", "/v2/lm/artifacts", {"name": key, "kind": "dataset", "scenarioId": SCENARIO,
+                                                      "url": f"ai://default/{folder}"})["id"]
 
     def _settled_logs(self, execution_id: str) -> List[str]:
         """The run's log lines, read until two reads agree (the last lines of a pod may still be on their way)."""
