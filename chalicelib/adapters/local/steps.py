@@ -87,7 +87,6 @@ class ExecutionSteps:
     workflow_artifacts: List[Dict[str, Any]] = field(default_factory=list)  # spec.arguments.artifacts with a path
     processes: Set[StepProcess] = field(default_factory=set)
     _finished: List[Tuple[str, PodFs]] = field(default_factory=list)  # (step path, pod fs) in the order they ended
-    _legacy_outputs: Dict[str, Any] = field(default_factory=dict)  # see legacy_walk.py
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -301,12 +300,6 @@ class ExecutionSteps:
         env.update(self.services.tracking_env(self.ctx, self.execution.id))
         env["AICORE_RESOURCE_GROUP"] = self.ctx.resource_group or ""
         return env
-
-    # -- until the engine walks with domain/argo/interpreter.py ------------------------------------------------
-    def run(self, node, attempt: int) -> int:
-        from .legacy_walk import run_node
-
-        return run_node(self, node, attempt)
 
 
 def protected_tops(home: Path) -> Set[str]:
