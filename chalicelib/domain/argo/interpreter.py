@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
-from . import composites
-from .backoff import retry_plan, seconds
-from .expressions import evaluate, substitute, substitute_all
-from .nodes import Node, failure_entry
+from . import composites, leaves
+from .backoff import seconds
+from .expressions import evaluate, substitute
+from .nodes import Frame, Node, failure_entry
 from .values import text as _text
 from .pods import (ERROR, FAILED, SUCCEEDED, ArtifactInput, Cancelled, PodRequest, PodRunner, StoredArtifact,
                    WorkflowError)
@@ -37,16 +37,6 @@ class RunOutcome:
     phase: str  # SUCCEEDED, FAILED or ERROR
     message: str
     outputs: Dict[str, str] = field(default_factory=dict)  # workflow.outputs.parameters
-
-
-@dataclass
-class Frame:
-    """What one template invocation sees: its names (inputs, steps.x, tasks.x) and artifact references."""
-
-    scope: Dict[str, Any]
-    artifacts: Dict[str, ArtifactInput]
-    depth: int
-    deadline: Optional[float]  # monotonic time by which this template must end
 
 
 class WorkflowRun:
@@ -200,9 +190,9 @@ class WorkflowRun:
             elif "dag" in template:
                 composites.run_dag(self, template, node, frame)
             elif "container" in template or "script" in template:
-                self._run_container(template, node, frame)
+                leaves.run_container(self, template, node, frame)
             elif "suspend" in template:
-                self._suspend(template, node, frame)
+                leaves.suspend(self, template, node, frame)
             else:
                 raise WorkflowError(f"Template '{template.get('name')}' has no steps, dag, container, script or "
                                     "suspend: the local engine cannot run it.")
@@ -288,59 +278,13 @@ class WorkflowRun:
         return self.declared_artifact(spec, scope, where)
 
     # -- leaves ----------------------------------------------------------------------------------------
-    def _pod_name(self, template_name: str) -> str:
+    def pod_name(self, template_name: str) -> str:
         with self._lock:
             self._seq += 1
             seq = self._seq
         return f"{self.run_id}-{template_name[:30]}-{seq}"[:63].rstrip("-.")
 
-    def _remaining(self, deadline: Optional[float], template: Dict[str, Any], scope) -> Optional[float]:
-        limits = [deadline - time.monotonic()] if deadline is not None else []
-        for key in ("activeDeadlineSeconds", "timeout"):
-            if template.get(key) not in (None, ""):
-                limits.append(seconds(substitute(str(template[key]), scope), f"'{template.get('name')}' {key}"))
-        return min(limits) if limits else None
-
-    def _run_container(self, template: Dict[str, Any], node: Node, frame: Frame) -> None:
-        scope = self.scope(frame, _output_paths(template))
-        plan = retry_plan(substitute_all(template.get("retryStrategy"), scope), f"'{node.name}'")
-        first, attempt = time.monotonic(), 0
-        body = {k: v for k, v in template.items() if k not in ("retryStrategy", "inputs")}
-        artifacts = [a for k, a in frame.artifacts.items() if k.startswith("inputs.artifacts.")]
-        volumes = self.volumes + [v for v in template.get("volumes") or [] if isinstance(v, dict)]
-        while True:
-            self.check_cancelled()
-            attempt += 1
-            pod = self._pod_name(str(template.get("name") or "inline"))
-            names = {"retries": str(attempt - 1), "pod.name": pod, "node.name": node.name}
-            timeout = self._remaining(frame.deadline, template, {**scope, **names})
-            if timeout is not None and timeout <= 0:
-                node.phase, node.message = ERROR, "Step exceeded its deadline"
-                break
-            request = PodRequest(path=node.name, pod=pod, template=substitute_all(body, {**scope, **names}),
-                                 artifacts=artifacts, volumes=volumes, run_volumes=self.run_volumes,
-                                 attempt=attempt, timeout_seconds=timeout)
-            result = self._run_pod(request)
-            node.pod, node.phase, node.message = pod, result.phase, result.message
-            node.exit_code, node.result, node.parameters = result.exit_code, result.result, dict(result.parameters)
-            node.artifacts = {f"outputs.artifacts.{k}": ArtifactInput(k, "", stored=v)
-                              for k, v in result.artifacts.items()}
-            if result.phase == SUCCEEDED or attempt > plan.limit or result.phase not in plan.retried:
-                if result.phase != SUCCEEDED and attempt > 1 and attempt > plan.limit:
-                    node.message = f"{node.message}; no more retries left after {attempt} attempts"
-                break
-            delay = plan.delay(attempt)
-            if plan.max_duration is not None and time.monotonic() - first + delay > plan.max_duration:
-                node.message = f"{node.message} (backoff would exceed max duration limit)"
-                break
-            if self.cancelled.wait(delay):
-                raise Cancelled()
-        if node.phase == SUCCEEDED:
-            self._publish_globals(template, node)
-        else:
-            self.record_failure(node)
-
-    def _run_pod(self, request: PodRequest):
+    def run_pod(self, request: PodRequest):
         self._pods.acquire()
         if self._parallel is not None:
             self._parallel.acquire()
@@ -351,23 +295,6 @@ class WorkflowRun:
             if self._parallel is not None:
                 self._parallel.release()
             self._pods.release()
-
-    def _suspend(self, template: Dict[str, Any], node: Node, frame: Frame) -> None:
-        duration = (template.get("suspend") or {}).get("duration")
-        if duration in (None, ""):
-            raise WorkflowError(f"'{node.name}': a suspend without a duration waits for a resume, which the local "
-                                "engine does not offer.")
-        wait = seconds(substitute(str(duration), self.scope(frame)), f"'{node.name}' suspend.duration")
-        remaining = frame.deadline - time.monotonic() if frame.deadline is not None else None
-        if remaining is not None and remaining < wait:
-            self.runner.suspend(max(0.0, remaining))
-            node.phase, node.message = FAILED, "Step exceeded its deadline"
-            self.record_failure(node)
-            return
-        self.on_node(node.name, {"status": "Running"})
-        self.runner.suspend(wait)
-        node.phase = SUCCEEDED
-        self.on_node(node.name, {"status": SUCCEEDED, "finished": True})
 
     def publish_outputs(self, template: Dict[str, Any], node: Node, scope: Dict[str, Any], frame: Frame) -> None:
         """A steps/dag template's own outputs, from its children (`valueFrom.parameter`, `expression`, `from`)."""
@@ -391,9 +318,9 @@ class WorkflowRun:
             found = self.artifact_from(a, frame, scope, node.name)
             if found is not None:
                 node.artifacts[f"outputs.artifacts.{a['name']}"] = found
-        self._publish_globals(template, node)
+        self.publish_globals(template, node)
 
-    def _publish_globals(self, template: Dict[str, Any], node: Node) -> None:
+    def publish_globals(self, template: Dict[str, Any], node: Node) -> None:
         outputs = template.get("outputs") or {}
         for p in outputs.get("parameters") or []:
             if p.get("globalName") and p.get("name") in node.parameters:
@@ -403,16 +330,6 @@ class WorkflowRun:
             if a.get("globalName") and found is not None:
                 with self._lock:
                     self.global_artifacts[f"workflow.outputs.artifacts.{a['globalName']}"] = found
-
-
-def _output_paths(template: Dict[str, Any]) -> Dict[str, str]:
-    """{{outputs.parameters.x.path}} and {{outputs.artifacts.x.path}}, which a container's args may use."""
-    outputs = template.get("outputs") or {}
-    names = {f"outputs.parameters.{p.get('name')}.path": str((p.get("valueFrom") or {}).get("path", ""))
-             for p in outputs.get("parameters") or [] if (p.get("valueFrom") or {}).get("path")}
-    names.update({f"outputs.artifacts.{a.get('name')}.path": str(a.get("path", ""))
-                  for a in outputs.get("artifacts") or [] if a.get("path")})
-    return names
 
 
 def _check_enum(parameter: Dict[str, Any], value: str, what: str) -> None:

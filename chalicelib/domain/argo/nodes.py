@@ -112,3 +112,13 @@ def failure_entry(node: Node) -> Dict[str, Any]:
     """One item of {{workflow.failures}}, with the fields Argo puts there."""
     return {"displayName": node.name.rsplit(".", 1)[-1], "message": node.message, "templateName": node.template,
             "phase": node.phase, "podName": node.pod, "finishedAt": node.finished_at}
+
+
+@dataclass
+class Frame:
+    """What one template invocation sees: its names (inputs, steps.x, tasks.x) and artifact references."""
+
+    scope: Dict[str, Any]
+    artifacts: Dict[str, ArtifactInput]
+    depth: int
+    deadline: Optional[float]  # monotonic time by which this template must end
