@@ -12,11 +12,13 @@ from .pods import ERROR, FAILED, SUCCEEDED, ArtifactInput, Cancelled, PodRequest
 
 
 def _remaining(deadline: Optional[float], template: Dict[str, Any], scope) -> Optional[float]:
+    """Seconds this pod may run: the closest of the enclosing deadline and its own activeDeadlineSeconds/timeout."""
     limits = [deadline - time.monotonic()] if deadline is not None else []
     for key in ("activeDeadlineSeconds", "timeout"):
         if template.get(key) not in (None, ""):
             limits.append(seconds(substitute(str(template[key]), scope), f"'{template.get('name')}' {key}"))
     return min(limits) if limits else None
+
 
 def run_container(run, template: Dict[str, Any], node: Node, frame: Frame) -> None:
     scope = run.scope(frame, _output_paths(template))
