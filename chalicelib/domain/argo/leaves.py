@@ -78,7 +78,6 @@ def suspend(run, template: Dict[str, Any], node: Node, frame: Frame) -> None:
     run.on_node(node.name, {"status": SUCCEEDED, "finished": True})
 
 
-
 def _output_paths(template: Dict[str, Any]) -> Dict[str, str]:
     """{{outputs.parameters.x.path}} and {{outputs.artifacts.x.path}}, which a container's args may use."""
     outputs = template.get("outputs") or {}
