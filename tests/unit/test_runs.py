@@ -292,3 +292,13 @@ def test_ttl_valid(ttl, minutes):
 def test_ttl_invalid(ttl):
     with pytest.raises(InvalidInput, match="ttl"):
         ttl_minutes(ttl)
+
+
+def test_status_details_are_stored_as_one_json_string_and_read_back_either_way():
+    run = execution(status_details={"steps": [{"name": "main.a", "status": "Succeeded", "exitCode": 0}]})
+    record = run.to_record(run.id)
+    assert isinstance(record.doc["status_details_json"], str) and "status_details" not in record.doc
+    assert Execution.from_record(record).status_details == run.status_details
+    legacy = dict(record.doc, status_details=run.status_details)  # written before the JSON form
+    legacy.pop("status_details_json")
+    assert Execution.model_validate(legacy).status_details == run.status_details
