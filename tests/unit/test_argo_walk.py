@@ -334,3 +334,13 @@ def test_placeholders_naming_nothing_declared_are_found_before_any_step():
         "template 'echo': failed to resolve {{inputs.parameters.typo}}",
         "template 'd': failed to resolve {{tasks.y.outputs.result}}"]
     assert unresolvable(wf([echo(arg="{{workflow.parameters.q}}")]), bound=["q"]) == []
+
+
+def test_broken_depends_are_found_before_any_step():
+    from chalicelib.domain.argo.references import unresolvable
+
+    tasks = [call("a", m="x", depends="b.Finished"), call("b", m="y", depends="a")]
+    problems = unresolvable(wf([{"name": "main", "dag": {"tasks": tasks}}, echo()]))
+    assert len(problems) == 1 and "'Finished'" in problems[0] and "template 'main'" in problems[0]
+    cycle = [call("a", m="x", depends="b"), call("b", m="y", depends="a")]
+    assert "cycle" in unresolvable(wf([{"name": "main", "dag": {"tasks": cycle}}, echo()]))[0]

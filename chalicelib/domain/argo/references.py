@@ -3,13 +3,17 @@
 Only references whose target is declared in the document are checked: `inputs.parameters.x` against the
 template's inputs, `workflow.parameters.x` against spec.arguments (plus the configuration's bindings),
 `steps.x` against the steps of the same template before the current group, `tasks.x` against the tasks of the
-same DAG, `workflow.outputs.parameters.x` against the globalNames declared anywhere. Anything else (expression
+same DAG, `workflow.outputs.parameters.x` against the globalNames declared anywhere; and each DAG's depends
+expressions (unknown tasks, cycles, results Argo does not have). Anything else (expression
 tags, names the walk provides) is left to the walk, which still fails on it by name.
 """
 from __future__ import annotations
 
 import re
 from typing import Any, Dict, Iterable, List, Set
+
+from .dag import task_expressions
+from .pods import WorkflowError
 
 _TAG = re.compile(r"\{\{\s*([^=\s][^}]*?)\s*\}\}")
 
@@ -65,6 +69,12 @@ def _template(template: Dict[str, Any], params: Set[str], global_outputs: Set[st
         check(template.get("outputs"), steps=seen)
     elif "dag" in template:
         tasks = {t.get("name") for t in (template.get("dag") or {}).get("tasks") or [] if isinstance(t, dict)}
+        try:
+            task_expressions([t for t in (template.get("dag") or {}).get("tasks") or [] if isinstance(t, dict)],
+                             f"template '{name}'")
+        except WorkflowError as err:  # an unknown task, a cycle, a result Argo does not have
+            text = str(err)
+            problems.append(text if text.startswith("template '") else f"template '{name}': {text}")
         for task in (template.get("dag") or {}).get("tasks") or []:
             if isinstance(task, dict):
                 check({k: v for k, v in task.items() if k != "inline"}, tasks=tasks)
