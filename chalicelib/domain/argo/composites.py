@@ -128,7 +128,7 @@ def run_dag(run, template: Dict[str, Any], node: Node, frame) -> None:
                 continue
             if verdict is False:
                 pending.remove(name)
-                omitted = Node(f"{node.name}.{name}", template=str(tasks[name].get("template") or ""),
+                omitted = Node(f"{node.name}.{name}", display=str(name), template=str(tasks[name].get("template") or ""),
                                phase=OMITTED, message=f"omitted: depends condition not met ({exprs[name]})",
                                parameters=skipped_outputs(run, tasks[name]))
                 settle(name, omitted)
@@ -160,7 +160,8 @@ def run_dag(run, template: Dict[str, Any], node: Node, frame) -> None:
 
 # -- one step or task ------------------------------------------------------------------------------------
 def run_step(run, step: Dict[str, Any], path: str, frame, limit, fail_fast: bool) -> Node:
-    node = Node(path, template=str(step.get("template") or ""), continue_on=step.get("continueOn") or {})
+    node = Node(path, display=str(step.get("name")), template=str(step.get("template") or ""),
+                continue_on=step.get("continueOn") or {})
     scope = run.scope(frame)
     try:
         fields = {k: step[k] for k in ("withItems", "withParam", "withSequence") if k in step}
@@ -180,7 +181,8 @@ def run_step(run, step: Dict[str, Any], path: str, frame, limit, fail_fast: bool
 def _loop(run, step, node: Node, frame, scope, items: List[Any], limit, fail_fast: bool) -> None:
     node.is_loop = True
     stop = threading.Event()
-    children = [Node(f"{node.name}({i}:{loops.label(item)})", template=node.template, index=i,
+    children = [Node(f"{node.name}({i}:{loops.label(item)})", display=f"{node.display}({i}:{loops.label(item)})",
+                     template=node.template, index=i,
                      continue_on=node.continue_on) for i, item in enumerate(items)]
 
     def one(child: Node, item: Any) -> None:
@@ -264,7 +266,7 @@ def _template_of(run, step: Dict[str, Any], where: str) -> Dict[str, Any]:
 
 
 def _step_exit(run, name: str, node: Node, frame) -> None:
-    handler = Node(f"{node.name}.onExit", template=name)
+    handler = Node(f"{node.name}.onExit", display=f"{node.display}.onExit", template=name)
     try:
         template = run.template(name, node.name)
     except WorkflowError as err:

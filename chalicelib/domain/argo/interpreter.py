@@ -74,7 +74,7 @@ class WorkflowRun:
     # -- the run ------------------------------------------------------------------------------------------
     def run(self) -> RunOutcome:
         """The workflow's end (Succeeded, Failed or Error); raises Cancelled when stopped."""
-        entry = Node(self.entry, template=self.entry)
+        entry = Node(self.entry, display=self.run_id, template=self.entry)
         arguments = self.spec.get("arguments") or {}
         params = {p["name"]: self.globals[f"workflow.parameters.{p['name']}"]
                   for p in arguments.get("parameters") or [] if f"workflow.parameters.{p.get('name')}" in self.globals}
@@ -97,9 +97,11 @@ class WorkflowRun:
         with self._lock:
             self.globals.update({
                 "workflow.status": phase,
-                "workflow.failures": json.dumps([failure_entry(n) for n in self._failures], separators=(",", ":")),
+                # Argo hands the JSON list over Go-quoted (strconv.Quote), so that `sh -c "echo {{...}}"` prints it
+                "workflow.failures": json.dumps(json.dumps([failure_entry(n) for n in self._failures],
+                                                           separators=(",", ":")), ensure_ascii=False),
                 "workflow.duration": f"{time.monotonic() - self._started:.6f}"})
-        node = Node(f"{self.run_id}.onExit", template=name)
+        node = Node(f"{self.run_id}.onExit", display=f"{self.run_id}.onExit", template=name)
         self.invoke(self.template(name, node.name), {}, {}, node, Frame({}, {}, 0, None))
         if node.phase != SUCCEEDED and phase == SUCCEEDED:
             return node.phase, f"The exit handler failed: {self._message(node)}"

@@ -12,7 +12,8 @@ from .pods import ERROR, FAILED, OMITTED, SKIPPED, SUCCEEDED, ArtifactInput
 
 @dataclass
 class Node:
-    name: str  # display path, e.g. "main.print(1:b)"
+    name: str  # path, e.g. "main.print(1:b)"
+    display: str = ""  # Argo's displayName: "print(1:b)", the workflow's name for the root
     template: str = ""
     phase: str = ""
     message: str = ""
@@ -110,7 +111,7 @@ def scope_of(prefix: str, node: Node) -> Dict[str, str]:
 
 def failure_entry(node: Node) -> Dict[str, Any]:
     """One item of {{workflow.failures}}, with the fields Argo puts there."""
-    return {"displayName": node.name.rsplit(".", 1)[-1], "message": node.message, "templateName": node.template,
+    return {"displayName": node.display or node.name, "message": node.message, "templateName": node.template,
             "phase": node.phase, "podName": node.pod, "finishedAt": node.finished_at}
 
 
