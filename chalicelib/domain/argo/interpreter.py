@@ -24,7 +24,8 @@ from .pods import (ERROR, FAILED, SUCCEEDED, ArtifactInput, Cancelled, PodReques
                    WorkflowError)
 
 MAX_DEPTH = 100  # recursion (a template calling itself) as deep as real runs go; a runaway ends with a message
-MAX_PODS = 32  # this host's own limit on pods at once (Argo's is the cluster's)
+MAX_PODS = 32
+STRFTIME = "aAbBcCdDeFHIjmMpSuUwWyYzZ"  # this host's own limit on pods at once (Argo's is the cluster's)
 ARTIFACT_REF = ("steps.", "tasks.", "inputs.artifacts.", "workflow.artifacts.", "workflow.outputs.artifacts.")
 
 
@@ -124,6 +125,11 @@ class WorkflowRun:
         values: Dict[str, Any] = {"workflow.name": self.run_id, "workflow.uid": self.run_id,
                                   "workflow.namespace": namespace, "workflow.mainEntrypoint": self.entry,
                                   "workflow.creationTimestamp": now_text(), "workflow.status": "Running"}
+        created = datetime.now(timezone.utc)
+        values["workflow.creationTimestamp"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+        for letter in STRFTIME:  # {{workflow.creationTimestamp.Y}} and the like, as Argo offers them
+            values[f"workflow.creationTimestamp.{letter}"] = created.strftime(f"%{letter}")
+        values["workflow.creationTimestamp.s"] = str(int(created.timestamp()))
         for key in ("labels", "annotations"):
             for name, value in (meta.get(key) or {}).items():
                 values[f"workflow.{key}.{name}"] = str(value)
