@@ -225,6 +225,7 @@ class ExecutionSteps:
             pod_fs.host(workdir).mkdir(parents=True, exist_ok=True)  # Docker creates a missing WORKDIR
         if "script" in template:
             write_file(pod_fs, SCRIPT, str(spec_of.get("source") or ""))
+            pod_fs.host(SCRIPT).chmod(0o755)  # as Argo's executor stages it: `sh -c /argo/staging/script` runs it
         staging = folder / "staging"
         workflow_inputs = [ArtifactInput(name=str(a["name"]), path=str(a["path"]), binding=str(a["name"]),
                                          optional=bool(a.get("optional"))) for a in self.workflow_artifacts]
