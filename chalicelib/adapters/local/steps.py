@@ -242,9 +242,13 @@ class ExecutionSteps:
             (fs / top).touch()
             unwritten[fs / top] = (fs / top).stat().st_mtime_ns
         pod_fs = PodFs(fs, tops, volume_binds(request, mounts, self.folder / "volumes"))
+        binds = {path: str(host) for path, host in pod_fs.binds.items()}
         for mount in mounts:  # emptyDir: a fresh folder in the pod's own file system
             if str(mount.get("name")) not in request.run_volumes:
-                pod_fs.host(str(mount["mountPath"])).mkdir(parents=True, exist_ok=True)
+                host = pod_fs.host(str(mount["mountPath"]))
+                host.mkdir(parents=True, exist_ok=True)
+                # bound onto itself: a mount point, as the step sees a volume in a container's /proc/mounts
+                binds.setdefault(_absolute(str(mount["mountPath"])), str(host))
         if top_of(workdir):
             pod_fs.host(workdir).mkdir(parents=True, exist_ok=True)  # Docker creates a missing WORKDIR
         if "script" in template:
@@ -259,7 +263,7 @@ class ExecutionSteps:
         shutil.rmtree(staging, ignore_errors=True)
         spec = ProcessSpec(argv=argv, container="main", pod=request.pod, env=self._env(spec_of, recipe), fs=fs,
                            tops=sorted(tops), workdir=workdir, scratch=folder,
-                           binds={path: str(host) for path, host in pod_fs.binds.items()})
+                           binds=binds)
         return _Pod(spec, pod_fs, words, unwritten)
 
     def _recipe_of(self, image: str) -> ImageRecipe:
