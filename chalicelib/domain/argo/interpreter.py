@@ -253,7 +253,11 @@ class WorkflowRun:
         key = (spec.get("s3") or {}).get("key") if isinstance(spec.get("s3"), dict) else None
         if key:
             key = substitute(str(key), scope)
-            return ArtifactInput(name, "", stored=StoredArtifact(key, archived=key.endswith((".tgz", ".tar.gz"))))
+            key = key.rstrip("/") or key  # a folder's key, with or without its trailing '/'
+            # Argo's executor unpacks what the key holds when it is a tarball, unless the artifact says
+            # `archive: none` (workflow/executor/executor.go, unarchiveArtifact); a key naming a folder is one
+            archive = spec.get("archive") if isinstance(spec.get("archive"), dict) else {}
+            return ArtifactInput(name, "", stored=StoredArtifact(key, archived="none" not in archive))
         return None
 
     def artifact_from(self, spec: Dict[str, Any], frame: Frame, scope: Dict[str, Any], where: str
