@@ -202,6 +202,42 @@ def test_retry_with_backoff_and_retries_variable():
     assert runner.args() == ["try 0", "try 1", "try 2"] and waits == [1.0, 2.0]
 
 
+def test_retry_strategy_without_limit_retries_until_the_step_passes():
+    flaky = {"name": "flaky", "retryStrategy": {}, "container": {"image": "a", "command": ["x"], "args": ["{{retries}}"]}}
+    codes = [1, 1, 1, 1, 0]
+    runner = Runner(flaky=lambda r: PodResult(SUCCEEDED, 0) if codes.pop(0) == 0 else PodResult(FAILED, 1))
+    doc = wf([{"name": "main", "steps": [[call("f", "flaky")]]}, flaky])
+    assert run(doc, runner).phase == SUCCEEDED
+    assert runner.args() == ["0", "1", "2", "3", "4"]
+
+
+def test_workflow_argument_artifacts_with_a_source_reach_the_entrypoint():
+    main = {"name": "main", "inputs": {"artifacts": [{"name": "text", "path": "/in/text"},
+                                                     {"name": "keyed", "path": "/in/keyed"},
+                                                     {"name": "bound", "path": "/in/bound"}]},
+            "container": {"image": "a", "command": ["cat"]}}
+    doc = wf([main], artifacts=[{"name": "text", "raw": {"data": "for {{workflow.name}}"}},
+                                {"name": "keyed", "s3": {"key": "runs/{{workflow.name}}/data/"}},
+                                {"name": "bound", "raw": {"data": "unused: the configuration binds it"}}])
+    doc["spec"]["arguments"]["artifacts"] = doc["spec"].pop("artifacts")
+    runner = Runner()
+    assert run(doc, runner, bindings=["bound"]).phase == SUCCEEDED
+    given = {a.name: a for a in runner.requests[0].artifacts}
+    assert given["text"].raw == "for r1" and given["text"].path == "/in/text"
+    assert given["keyed"].stored.key == "runs/r1/data" and given["keyed"].stored.archived  # detected when read
+    assert given["bound"].binding == "bound" and given["bound"].raw is None
+
+
+def test_key_only_input_with_archive_none_is_read_as_stored():
+    use = {"name": "use", "inputs": {"artifacts": [
+        {"name": "plain", "path": "/p", "s3": {"key": "k/plain"}, "archive": {"none": {}}},
+        {"name": "auto", "path": "/a", "s3": {"key": "k/auto"}}]}, "container": {"image": "a", "command": ["x"]}}
+    runner = Runner()
+    assert run(wf([use], entry="use"), runner).phase == SUCCEEDED
+    given = {a.name: a.stored for a in runner.requests[0].artifacts}
+    assert not given["plain"].archived and given["auto"].archived
+
+
 def test_retry_policy_on_error_does_not_retry_failures():
     flaky = {"name": "flaky", "retryStrategy": {"limit": 2, "retryPolicy": "OnError"},
              "container": {"image": "a", "command": ["x"]}}

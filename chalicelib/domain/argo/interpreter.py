@@ -81,7 +81,17 @@ class WorkflowRun:
         artifacts = {a["name"]: ArtifactInput(a["name"], "", binding=a["name"])
                      for a in arguments.get("artifacts") or [] if a.get("name") in self.bindings}
         frame = Frame({}, {f"workflow.artifacts.{n}": a for n, a in artifacts.items()}, 0, self.deadline)
-        self.invoke(self.templates[self.entry], params, artifacts, entry, frame)
+        entry_artifacts = dict(artifacts)
+        try:  # an argument with its own source (`raw`, `s3.key`) goes to the entrypoint's input of that name
+            for a in arguments.get("artifacts") or []:
+                if isinstance(a, dict) and a.get("name") and a["name"] not in entry_artifacts:
+                    own = self.declared_artifact(a, dict(self.globals), "spec.arguments.artifacts")
+                    if own is not None:
+                        entry_artifacts[a["name"]] = own
+        except WorkflowError as err:
+            entry.phase, entry.message = ERROR, str(err)
+        else:
+            self.invoke(self.templates[self.entry], params, entry_artifacts, entry, frame)
         phase, message = entry.phase, self._message(entry)
         if self.deadline is not None and time.monotonic() >= self.deadline and phase != SUCCEEDED:
             phase, message = FAILED, (f"The workflow ran longer than spec.activeDeadlineSeconds "
