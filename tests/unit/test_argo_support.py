@@ -73,7 +73,8 @@ SUPPORTED = {
                 {"name": "key", "path": "/key", "s3": {"key": "x/y"}, "optional": True, "archive": {"none": {}}},
                 {"name": "expr", "path": "/expr"}]},
              "container": {"image": "alpine", "command": ["cat", "/in"]}},
-            {"name": "pause", "suspend": {"duration": "5s"}},
+            {"name": "pause", "suspend": {"duration": "5s"},
+             "annotations": {"workflows.argoproj.io/display-name": "pause {{workflow.name}}"}},
             {"name": "cleanup", "container": {"image": "alpine", "command": ["echo", "{{workflow.status}}"]}},
         ]}}
 

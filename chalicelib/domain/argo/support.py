@@ -133,7 +133,7 @@ STEP: Dict[str, Any] = {
 }  # "inline" is added below: an inline template follows the template whitelist
 
 TEMPLATE_IGNORED = ("metadata", "nodeSelector", "tolerations", "affinity", "serviceAccountName", "securityContext",
-                    "priorityClassName", "automountServiceAccountToken")
+                    "priorityClassName", "automountServiceAccountToken", "annotations")  # annotations: display name
 TEMPLATE: Dict[str, Any] = {
     "name": ANY,
     "inputs": {"parameters": _Each(WORKFLOW_PARAMETER), "artifacts": _Each(INPUT_ARTIFACT)},
