@@ -141,7 +141,6 @@ ALPINE = {"image": "alpine"}
      "retryStrategy.backoff.jitter"),
     ({"suspend": {}}, "suspend without duration"),
     ({"suspend": None}, "suspend without duration"),
-    ({"dag": {"tasks": [], "target": "a"}}, "dag.target"),
     ({"dag": {"tasks": [{"name": "a", "template": "echo"}, {"name": "b", "templateRef": {"name": "x"}}]}},
      "dag.tasks[1].templateRef"),
     ({"dag": {"tasks": [{"name": "a", "template": "echo", "hooks": {"exit": {}}}]}}, "dag.tasks[0].hooks"),

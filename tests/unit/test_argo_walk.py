@@ -174,6 +174,19 @@ def test_dag_depends_runs_handlers_and_omits_the_rest():
     assert outcome.phase == FAILED and "Step 'main.A' failed: Error (exit code 1)" == outcome.message
 
 
+def test_dag_target_runs_only_the_targets_and_what_they_depend_on():
+    tasks = [call("A", m="A"), call("B", m="B", depends="A"), call("C", m="C", depends="A"),
+             call("D", m="D", depends="B && C"), call("E", m="E", depends="C")]
+    doc = wf([{"name": "main", "dag": {"target": "{{workflow.parameters.target}}", "tasks": tasks}}, echo()],
+             params=[{"name": "target", "value": "E"}])
+    runner = Runner()
+    assert run(doc, runner).phase == SUCCEEDED and sorted(runner.args()) == ["A", "C", "E"]
+    runner = Runner()
+    assert run(doc, runner, {"target": "B E"}).phase == SUCCEEDED and sorted(runner.args()) == ["A", "B", "C", "E"]
+    outcome = run(doc, Runner(), {"target": "Z"})
+    assert outcome.phase == ERROR and "dag.target names no task Z" in outcome.message
+
+
 def test_dag_continue_on_and_fail_fast():
     tasks = [call("A", "bad", continueOn={"failed": True}), call("B", m="b", dependencies=["A"])]
     runner = Runner(bad=failing())
@@ -203,7 +216,8 @@ def test_retry_with_backoff_and_retries_variable():
 
 
 def test_retry_strategy_without_limit_retries_until_the_step_passes():
-    flaky = {"name": "flaky", "retryStrategy": {}, "container": {"image": "a", "command": ["x"], "args": ["{{retries}}"]}}
+    flaky = {"name": "flaky", "retryStrategy": {},
+             "container": {"image": "a", "command": ["x"], "args": ["{{retries}}"]}}
     codes = [1, 1, 1, 1, 0]
     runner = Runner(flaky=lambda r: PodResult(SUCCEEDED, 0) if codes.pop(0) == 0 else PodResult(FAILED, 1))
     doc = wf([{"name": "main", "steps": [[call("f", "flaky")]]}, flaky])

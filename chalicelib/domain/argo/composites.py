@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from . import loops
 from .dag import dag_outcome, handled_failures, task_expressions
-from .depends import TaskResult, depends_true
+from .depends import TaskResult, depends_names, depends_true
 from .expressions import substitute, substitute_all, when_true
 from .nodes import Node, aggregate, loop_phase, scope_of
 from .pods import ERROR, OMITTED, SKIPPED, SUCCEEDED, Cancelled, WorkflowError
@@ -87,10 +87,27 @@ def _finish(run, template, node: Node, local) -> None:
 
 
 # -- dag ---------------------------------------------------------------------------------------------------
+def _needed(targets: List[str], exprs: Dict[str, str], where: str) -> set:
+    """The targets and every task they depend on, directly or not."""
+    unknown = [t for t in targets if t not in exprs]
+    if unknown:
+        raise WorkflowError(f"{where}: dag.target names no task {', '.join(unknown)}.")
+    keep, todo = set(), list(targets)
+    while todo:
+        name = todo.pop()
+        if name not in keep:
+            keep.add(name)
+            todo.extend(depends_names(exprs[name]) if exprs[name] else [])
+    return keep
+
+
 def run_dag(run, template: Dict[str, Any], node: Node, frame) -> None:
     dag = template.get("dag") or {}
     tasks = {t.get("name"): t for t in dag.get("tasks") or [] if isinstance(t, dict)}
     exprs = task_expressions(list(tasks.values()), f"'{node.name}'")
+    if dag.get("target") not in (None, ""):  # only the targets and what they depend on run, as Argo's dag.target
+        keep = _needed(substitute(_text(dag["target"]), run.scope(frame)).split(), exprs, f"'{node.name}'")
+        tasks, exprs = {n: t for n, t in tasks.items() if n in keep}, {n: e for n, e in exprs.items() if n in keep}
     fail_fast = dag.get("failFast") is not False
     handled = handled_failures(exprs) | {n for n, t in tasks.items() if t.get("continueOn")}
     limit, local = _limit(template), _copy(frame)
