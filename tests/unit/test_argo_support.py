@@ -143,9 +143,11 @@ ALPINE = {"image": "alpine"}
     ({"suspend": None}, "suspend without duration"),
     ({"dag": {"tasks": [{"name": "a", "template": "echo"}, {"name": "b", "templateRef": {"name": "x"}}]}},
      "dag.tasks[1].templateRef"),
-    ({"dag": {"tasks": [{"name": "a", "template": "echo", "hooks": {"exit": {}}}]}}, "dag.tasks[0].hooks"),
-    ({"steps": [[{"name": "a", "template": "echo"}, {"name": "b", "template": "echo", "hooks": {}}]]},
-     "steps[0][1].hooks"),
+    ({"dag": {"tasks": [{"name": "a", "template": "echo", "hooks": {"running": {"template": "echo"}}}]}},
+     "dag.tasks[0].hooks.running"),
+    ({"steps": [[{"name": "a", "template": "echo"},
+                 {"name": "b", "template": "echo", "hooks": {"exit": {"templateRef": {"name": "x"}}}}]]},
+     "steps[0][1].hooks.exit.templateRef"),
     ({"steps": [[{"name": "a", "template": "echo", "continueOn": {"failed": True, "other": 1}}]]},
      "steps[0][0].continueOn.other"),
     ({"steps": [[{"name": "a", "inline": {"container": ALPINE, "sidecars": []}}]]}, "steps[0][0].inline.sidecars"),
@@ -211,9 +213,10 @@ def test_workflow_arguments_sources_are_checked():
 
 
 def test_each_distinct_field_once_per_template_in_order():
-    doc = with_template(steps=[[{"name": "a", "templateRef": {}, "hooks": {}}, {"name": "b", "templateRef": {}}],
+    doc = with_template(steps=[[{"name": "a", "templateRef": {}, "hooks": {"failed": {}}},
+                                {"name": "b", "templateRef": {}}],
                                [{"name": "c", "templateRef": {}}]],
                         sidecars=[])
     doc["spec"]["templates"].append({"name": "other", "container": ALPINE, "sidecars": []})
-    assert refusals(doc) == [message("steps[0][0].templateRef"), message("steps[0][0].hooks"), message("sidecars"),
+    assert refusals(doc) == [message("steps[0][0].templateRef"), message("steps[0][0].hooks.failed"), message("sidecars"),
                              message("sidecars", "other")]

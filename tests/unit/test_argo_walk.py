@@ -346,6 +346,26 @@ def test_inline_template_and_step_exit_handler():
     assert runner.args() == ["inline", "bye"]
 
 
+def test_exit_hook_gets_the_steps_own_outputs_as_arguments():
+    make = {"name": "make", "outputs": {"parameters": [{"name": "p", "valueFrom": {"path": "/p"}}],
+                                        "artifacts": [{"name": "a", "path": "/a"}]},
+            "container": {"image": "a", "command": ["x"]}}
+    hook = {"exit": {"template": "echo", "arguments": {
+        "parameters": [{"name": "m", "value": "got {{steps.s.outputs.parameters.p}} {{steps.s.status}}"}],
+        "artifacts": [{"name": "in", "from": "{{steps.s.outputs.artifacts.a}}"}]}}}
+    runner = Runner(make=lambda r: PodResult(SUCCEEDED, 0, parameters={"p": "value"},
+                                              artifacts={"a": StoredArtifact("r1/p/a.tgz")}))
+    doc = wf([{"name": "main", "steps": [[call("s", "make", hooks=hook)]]}, make,
+              echo(inputs={"parameters": [{"name": "m"}], "artifacts": [{"name": "in", "path": "/in"}]})])
+    assert run(doc, runner).phase == SUCCEEDED
+    assert runner.args("echo") == ["got value Succeeded"]
+    assert runner.requests[-1].artifacts[0].stored.key == "r1/p/a.tgz"
+    dag = wf([{"name": "main", "dag": {"tasks": [call("t", "make", hooks={"exit": {"template": "echo", "arguments": {
+        "parameters": [{"name": "m", "value": "{{tasks.t.outputs.parameters.p}}"}]}}})]}}, make, echo()])
+    runner = Runner(make=lambda r: PodResult(SUCCEEDED, 0, parameters={"p": "from dag"}))
+    assert run(dag, runner).phase == SUCCEEDED and runner.args("echo") == ["from dag"]
+
+
 def test_workflow_deadline_passes_to_pods_and_ends_the_run():
     doc = wf([{"name": "main", "steps": [[call("a", "slow")]]}, plain("slow")], activeDeadlineSeconds=5)
     runner = Runner(slow=lambda r: PodResult(ERROR, None, message="Step exceeded its deadline"))
@@ -384,6 +404,10 @@ def test_placeholders_naming_nothing_declared_are_found_before_any_step():
         "template 'echo': failed to resolve {{inputs.parameters.typo}}",
         "template 'd': failed to resolve {{tasks.y.outputs.result}}"]
     assert unresolvable(wf([echo(arg="{{workflow.parameters.q}}")]), bound=["q"]) == []
+    hooked = wf([{"name": "main", "steps": [[call("a", hooks={"exit": {"template": "echo", "arguments": {
+        "parameters": [{"name": "m", "value": "{{steps.a.outputs.result}} {{steps.b.outputs.result}}"}]}}})],
+        [call("b", m="x")]]}, echo()])
+    assert unresolvable(hooked) == ["template 'main': failed to resolve {{steps.b.outputs.result}}"]
 
 
 def test_broken_depends_are_found_before_any_step():

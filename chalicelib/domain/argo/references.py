@@ -64,7 +64,8 @@ def _template(template: Dict[str, Any], params: Set[str], global_outputs: Set[st
         for group in template.get("steps") or []:
             group = [s for s in group or [] if isinstance(s, dict)]
             for step in group:
-                check({k: v for k, v in step.items() if k != "inline"}, steps=seen)
+                check({k: v for k, v in step.items() if k not in ("inline", "hooks")}, steps=seen)
+                check(step.get("hooks"), steps=seen | {step.get("name")})  # an exit hook reads the step's own outputs
             seen |= {s.get("name") for s in group}
         check(template.get("outputs"), steps=seen)
     elif "dag" in template:

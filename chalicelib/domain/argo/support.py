@@ -124,12 +124,15 @@ CONTAINER = {"image": ANY, "command": ANY, "args": ANY, "env": _Each(ENV), "envF
              **_only(*CONTAINER_IGNORED)}
 SCRIPT = {**CONTAINER, "source": ANY}
 
+ARGUMENTS = {"parameters": _Each(_only("name", "value")),
+             "artifacts": _Each({"name": ANY, "from": ANY, "fromExpression": ANY, "raw": RAW, "s3": S3})}
 STEP: Dict[str, Any] = {
     "name": ANY, "template": ANY,
-    "arguments": {"parameters": _Each(_only("name", "value")),
-                  "artifacts": _Each({"name": ANY, "from": ANY, "fromExpression": ANY, "raw": RAW, "s3": S3})},
+    "arguments": ARGUMENTS,
     "when": ANY, "withItems": ANY, "withParam": ANY, "withSequence": _only("count", "start", "end", "format"),
     "continueOn": _only("failed", "error"), "onExit": ANY, "dependencies": ANY, "depends": ANY,
+    # the `exit` hook is a step's exit handler with arguments; other hooks wait on expressions while it runs
+    "hooks": {"exit": {"template": ANY, "arguments": ARGUMENTS}},
 }  # "inline" is added below: an inline template follows the template whitelist
 
 TEMPLATE_IGNORED = ("metadata", "nodeSelector", "tolerations", "affinity", "serviceAccountName", "securityContext",
