@@ -192,7 +192,7 @@ def test_each_refused_field_is_named_with_its_path(fields, path):
     ("metrics", {}, "spec.metrics"),
     ("hostNetwork", True, "spec.hostNetwork"),
     ("retryStrategy", {"limit": 1}, "spec.retryStrategy"),
-    ("templateDefaults", {}, "spec.templateDefaults"),
+    ("templateDefaults", "not a map", "spec.templateDefaults"),
     ("artifactRepositoryRef", {"key": "k"}, "spec.artifactRepositoryRef"),
     ("volumes", [{"name": "v", "emptyDir": {}}, {"name": "w", "persistentVolumeClaim": {}}],
      "spec.volumes[1].persistentVolumeClaim"),
@@ -212,11 +212,23 @@ def test_workflow_arguments_sources_are_checked():
         "workflow 'rich': spec.arguments.artifacts[3].http is not supported by the local engine"]
 
 
+def test_template_defaults_are_checked_in_each_template_they_reach():
+    doc = copy.deepcopy(SUPPORTED)
+    doc["spec"]["templateDefaults"] = {"timeout": "30s", "retryStrategy": {"limit": 2}, "sidecars": [],
+                                       "container": {"image": "x", "lifecycle": {}}}
+    found = refusals(doc)
+    names = [t["name"] for t in SUPPORTED["spec"]["templates"]]
+    assert all(message("sidecars", name) in found for name in names)
+    containers = [t["name"] for t in SUPPORTED["spec"]["templates"] if "container" in t]
+    assert [f for f in found if "lifecycle" in f] == [message("container.lifecycle", name) for name in containers]
+
+
 def test_each_distinct_field_once_per_template_in_order():
     doc = with_template(steps=[[{"name": "a", "templateRef": {}, "hooks": {"failed": {}}},
                                 {"name": "b", "templateRef": {}}],
                                [{"name": "c", "templateRef": {}}]],
                         sidecars=[])
     doc["spec"]["templates"].append({"name": "other", "container": ALPINE, "sidecars": []})
-    assert refusals(doc) == [message("steps[0][0].templateRef"), message("steps[0][0].hooks.failed"), message("sidecars"),
+    assert refusals(doc) == [message("steps[0][0].templateRef"), message("steps[0][0].hooks.failed"),
+                             message("sidecars"),
                              message("sidecars", "other")]

@@ -366,6 +366,28 @@ def test_exit_hook_gets_the_steps_own_outputs_as_arguments():
     assert run(dag, runner).phase == SUCCEEDED and runner.args("echo") == ["from dag"]
 
 
+def test_template_defaults_merge_into_each_template_its_own_values_first():
+    from chalicelib.domain.argo.defaults import with_template_defaults
+
+    doc = wf([{"name": "main", "steps": [[call("a", "plainer")], [call("b", "own")]]},
+              {"name": "plainer",
+               "container": {"image": "a", "command": ["x"], "env": [{"name": "B", "value": "own"}]}},
+              {"name": "own", "retryStrategy": {"limit": "0"}, "container": {"image": "a", "command": ["y"]}}],
+             templateDefaults={"retryStrategy": {"limit": "2"}, "timeout": "30s",
+                               "container": {"image": "ignored", "env": [{"name": "A", "value": "1"},
+                                                                         {"name": "B", "value": "default"}]},
+                               "steps": [[{"name": "never", "template": "own"}]]})
+    merged = {t["name"]: t for t in with_template_defaults(doc)["spec"]["templates"]}
+    assert merged["main"]["steps"] == [[call("a", "plainer")], [call("b", "own")]] and "container" not in merged["main"]
+    assert merged["plainer"]["container"]["image"] == "a" and merged["plainer"]["timeout"] == "30s"
+    assert merged["plainer"]["container"]["env"] == [{"name": "A", "value": "1"}, {"name": "B", "value": "own"}]
+    assert merged["own"]["retryStrategy"] == {"limit": "0"} and merged["plainer"]["retryStrategy"] == {"limit": "2"}
+    assert "templateDefaults" not in with_template_defaults(doc)["spec"]
+    codes = [1, 1, 0]
+    runner = Runner(plainer=lambda r: PodResult(SUCCEEDED, 0) if codes.pop(0) == 0 else PodResult(FAILED, 1))
+    assert run(doc, runner).phase == SUCCEEDED and len(runner.requests) == 4  # plainer retried twice, then own
+
+
 def test_workflow_deadline_passes_to_pods_and_ends_the_run():
     doc = wf([{"name": "main", "steps": [[call("a", "slow")]]}, plain("slow")], activeDeadlineSeconds=5)
     runner = Runner(slow=lambda r: PodResult(ERROR, None, message="Step exceeded its deadline"))

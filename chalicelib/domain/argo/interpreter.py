@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from . import composites, leaves
 from .backoff import seconds
+from .defaults import with_template_defaults
 from .expressions import evaluate, substitute
 from .nodes import Frame, Node, failure_entry
 from .values import text as _text
@@ -44,6 +45,7 @@ class WorkflowRun:
                  bindings: Iterable[str] = (), cancelled: Optional[threading.Event] = None,
                  on_node: Optional[Callable[[str, Dict[str, Any]], None]] = None, namespace: str = "default",
                  max_pods: int = MAX_PODS):
+        document = with_template_defaults(document)
         self.document = document
         self.spec = document.get("spec") or {}
         self.runner = runner

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Set, Tuple, Union
 
+from .defaults import with_template_defaults
+
 SUFFIX = "is not supported by the local engine"
 RETRY_POLICIES = ("Always", "OnFailure", "OnError", "OnTransientError")
 
@@ -181,6 +183,7 @@ def _refused(value: Any, schema: Schema, path: str) -> List[str]:
 
 def refusals(document: Any) -> List[str]:
     """One sentence per field of the WorkflowTemplate `document` that the local engine does not carry out."""
+    document = with_template_defaults(document)  # each default is checked where it lands, in each template
     spec = document.get("spec") if isinstance(document, dict) else None
     if not isinstance(spec, dict):
         return []
