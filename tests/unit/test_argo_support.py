@@ -14,6 +14,7 @@ SUPPORTED = {
         "imagePullSecrets": [{"name": "registry"}], "serviceAccountName": "x", "nodeSelector": {"a": "b"},
         "podGC": {"strategy": "OnPodCompletion"}, "ttlStrategy": {"secondsAfterCompletion": 10},
         "podMetadata": {"labels": {"a": "b"}}, "securityContext": {"runAsUser": 1000},
+        "podDisruptionBudget": {"minAvailable": 1}, "podResources": {"requests": {"cpu": "100m"}}, "priority": 1,
         "arguments": {"parameters": [{"name": "alpha", "value": "0.5", "description": "d"},
                                      {"name": "mode", "default": "a", "enum": ["a", "b"]}],
                       "artifacts": [{"name": "dataset", "path": "/data/in", "archive": {"none": {}}},

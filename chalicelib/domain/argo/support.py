@@ -138,7 +138,8 @@ STEP: Dict[str, Any] = {
 }  # "inline" is added below: an inline template follows the template whitelist
 
 TEMPLATE_IGNORED = ("metadata", "nodeSelector", "tolerations", "affinity", "serviceAccountName", "securityContext",
-                    "priorityClassName", "automountServiceAccountToken", "annotations")  # annotations: display name
+                    "priorityClassName", "automountServiceAccountToken", "podResources",
+                    "annotations")  # annotations: a display name
 TEMPLATE: Dict[str, Any] = {
     "name": ANY,
     "inputs": {"parameters": _Each(WORKFLOW_PARAMETER), "artifacts": _Each(INPUT_ARTIFACT)},
@@ -155,7 +156,8 @@ STEP["inline"] = TEMPLATE
 
 SPEC_IGNORED = ("imagePullSecrets", "serviceAccountName", "nodeSelector", "tolerations", "affinity", "podMetadata",
                 "podGC", "ttlStrategy", "archiveLogs", "priorityClassName", "podPriorityClassName", "schedulerName",
-                "securityContext", "workflowMetadata", "automountServiceAccountToken")
+                "securityContext", "workflowMetadata", "automountServiceAccountToken", "podDisruptionBudget",
+                "podResources", "priority")
 SPEC = {
     "entrypoint": ANY,
     "arguments": {"parameters": _Each(WORKFLOW_PARAMETER), "artifacts": _Each(WORKFLOW_ARTIFACT)},
