@@ -74,7 +74,7 @@ SUPPORTED = {
                 {"name": "key", "path": "/key", "s3": {"key": "x/y"}, "optional": True, "archive": {"none": {}}},
                 {"name": "expr", "path": "/expr"}]},
              "container": {"image": "alpine", "command": ["cat", "/in"]}},
-            {"name": "pause", "suspend": {"duration": "5s"},
+            {"name": "pause", "suspend": {"duration": "5s"}, "archiveLocation": {"archiveLogs": True},
              "annotations": {"workflows.argoproj.io/display-name": "pause {{workflow.name}}"}},
             {"name": "cleanup", "container": {"image": "alpine", "command": ["echo", "{{workflow.status}}"]}},
         ]}}
@@ -118,7 +118,7 @@ ALPINE = {"image": "alpine"}
     ({"container": ALPINE, "memoize": {"key": "k"}}, "memoize"),
     ({"container": ALPINE, "metrics": {"prometheus": []}}, "metrics"),
     ({"container": ALPINE, "podSpecPatch": "{}"}, "podSpecPatch"),
-    ({"container": ALPINE, "archiveLocation": {"archiveLogs": True}}, "archiveLocation"),
+    ({"container": ALPINE, "archiveLocation": {"archiveLogs": True, "s3": {"key": "k"}}}, "archiveLocation.s3"),
     ({"container": {**ALPINE, "lifecycle": {"preStop": {}}}}, "container.lifecycle"),
     ({"script": {**ALPINE, "source": "x", "volumeDevices": []}}, "script.volumeDevices"),
     ({"container": {**ALPINE, "volumeMounts": [{"name": "v", "mountPath": "/v", "subPath": "a"}]}},

@@ -147,6 +147,7 @@ TEMPLATE: Dict[str, Any] = {
     "container": CONTAINER, "script": SCRIPT, "steps": _steps,
     "dag": {"tasks": _Each(STEP), "failFast": ANY, "target": ANY},
     "suspend": _suspend,
+    "archiveLocation": _only("archiveLogs"),  # keeping the logs, as spec.archiveLogs: the run's logs are kept anyway
     "retryStrategy": {"limit": ANY, "retryPolicy": _retry_policy,
                       "backoff": _only("duration", "factor", "maxDuration", "cap")},
     "activeDeadlineSeconds": ANY, "timeout": ANY, "parallelism": ANY, "failFast": ANY, "volumes": _Each(_volume),
