@@ -73,7 +73,7 @@ def parse_workflow(document: Dict[str, Any], meta: Metadata, validate: WorkflowV
     parameters = [_parameter(meta, p, "spec.arguments.parameters")
                   for p in _list(meta, arguments.get("parameters"), "spec.arguments.parameters")]
     return _common(meta, document, False, parameters=_unique(parameters),
-                   input_artifacts=_unique(_workflow_inputs(meta, arguments, templates)),
+                   input_artifacts=_unique(_workflow_inputs(meta, arguments, templates, entrypoint)),
                    output_artifacts=_unique(_workflow_outputs(meta, templates)))
 
 
@@ -87,7 +87,10 @@ def _fed_by_steps(templates: List[Dict[str, Any]]) -> Set[Tuple[str, str]]:
     for template in templates:
         steps = [s for group in (template.get("steps") or []) for s in (group or [])]
         tasks = (template.get("dag") or {}).get("tasks") or []
-        for call in steps + tasks:
+        calls = [c for c in steps + tasks if isinstance(c, dict)]
+        hooks = [c["hooks"]["exit"] for c in calls  # a step's exit hook calls its template with arguments too
+                 if isinstance(c.get("hooks"), dict) and isinstance(c["hooks"].get("exit"), dict)]
+        for call in calls + hooks:
             for artifact in ((call.get("arguments") or {}).get("artifacts") or []):
                 source = str(artifact.get("from") or artifact.get("fromExpression") or "")
                 if _is_inline({k: v for k, v in artifact.items() if k not in ("from", "fromExpression")}) \
@@ -96,11 +99,13 @@ def _fed_by_steps(templates: List[Dict[str, Any]]) -> Set[Tuple[str, str]]:
     return fed
 
 
-def _workflow_inputs(meta: Metadata, arguments: Dict[str, Any], templates: List[Dict[str, Any]]):
+def _workflow_inputs(meta: Metadata, arguments: Dict[str, Any], templates: List[Dict[str, Any]], entrypoint: Any):
+    fed = _fed_by_steps(templates)
     for artifact in arguments.get("artifacts") or []:
         if not _is_inline(artifact):
             yield meta.artifact(artifact["name"])
-    fed = _fed_by_steps(templates)
+        else:  # an inline workflow argument feeds the entrypoint's input of that name, as on Argo
+            fed.add((entrypoint, artifact.get("name")))
     for template in templates:
         for artifact in ((template.get("inputs") or {}).get("artifacts") or []):
             if not _is_inline(artifact) and (template.get("name"), artifact["name"]) not in fed:

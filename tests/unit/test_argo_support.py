@@ -14,6 +14,7 @@ SUPPORTED = {
         "imagePullSecrets": [{"name": "registry"}], "serviceAccountName": "x", "nodeSelector": {"a": "b"},
         "podGC": {"strategy": "OnPodCompletion"}, "ttlStrategy": {"secondsAfterCompletion": 10},
         "podMetadata": {"labels": {"a": "b"}}, "securityContext": {"runAsUser": 1000},
+        "podDisruptionBudget": {"minAvailable": 1}, "podResources": {"requests": {"cpu": "100m"}}, "priority": 1,
         "arguments": {"parameters": [{"name": "alpha", "value": "0.5", "description": "d"},
                                      {"name": "mode", "default": "a", "enum": ["a", "b"]}],
                       "artifacts": [{"name": "dataset", "path": "/data/in", "archive": {"none": {}}},
@@ -73,7 +74,8 @@ SUPPORTED = {
                 {"name": "key", "path": "/key", "s3": {"key": "x/y"}, "optional": True, "archive": {"none": {}}},
                 {"name": "expr", "path": "/expr"}]},
              "container": {"image": "alpine", "command": ["cat", "/in"]}},
-            {"name": "pause", "suspend": {"duration": "5s"}},
+            {"name": "pause", "suspend": {"duration": "5s"}, "archiveLocation": {"archiveLogs": True},
+             "annotations": {"workflows.argoproj.io/display-name": "pause {{workflow.name}}"}},
             {"name": "cleanup", "container": {"image": "alpine", "command": ["echo", "{{workflow.status}}"]}},
         ]}}
 
@@ -116,7 +118,7 @@ ALPINE = {"image": "alpine"}
     ({"container": ALPINE, "memoize": {"key": "k"}}, "memoize"),
     ({"container": ALPINE, "metrics": {"prometheus": []}}, "metrics"),
     ({"container": ALPINE, "podSpecPatch": "{}"}, "podSpecPatch"),
-    ({"container": ALPINE, "archiveLocation": {"archiveLogs": True}}, "archiveLocation"),
+    ({"container": ALPINE, "archiveLocation": {"archiveLogs": True, "s3": {"key": "k"}}}, "archiveLocation.s3"),
     ({"container": {**ALPINE, "lifecycle": {"preStop": {}}}}, "container.lifecycle"),
     ({"script": {**ALPINE, "source": "x", "volumeDevices": []}}, "script.volumeDevices"),
     ({"container": {**ALPINE, "volumeMounts": [{"name": "v", "mountPath": "/v", "subPath": "a"}]}},
@@ -140,12 +142,13 @@ ALPINE = {"image": "alpine"}
      "retryStrategy.backoff.jitter"),
     ({"suspend": {}}, "suspend without duration"),
     ({"suspend": None}, "suspend without duration"),
-    ({"dag": {"tasks": [], "target": "a"}}, "dag.target"),
     ({"dag": {"tasks": [{"name": "a", "template": "echo"}, {"name": "b", "templateRef": {"name": "x"}}]}},
      "dag.tasks[1].templateRef"),
-    ({"dag": {"tasks": [{"name": "a", "template": "echo", "hooks": {"exit": {}}}]}}, "dag.tasks[0].hooks"),
-    ({"steps": [[{"name": "a", "template": "echo"}, {"name": "b", "template": "echo", "hooks": {}}]]},
-     "steps[0][1].hooks"),
+    ({"dag": {"tasks": [{"name": "a", "template": "echo", "hooks": {"running": {"template": "echo"}}}]}},
+     "dag.tasks[0].hooks.running"),
+    ({"steps": [[{"name": "a", "template": "echo"},
+                 {"name": "b", "template": "echo", "hooks": {"exit": {"templateRef": {"name": "x"}}}}]]},
+     "steps[0][1].hooks.exit.templateRef"),
     ({"steps": [[{"name": "a", "template": "echo", "continueOn": {"failed": True, "other": 1}}]]},
      "steps[0][0].continueOn.other"),
     ({"steps": [[{"name": "a", "inline": {"container": ALPINE, "sidecars": []}}]]}, "steps[0][0].inline.sidecars"),
@@ -190,7 +193,7 @@ def test_each_refused_field_is_named_with_its_path(fields, path):
     ("metrics", {}, "spec.metrics"),
     ("hostNetwork", True, "spec.hostNetwork"),
     ("retryStrategy", {"limit": 1}, "spec.retryStrategy"),
-    ("templateDefaults", {}, "spec.templateDefaults"),
+    ("templateDefaults", "not a map", "spec.templateDefaults"),
     ("artifactRepositoryRef", {"key": "k"}, "spec.artifactRepositoryRef"),
     ("volumes", [{"name": "v", "emptyDir": {}}, {"name": "w", "persistentVolumeClaim": {}}],
      "spec.volumes[1].persistentVolumeClaim"),
@@ -210,10 +213,23 @@ def test_workflow_arguments_sources_are_checked():
         "workflow 'rich': spec.arguments.artifacts[3].http is not supported by the local engine"]
 
 
+def test_template_defaults_are_checked_in_each_template_they_reach():
+    doc = copy.deepcopy(SUPPORTED)
+    doc["spec"]["templateDefaults"] = {"timeout": "30s", "retryStrategy": {"limit": 2}, "sidecars": [],
+                                       "container": {"image": "x", "lifecycle": {}}}
+    found = refusals(doc)
+    names = [t["name"] for t in SUPPORTED["spec"]["templates"]]
+    assert all(message("sidecars", name) in found for name in names)
+    containers = [t["name"] for t in SUPPORTED["spec"]["templates"] if "container" in t]
+    assert [f for f in found if "lifecycle" in f] == [message("container.lifecycle", name) for name in containers]
+
+
 def test_each_distinct_field_once_per_template_in_order():
-    doc = with_template(steps=[[{"name": "a", "templateRef": {}, "hooks": {}}, {"name": "b", "templateRef": {}}],
+    doc = with_template(steps=[[{"name": "a", "templateRef": {}, "hooks": {"failed": {}}},
+                                {"name": "b", "templateRef": {}}],
                                [{"name": "c", "templateRef": {}}]],
                         sidecars=[])
     doc["spec"]["templates"].append({"name": "other", "container": ALPINE, "sidecars": []})
-    assert refusals(doc) == [message("steps[0][0].templateRef"), message("steps[0][0].hooks"), message("sidecars"),
+    assert refusals(doc) == [message("steps[0][0].templateRef"), message("steps[0][0].hooks.failed"),
+                             message("sidecars"),
                              message("sidecars", "other")]

@@ -174,6 +174,19 @@ def test_dag_depends_runs_handlers_and_omits_the_rest():
     assert outcome.phase == FAILED and "Step 'main.A' failed: Error (exit code 1)" == outcome.message
 
 
+def test_dag_target_runs_only_the_targets_and_what_they_depend_on():
+    tasks = [call("A", m="A"), call("B", m="B", depends="A"), call("C", m="C", depends="A"),
+             call("D", m="D", depends="B && C"), call("E", m="E", depends="C")]
+    doc = wf([{"name": "main", "dag": {"target": "{{workflow.parameters.target}}", "tasks": tasks}}, echo()],
+             params=[{"name": "target", "value": "E"}])
+    runner = Runner()
+    assert run(doc, runner).phase == SUCCEEDED and sorted(runner.args()) == ["A", "C", "E"]
+    runner = Runner()
+    assert run(doc, runner, {"target": "B E"}).phase == SUCCEEDED and sorted(runner.args()) == ["A", "B", "C", "E"]
+    outcome = run(doc, Runner(), {"target": "Z"})
+    assert outcome.phase == ERROR and "dag.target names no task Z" in outcome.message
+
+
 def test_dag_continue_on_and_fail_fast():
     tasks = [call("A", "bad", continueOn={"failed": True}), call("B", m="b", dependencies=["A"])]
     runner = Runner(bad=failing())
@@ -200,6 +213,43 @@ def test_retry_with_backoff_and_retries_variable():
     doc = wf([{"name": "main", "steps": [[call("f", "flaky")]]}, flaky])
     assert run(doc, runner, cancelled=cancelled).phase == SUCCEEDED
     assert runner.args() == ["try 0", "try 1", "try 2"] and waits == [1.0, 2.0]
+
+
+def test_retry_strategy_without_limit_retries_until_the_step_passes():
+    flaky = {"name": "flaky", "retryStrategy": {},
+             "container": {"image": "a", "command": ["x"], "args": ["{{retries}}"]}}
+    codes = [1, 1, 1, 1, 0]
+    runner = Runner(flaky=lambda r: PodResult(SUCCEEDED, 0) if codes.pop(0) == 0 else PodResult(FAILED, 1))
+    doc = wf([{"name": "main", "steps": [[call("f", "flaky")]]}, flaky])
+    assert run(doc, runner).phase == SUCCEEDED
+    assert runner.args() == ["0", "1", "2", "3", "4"]
+
+
+def test_workflow_argument_artifacts_with_a_source_reach_the_entrypoint():
+    main = {"name": "main", "inputs": {"artifacts": [{"name": "text", "path": "/in/text"},
+                                                     {"name": "keyed", "path": "/in/keyed"},
+                                                     {"name": "bound", "path": "/in/bound"}]},
+            "container": {"image": "a", "command": ["cat"]}}
+    doc = wf([main], artifacts=[{"name": "text", "raw": {"data": "for {{workflow.name}}"}},
+                                {"name": "keyed", "s3": {"key": "runs/{{workflow.name}}/data/"}},
+                                {"name": "bound", "raw": {"data": "unused: the configuration binds it"}}])
+    doc["spec"]["arguments"]["artifacts"] = doc["spec"].pop("artifacts")
+    runner = Runner()
+    assert run(doc, runner, bindings=["bound"]).phase == SUCCEEDED
+    given = {a.name: a for a in runner.requests[0].artifacts}
+    assert given["text"].raw == "for r1" and given["text"].path == "/in/text"
+    assert given["keyed"].stored.key == "runs/r1/data" and given["keyed"].stored.archived  # detected when read
+    assert given["bound"].binding == "bound" and given["bound"].raw is None
+
+
+def test_key_only_input_with_archive_none_is_read_as_stored():
+    use = {"name": "use", "inputs": {"artifacts": [
+        {"name": "plain", "path": "/p", "s3": {"key": "k/plain"}, "archive": {"none": {}}},
+        {"name": "auto", "path": "/a", "s3": {"key": "k/auto"}}]}, "container": {"image": "a", "command": ["x"]}}
+    runner = Runner()
+    assert run(wf([use], entry="use"), runner).phase == SUCCEEDED
+    given = {a.name: a.stored for a in runner.requests[0].artifacts}
+    assert not given["plain"].archived and given["auto"].archived
 
 
 def test_retry_policy_on_error_does_not_retry_failures():
@@ -296,6 +346,48 @@ def test_inline_template_and_step_exit_handler():
     assert runner.args() == ["inline", "bye"]
 
 
+def test_exit_hook_gets_the_steps_own_outputs_as_arguments():
+    make = {"name": "make", "outputs": {"parameters": [{"name": "p", "valueFrom": {"path": "/p"}}],
+                                        "artifacts": [{"name": "a", "path": "/a"}]},
+            "container": {"image": "a", "command": ["x"]}}
+    hook = {"exit": {"template": "echo", "arguments": {
+        "parameters": [{"name": "m", "value": "got {{steps.s.outputs.parameters.p}} {{steps.s.status}}"}],
+        "artifacts": [{"name": "in", "from": "{{steps.s.outputs.artifacts.a}}"}]}}}
+    runner = Runner(make=lambda r: PodResult(SUCCEEDED, 0, parameters={"p": "value"},
+                                              artifacts={"a": StoredArtifact("r1/p/a.tgz")}))
+    doc = wf([{"name": "main", "steps": [[call("s", "make", hooks=hook)]]}, make,
+              echo(inputs={"parameters": [{"name": "m"}], "artifacts": [{"name": "in", "path": "/in"}]})])
+    assert run(doc, runner).phase == SUCCEEDED
+    assert runner.args("echo") == ["got value Succeeded"]
+    assert runner.requests[-1].artifacts[0].stored.key == "r1/p/a.tgz"
+    dag = wf([{"name": "main", "dag": {"tasks": [call("t", "make", hooks={"exit": {"template": "echo", "arguments": {
+        "parameters": [{"name": "m", "value": "{{tasks.t.outputs.parameters.p}}"}]}}})]}}, make, echo()])
+    runner = Runner(make=lambda r: PodResult(SUCCEEDED, 0, parameters={"p": "from dag"}))
+    assert run(dag, runner).phase == SUCCEEDED and runner.args("echo") == ["from dag"]
+
+
+def test_template_defaults_merge_into_each_template_its_own_values_first():
+    from chalicelib.domain.argo.defaults import with_template_defaults
+
+    doc = wf([{"name": "main", "steps": [[call("a", "plainer")], [call("b", "own")]]},
+              {"name": "plainer",
+               "container": {"image": "a", "command": ["x"], "env": [{"name": "B", "value": "own"}]}},
+              {"name": "own", "retryStrategy": {"limit": "0"}, "container": {"image": "a", "command": ["y"]}}],
+             templateDefaults={"retryStrategy": {"limit": "2"}, "timeout": "30s",
+                               "container": {"image": "ignored", "env": [{"name": "A", "value": "1"},
+                                                                         {"name": "B", "value": "default"}]},
+                               "steps": [[{"name": "never", "template": "own"}]]})
+    merged = {t["name"]: t for t in with_template_defaults(doc)["spec"]["templates"]}
+    assert merged["main"]["steps"] == [[call("a", "plainer")], [call("b", "own")]] and "container" not in merged["main"]
+    assert merged["plainer"]["container"]["image"] == "a" and merged["plainer"]["timeout"] == "30s"
+    assert merged["plainer"]["container"]["env"] == [{"name": "A", "value": "1"}, {"name": "B", "value": "own"}]
+    assert merged["own"]["retryStrategy"] == {"limit": "0"} and merged["plainer"]["retryStrategy"] == {"limit": "2"}
+    assert "templateDefaults" not in with_template_defaults(doc)["spec"]
+    codes = [1, 1, 0]
+    runner = Runner(plainer=lambda r: PodResult(SUCCEEDED, 0) if codes.pop(0) == 0 else PodResult(FAILED, 1))
+    assert run(doc, runner).phase == SUCCEEDED and len(runner.requests) == 4  # plainer retried twice, then own
+
+
 def test_workflow_deadline_passes_to_pods_and_ends_the_run():
     doc = wf([{"name": "main", "steps": [[call("a", "slow")]]}, plain("slow")], activeDeadlineSeconds=5)
     runner = Runner(slow=lambda r: PodResult(ERROR, None, message="Step exceeded its deadline"))
@@ -334,6 +426,10 @@ def test_placeholders_naming_nothing_declared_are_found_before_any_step():
         "template 'echo': failed to resolve {{inputs.parameters.typo}}",
         "template 'd': failed to resolve {{tasks.y.outputs.result}}"]
     assert unresolvable(wf([echo(arg="{{workflow.parameters.q}}")]), bound=["q"]) == []
+    hooked = wf([{"name": "main", "steps": [[call("a", hooks={"exit": {"template": "echo", "arguments": {
+        "parameters": [{"name": "m", "value": "{{steps.a.outputs.result}} {{steps.b.outputs.result}}"}]}}})],
+        [call("b", m="x")]]}, echo()])
+    assert unresolvable(hooked) == ["template 'main': failed to resolve {{steps.b.outputs.result}}"]
 
 
 def test_broken_depends_are_found_before_any_step():

@@ -100,6 +100,23 @@ def test_artifacts_filled_by_other_steps_or_inline_are_not_inputs():
     assert t.parameters == [] and t.output_artifacts == []
 
 
+def test_artifacts_fed_by_an_exit_hook_or_an_inline_workflow_argument_are_not_inputs():
+    def change(doc):
+        doc["spec"]["entrypoint"] = "train"
+        doc["spec"]["arguments"] = {"artifacts": [{"name": "notes", "raw": {"data": "x"}}]}
+        doc["spec"]["templates"] = [
+            {"name": "train", "inputs": {"artifacts": [{"name": "notes", "path": "/n"}, {"name": "raw-data"}]},
+             "steps": [[{"name": "fit", "template": "fit", "hooks": {"exit": {"template": "report", "arguments": {
+                 "artifacts": [{"name": "model", "from": "{{steps.fit.outputs.artifacts.model}}"}]}}}}]]},
+            {"name": "fit", "container": {"image": "busybox", "command": ["/bin/sh", "-c"], "args": ["true"]},
+             "outputs": {"artifacts": [{"name": "model", "path": "/m"}]}},
+            {"name": "report", "container": {"image": "busybox", "command": ["/bin/sh", "-c"], "args": ["true"]},
+             "inputs": {"artifacts": [{"name": "model", "path": "/m"}]}}]
+
+    t = only(with_doc(TRAINING, change))
+    assert [a.name for a in t.input_artifacts] == ["raw-data"]
+
+
 def test_the_ml_operations_reference_template_as_written():
     """AI Core's ML Operations reference: a WorkflowTemplate under ai.sap.com/v1alpha1, the executable id in the
     executables.ai.sap.com/id label (not metadata.name), imagePullSecrets, workflow-level artifacts with a path."""

@@ -56,7 +56,12 @@ class InputPlacer:
                 artifact_io.download_raw(self.services.object_store, location, staging / "raw")
                 artifact_io.replace(staging / "raw", dest)
                 return True
-            data = self.services.object_store.get(location)
+            try:
+                data = self.services.object_store.get(location)
+            except NotFound:  # a key naming a folder (an `archive: none` output's prefix), as Argo's S3 driver
+                artifact_io.download_raw(self.services.object_store, location, staging / "raw")
+                artifact_io.replace(staging / "raw", dest)
+                return True
         except NotFound:
             if item.optional:
                 return False

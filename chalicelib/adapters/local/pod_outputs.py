@@ -74,6 +74,7 @@ def save_artifacts(fs: PodFs, template: Dict[str, Any], execution_id: str, pod: 
         key = ((item.get("s3") or {}).get("key") or
                (f"{execution_id}/{pod}/{name}.tgz" if archived else
                 f"{execution_id}/{pod}/{posixpath.basename(str(path).rstrip('/')) or name}"))
+        key = str(key).rstrip("/") or str(key)  # `key: run/parts/` names the folder run/parts, as Argo's S3 driver
         try:
             host = fs.host(str(path))
             if not host.exists() or host.is_symlink():

@@ -267,6 +267,9 @@ def pod(plan, command, privileged):
     if main == 0:
         try:
             os.chdir(plan.get("workdir") or "/")
+            for sig in ("SIGPIPE", "SIGXFSZ"):  # Python ignores these and exec keeps them ignored: a container's
+                if hasattr(signal, sig):        # `cat /dev/urandom | od -N2` ends cat by SIGPIPE, silently
+                    signal.signal(getattr(signal, sig), signal.SIG_DFL)
             os.execvp(command[0], command)
         except OSError as err:
             print(f"cannot start {command[0]!r}: {err.strerror}", file=sys.stderr, flush=True)

@@ -11,6 +11,7 @@ After the main process ends: outputs.result (stdout), outputs.parameters and out
 from __future__ import annotations
 
 import logging
+import posixpath
 import shutil
 import subprocess
 import sys
@@ -64,11 +65,16 @@ class RunServices:
     checkouts: Optional[Any] = None  # RepositoryCheckouts: the synced repository as the default image folder
 
 
+def _absolute(path: str) -> str:
+    return posixpath.normpath("/" + str(path).lstrip("/"))
+
+
 @dataclass
 class _Pod:
     spec: ProcessSpec
     fs: PodFs
     words: List[str]  # command, args and script source: where a failed step names its paths
+    unwritten: Dict[Path, int] = field(default_factory=dict)  # top-level output files made empty: mtime_ns then
 
 
 @dataclass
@@ -148,6 +154,12 @@ class ExecutionSteps:
     def _outcome(self, request: PodRequest, pod: _Pod, process: StepProcess, code: int, late: bool) -> PodResult:
         # Argo's wait container saves the outputs whatever the exit code (exit handlers and continueOn read them);
         # only a pod that exited 0 turns a missing output into its failure.
+        for path, mtime in pod.unwritten.items():
+            try:
+                if path.stat().st_size == 0 and path.stat().st_mtime_ns == mtime:
+                    path.unlink()  # never written: missing, as on Argo
+            except OSError:
+                pass
         out = Outputs(result=result_of(process.stdout()))
         read_parameters(pod.fs, request.template, out)
         repo = ArtifactStore(self._default_location, self.services.object_store)
@@ -216,15 +228,32 @@ class ExecutionSteps:
         tops |= unused_tops(named_paths(words), refused) | {"tmp"}  # a private /tmp (and HOME) per pod
         if "script" in template:
             tops.add("argo")
-        make_tops(fs, tops)
+        # An output at the root that names a file (`path: /result.txt`, written as `open("result.txt")` from the
+        # root): bound in as an empty file, so the step can write it where a container writes its own root.
+        # A name with no extension stays a folder. One the step never wrote is removed before outputs are read.
+        declared = [a.get("path") or "" for a in outputs.get("artifacts") or [] if isinstance(a, dict)] + read
+        files = {t for t in (top_of(p) for p in declared if p) if t and "." in t.strip(".")
+                 and "/" + t in {_absolute(p) for p in declared if p}}
+        files = {t for t in files if not (fs / t).exists() and t != "tmp"
+                 and not any(top_of(p) == t and _absolute(p) != "/" + t for p in paths + read if p)}
+        make_tops(fs, tops - files)
+        unwritten = {}
+        for top in sorted(files):
+            (fs / top).touch()
+            unwritten[fs / top] = (fs / top).stat().st_mtime_ns
         pod_fs = PodFs(fs, tops, volume_binds(request, mounts, self.folder / "volumes"))
+        binds = {path: str(host) for path, host in pod_fs.binds.items()}
         for mount in mounts:  # emptyDir: a fresh folder in the pod's own file system
             if str(mount.get("name")) not in request.run_volumes:
-                pod_fs.host(str(mount["mountPath"])).mkdir(parents=True, exist_ok=True)
+                host = pod_fs.host(str(mount["mountPath"]))
+                host.mkdir(parents=True, exist_ok=True)
+                # bound onto itself: a mount point, as the step sees a volume in a container's /proc/mounts
+                binds.setdefault(_absolute(str(mount["mountPath"])), str(host))
         if top_of(workdir):
             pod_fs.host(workdir).mkdir(parents=True, exist_ok=True)  # Docker creates a missing WORKDIR
         if "script" in template:
             write_file(pod_fs, SCRIPT, str(spec_of.get("source") or ""))
+            pod_fs.host(SCRIPT).chmod(0o755)  # as Argo's executor stages it: `sh -c /argo/staging/script` runs it
         staging = folder / "staging"
         workflow_inputs = [ArtifactInput(name=str(a["name"]), path=str(a["path"]), binding=str(a["name"]),
                                          optional=bool(a.get("optional"))) for a in self.workflow_artifacts]
@@ -234,8 +263,8 @@ class ExecutionSteps:
         shutil.rmtree(staging, ignore_errors=True)
         spec = ProcessSpec(argv=argv, container="main", pod=request.pod, env=self._env(spec_of, recipe), fs=fs,
                            tops=sorted(tops), workdir=workdir, scratch=folder,
-                           binds={path: str(host) for path, host in pod_fs.binds.items()})
-        return _Pod(spec, pod_fs, words)
+                           binds=binds)
+        return _Pod(spec, pod_fs, words, unwritten)
 
     def _recipe_of(self, image: str) -> ImageRecipe:
         return self.services.images.recipe(image, lambda: self._repository_folder(image))

@@ -41,7 +41,7 @@ class RetryPlan:
 
 
 def retry_plan(strategy: Optional[Dict[str, Any]], where: str) -> RetryPlan:
-    if not strategy:
+    if not isinstance(strategy, dict):  # `retryStrategy: {}` is a strategy: no limit, retried until it passes
         return RetryPlan()
     policy = str(strategy.get("retryPolicy") or "OnFailure")
     if policy not in POLICIES:

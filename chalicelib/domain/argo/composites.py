@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from . import loops
 from .dag import dag_outcome, handled_failures, task_expressions
-from .depends import TaskResult, depends_true
+from .depends import TaskResult, depends_names, depends_true
 from .expressions import substitute, substitute_all, when_true
 from .nodes import Node, aggregate, loop_phase, scope_of
 from .pods import ERROR, OMITTED, SKIPPED, SUCCEEDED, Cancelled, WorkflowError
@@ -87,10 +87,27 @@ def _finish(run, template, node: Node, local) -> None:
 
 
 # -- dag ---------------------------------------------------------------------------------------------------
+def _needed(targets: List[str], exprs: Dict[str, str], where: str) -> set:
+    """The targets and every task they depend on, directly or not."""
+    unknown = [t for t in targets if t not in exprs]
+    if unknown:
+        raise WorkflowError(f"{where}: dag.target names no task {', '.join(unknown)}.")
+    keep, todo = set(), list(targets)
+    while todo:
+        name = todo.pop()
+        if name not in keep:
+            keep.add(name)
+            todo.extend(depends_names(exprs[name]) if exprs[name] else [])
+    return keep
+
+
 def run_dag(run, template: Dict[str, Any], node: Node, frame) -> None:
     dag = template.get("dag") or {}
     tasks = {t.get("name"): t for t in dag.get("tasks") or [] if isinstance(t, dict)}
     exprs = task_expressions(list(tasks.values()), f"'{node.name}'")
+    if dag.get("target") not in (None, ""):  # only the targets and what they depend on run, as Argo's dag.target
+        keep = _needed(substitute(_text(dag["target"]), run.scope(frame)).split(), exprs, f"'{node.name}'")
+        tasks, exprs = {n: t for n, t in tasks.items() if n in keep}, {n: e for n, e in exprs.items() if n in keep}
     fail_fast = dag.get("failFast") is not False
     handled = handled_failures(exprs) | {n for n, t in tasks.items() if t.get("continueOn")}
     limit, local = _limit(template), _copy(frame)
@@ -173,8 +190,11 @@ def run_step(run, step: Dict[str, Any], path: str, frame, limit, fail_fast: bool
             _single(run, step, node, frame, scope)
     else:
         _loop(run, step, node, frame, scope, items, limit, fail_fast)
+    hook = (step.get("hooks") or {}).get("exit") if isinstance(step.get("hooks"), dict) else None
     if step.get("onExit"):
         _step_exit(run, str(step["onExit"]), node, frame)
+    elif isinstance(hook, dict) and hook.get("template"):
+        _step_exit(run, str(hook["template"]), node, frame, hook.get("arguments") or {}, str(step.get("name")))
     return node
 
 
@@ -216,22 +236,27 @@ def _single(run, step, node: Node, frame, scope: Dict[str, Any]) -> None:
                 node.parameters = skipped_outputs(run, step)
                 run.on_node(node.name, {"status": SKIPPED, "message": node.message, "finished": True})
                 return
-        arguments = step.get("arguments") or {}
-        params = {p.get("name"): substitute(_text(p.get("value", "")), scope)
-                  for p in arguments.get("parameters") or []
-                  if isinstance(p, dict) and not _absent(_text(p.get("value", "")), scope)}
-        artifacts = {}
-        for a in arguments.get("artifacts") or []:
-            found = run.artifact_from(a, frame, scope, node.name)
-            if found is None:
-                raise WorkflowError(f"Step '{node.name}': artifact argument '{a.get('name')}' needs from, "
-                                    "fromExpression, raw or s3.key.")
-            artifacts[a.get("name")] = found
+        params, artifacts = _arguments(run, step.get("arguments") or {}, frame, scope, node.name)
         template = _template_of(run, step, node.name)
     except WorkflowError as err:
         _errored(run, node, err)
         return
     run.invoke(template, params, artifacts, node, frame)
+
+
+def _arguments(run, arguments: Dict[str, Any], frame, scope: Dict[str, Any], where: str):
+    """A step's (or exit hook's) arguments: parameter values resolved, artifacts found."""
+    params = {p.get("name"): substitute(_text(p.get("value", "")), scope)
+              for p in arguments.get("parameters") or []
+              if isinstance(p, dict) and not _absent(_text(p.get("value", "")), scope)}
+    artifacts = {}
+    for a in arguments.get("artifacts") or []:
+        found = run.artifact_from(a, frame, scope, where)
+        if found is None:
+            raise WorkflowError(f"Step '{where}': artifact argument '{a.get('name')}' needs from, "
+                                "fromExpression, raw or s3.key.")
+        artifacts[a.get("name")] = found
+    return params, artifacts
 
 
 def skipped_outputs(run, step: Dict[str, Any]) -> Dict[str, Any]:
@@ -265,14 +290,22 @@ def _template_of(run, step: Dict[str, Any], where: str) -> Dict[str, Any]:
     return run.template(step.get("template"), where)
 
 
-def _step_exit(run, name: str, node: Node, frame) -> None:
+def _step_exit(run, name: str, node: Node, frame, arguments: Optional[Dict[str, Any]] = None,
+               own: str = "") -> None:
+    """A step's exit handler (`onExit`, or `hooks.exit` with arguments that may read the step's own outputs)."""
     handler = Node(f"{node.name}.onExit", display=f"{node.display}.onExit", template=name)
     try:
         template = run.template(name, node.name)
+        params, artifacts = {}, {}
+        if arguments:
+            local = _copy(frame)
+            for prefix in (f"steps.{own}", f"tasks.{own}"):  # the step's own outputs, in a steps or a dag template
+                _record(local, prefix, node)
+            params, artifacts = _arguments(run, arguments, local, run.scope(local), handler.name)
     except WorkflowError as err:
         _errored(run, handler, err)
     else:
-        run.invoke(template, {}, {}, handler, frame)
+        run.invoke(template, params, artifacts, handler, frame)
     if handler.blocking and not node.blocking:
         _fail(node, handler)
 

@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from . import composites, leaves
 from .backoff import seconds
+from .defaults import with_template_defaults
 from .expressions import evaluate, substitute
 from .nodes import Frame, Node, failure_entry
 from .values import text as _text
@@ -45,6 +46,7 @@ class WorkflowRun:
                  bindings: Iterable[str] = (), cancelled: Optional[threading.Event] = None,
                  on_node: Optional[Callable[[str, Dict[str, Any]], None]] = None, namespace: str = "default",
                  max_pods: int = MAX_PODS):
+        document = with_template_defaults(document)
         self.document = document
         self.spec = document.get("spec") or {}
         self.runner = runner
@@ -82,7 +84,17 @@ class WorkflowRun:
         artifacts = {a["name"]: ArtifactInput(a["name"], "", binding=a["name"])
                      for a in arguments.get("artifacts") or [] if a.get("name") in self.bindings}
         frame = Frame({}, {f"workflow.artifacts.{n}": a for n, a in artifacts.items()}, 0, self.deadline)
-        self.invoke(self.templates[self.entry], params, artifacts, entry, frame)
+        entry_artifacts = dict(artifacts)
+        try:  # an argument with its own source (`raw`, `s3.key`) goes to the entrypoint's input of that name
+            for a in arguments.get("artifacts") or []:
+                if isinstance(a, dict) and a.get("name") and a["name"] not in entry_artifacts:
+                    own = self.declared_artifact(a, dict(self.globals), "spec.arguments.artifacts")
+                    if own is not None:
+                        entry_artifacts[a["name"]] = own
+        except WorkflowError as err:
+            entry.phase, entry.message = ERROR, str(err)
+        else:
+            self.invoke(self.templates[self.entry], params, entry_artifacts, entry, frame)
         phase, message = entry.phase, self._message(entry)
         if self.deadline is not None and time.monotonic() >= self.deadline and phase != SUCCEEDED:
             phase, message = FAILED, (f"The workflow ran longer than spec.activeDeadlineSeconds "
@@ -259,7 +271,11 @@ class WorkflowRun:
         key = (spec.get("s3") or {}).get("key") if isinstance(spec.get("s3"), dict) else None
         if key:
             key = substitute(str(key), scope)
-            return ArtifactInput(name, "", stored=StoredArtifact(key, archived=key.endswith((".tgz", ".tar.gz"))))
+            key = key.rstrip("/") or key  # a folder's key, with or without its trailing '/'
+            # Argo's executor unpacks what the key holds when it is a tarball, unless the artifact says
+            # `archive: none` (workflow/executor/executor.go, unarchiveArtifact); a key naming a folder is one
+            archive = spec.get("archive") if isinstance(spec.get("archive"), dict) else {}
+            return ArtifactInput(name, "", stored=StoredArtifact(key, archived="none" not in archive))
         return None
 
     def artifact_from(self, spec: Dict[str, Any], frame: Frame, scope: Dict[str, Any], where: str

@@ -13,6 +13,7 @@ import re
 from typing import Any, Dict, Iterable, List, Set
 
 from .dag import task_expressions
+from .defaults import with_template_defaults
 from .pods import WorkflowError
 
 _TAG = re.compile(r"\{\{\s*([^=\s][^}]*?)\s*\}\}")
@@ -31,7 +32,7 @@ def _tags(value: Any) -> Iterable[str]:
 
 def unresolvable(document: Dict[str, Any], bound: Iterable[str] = ()) -> List[str]:
     """One message per placeholder that names something the template does not declare."""
-    spec = document.get("spec") or {}
+    spec = with_template_defaults(document).get("spec") or {}
     templates = [t for t in spec.get("templates") or [] if isinstance(t, dict)]
     params = {p.get("name") for p in (spec.get("arguments") or {}).get("parameters") or [] if isinstance(p, dict)}
     params |= set(bound)
@@ -64,7 +65,8 @@ def _template(template: Dict[str, Any], params: Set[str], global_outputs: Set[st
         for group in template.get("steps") or []:
             group = [s for s in group or [] if isinstance(s, dict)]
             for step in group:
-                check({k: v for k, v in step.items() if k != "inline"}, steps=seen)
+                check({k: v for k, v in step.items() if k not in ("inline", "hooks")}, steps=seen)
+                check(step.get("hooks"), steps=seen | {step.get("name")})  # an exit hook reads the step's own outputs
             seen |= {s.get("name") for s in group}
         check(template.get("outputs"), steps=seen)
     elif "dag" in template:

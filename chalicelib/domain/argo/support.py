@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Set, Tuple, Union
 
+from .defaults import with_template_defaults
+
 SUFFIX = "is not supported by the local engine"
 RETRY_POLICIES = ("Always", "OnFailure", "OnError", "OnTransientError")
 
@@ -124,22 +126,28 @@ CONTAINER = {"image": ANY, "command": ANY, "args": ANY, "env": _Each(ENV), "envF
              **_only(*CONTAINER_IGNORED)}
 SCRIPT = {**CONTAINER, "source": ANY}
 
+ARGUMENTS = {"parameters": _Each(_only("name", "value")),
+             "artifacts": _Each({"name": ANY, "from": ANY, "fromExpression": ANY, "raw": RAW, "s3": S3})}
 STEP: Dict[str, Any] = {
     "name": ANY, "template": ANY,
-    "arguments": {"parameters": _Each(_only("name", "value")),
-                  "artifacts": _Each({"name": ANY, "from": ANY, "fromExpression": ANY, "raw": RAW, "s3": S3})},
+    "arguments": ARGUMENTS,
     "when": ANY, "withItems": ANY, "withParam": ANY, "withSequence": _only("count", "start", "end", "format"),
     "continueOn": _only("failed", "error"), "onExit": ANY, "dependencies": ANY, "depends": ANY,
+    # the `exit` hook is a step's exit handler with arguments; other hooks wait on expressions while it runs
+    "hooks": {"exit": {"template": ANY, "arguments": ARGUMENTS}},
 }  # "inline" is added below: an inline template follows the template whitelist
 
 TEMPLATE_IGNORED = ("metadata", "nodeSelector", "tolerations", "affinity", "serviceAccountName", "securityContext",
-                    "priorityClassName", "automountServiceAccountToken")
+                    "priorityClassName", "automountServiceAccountToken", "podResources",
+                    "annotations")  # annotations: a display name
 TEMPLATE: Dict[str, Any] = {
     "name": ANY,
     "inputs": {"parameters": _Each(WORKFLOW_PARAMETER), "artifacts": _Each(INPUT_ARTIFACT)},
     "outputs": {"parameters": _Each(OUTPUT_PARAMETER), "artifacts": _Each(OUTPUT_ARTIFACT)},
-    "container": CONTAINER, "script": SCRIPT, "steps": _steps, "dag": {"tasks": _Each(STEP), "failFast": ANY},
+    "container": CONTAINER, "script": SCRIPT, "steps": _steps,
+    "dag": {"tasks": _Each(STEP), "failFast": ANY, "target": ANY},
     "suspend": _suspend,
+    "archiveLocation": _only("archiveLogs"),  # keeping the logs, as spec.archiveLogs: the run's logs are kept anyway
     "retryStrategy": {"limit": ANY, "retryPolicy": _retry_policy,
                       "backoff": _only("duration", "factor", "maxDuration", "cap")},
     "activeDeadlineSeconds": ANY, "timeout": ANY, "parallelism": ANY, "failFast": ANY, "volumes": _Each(_volume),
@@ -149,7 +157,8 @@ STEP["inline"] = TEMPLATE
 
 SPEC_IGNORED = ("imagePullSecrets", "serviceAccountName", "nodeSelector", "tolerations", "affinity", "podMetadata",
                 "podGC", "ttlStrategy", "archiveLogs", "priorityClassName", "podPriorityClassName", "schedulerName",
-                "securityContext", "workflowMetadata", "automountServiceAccountToken")
+                "securityContext", "workflowMetadata", "automountServiceAccountToken", "podDisruptionBudget",
+                "podResources", "priority")
 SPEC = {
     "entrypoint": ANY,
     "arguments": {"parameters": _Each(WORKFLOW_PARAMETER), "artifacts": _Each(WORKFLOW_ARTIFACT)},
@@ -177,6 +186,7 @@ def _refused(value: Any, schema: Schema, path: str) -> List[str]:
 
 def refusals(document: Any) -> List[str]:
     """One sentence per field of the WorkflowTemplate `document` that the local engine does not carry out."""
+    document = with_template_defaults(document)  # each default is checked where it lands, in each template
     spec = document.get("spec") if isinstance(document, dict) else None
     if not isinstance(spec, dict):
         return []
