@@ -145,7 +145,8 @@ def run_dag(run, template: Dict[str, Any], node: Node, frame) -> None:
                 continue
             if verdict is False:
                 pending.remove(name)
-                omitted = Node(f"{node.name}.{name}", display=str(name), template=str(tasks[name].get("template") or ""),
+                omitted = Node(f"{node.name}.{name}", display=str(name),
+                               template=str(tasks[name].get("template") or ""),
                                phase=OMITTED, message=f"omitted: depends condition not met ({exprs[name]})",
                                parameters=skipped_outputs(run, tasks[name]))
                 settle(name, omitted)

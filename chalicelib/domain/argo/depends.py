@@ -3,8 +3,8 @@
 
 Operands are `task` or `task.Result` with Result one of Succeeded, Failed, Errored, Skipped, Omitted, Daemoned,
 AnySucceeded, AllFailed, and Completed (Succeeded, Failed or Errored: issue 7 asks for it; Argo's own validation
-has no such result, so a template using it runs here but not on a cluster - the README says so); operators `&&`, `||`, `!` and
-parentheses. A bare `task` means (task.Succeeded || task.Skipped || task.Daemoned), plus task.Failed / task.Errored
+has no such result, so a template using it runs here but not on a cluster - the README says so); operators `&&`,
+`||`, `!` and parentheses. A bare `task` means (task.Succeeded || task.Skipped || task.Daemoned), plus task.Failed / task.Errored
 when that task has continueOn.failed / continueOn.error (workflow/common/ancestry.go expandDependency).
 Like Argo, nothing is decided until every task the expression names has finished.
 """
