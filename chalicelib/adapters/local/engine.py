@@ -16,7 +16,7 @@ import shutil
 import signal
 import threading
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from chalicelib.domain.argo.interpreter import WorkflowRun
 from chalicelib.domain.argo.pods import SUCCEEDED, Cancelled, WorkflowError
@@ -33,7 +33,7 @@ from chalicelib.domain.runs import (Execution, RunRepository, mark_finished, mar
 
 from .checkout import synced_repository
 from .logs import _segment
-from .step_details import LatestWriter, StepDetails
+from .step_details import RunMarkers, StepDetails
 from .steps import ExecutionSteps, RunServices
 
 log = logging.getLogger("aicore.engine")
@@ -41,7 +41,6 @@ LIVE = (Status.UNKNOWN, Status.PENDING, Status.RUNNING, Status.STOPPING)
 RESTARTED = "The local stack restarted while this execution was running; start it again."
 SHUT_DOWN = "The local stack was stopped while this execution was running; start it again."
 Key = Tuple[str, str, str]
-MARKER_INTERVAL = 0.1
 
 
 class LocalExecutionEngine:
@@ -123,7 +122,7 @@ class LocalExecutionEngine:
     # -- the run ---------------------------------------------------------------------------------------
     def _execute(self, ctx: TenantContext, execution_id: str, key: Key) -> None:
         steps: Optional[ExecutionSteps] = None
-        markers: Optional[_Markers] = None
+        markers: Optional[RunMarkers] = None
         try:
             execution = self._runs.get(ctx, Execution, execution_id)
             configuration, executable = self._load(ctx, execution)
@@ -137,7 +136,7 @@ class LocalExecutionEngine:
                 on_step=lambda path, details: None)
             steps.repository = self._repository(ctx, executable)
             steps.workflow_artifacts = _workflow_artifacts(executable.template)
-            markers = _Markers(lambda pids: self._write_marker(key, pids))
+            markers = RunMarkers(lambda pids: self._write_marker(key, pids))
             steps.on_processes = markers.update
             details = StepDetails(lambda snapshot: self._update(ctx, execution_id, _details(snapshot, self._clock)),
                                   self._clock)
@@ -273,39 +272,6 @@ def _workflow_artifacts(template: Dict[str, Any]) -> List[Dict[str, Any]]:
     """spec.arguments.artifacts that name a container path (the bound artifact is placed there)."""
     items = ((template.get("spec") or {}).get("arguments") or {}).get("artifacts") or []
     return [a for a in items if isinstance(a, dict) and a.get("name") and a.get("path")]
-
-
-class _Markers:
-    """The in-flight marker lists the steps' process groups, which reconcile ends after a crash. A new group is
-    written before its step goes on (an unlisted one would outlive a crash); groups that ended only leave the
-    list at the next write, at most MARKER_INTERVAL later (reconcile checks each group is still this run's)."""
-
-    def __init__(self, write: Callable[[List[int]], None]):
-        self._current: List[int] = []
-        self._written: set = set()
-        self._lock = threading.Lock()
-        self._writing = threading.Lock()
-        self._writer = LatestWriter(self._write_current, lambda: None, MARKER_INTERVAL)
-        self._write = write
-
-    def update(self, pgids: List[int]) -> None:
-        with self._lock:
-            self._current = list(pgids)
-            new = not set(pgids) <= self._written
-        if new:
-            self._write_current(None)
-        else:
-            self._writer.changed()
-
-    def _write_current(self, _state) -> None:
-        with self._writing:  # the state is read inside, so an older list is never written after a newer one
-            with self._lock:
-                pgids = list(self._current)
-                self._written = set(pgids)
-            self._write(pgids)
-
-    def close(self) -> None:
-        self._writer.close()
 
 
 def _details(snapshot: Dict[str, Any], clock: Clock):

@@ -8,11 +8,12 @@ record (or marker), and a loop of 100 steps wrote each 200 times from 10 threads
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from chalicelib.domain.clock import Clock, to_wire
 
 INTERVAL = 0.2
+MARKER_INTERVAL = 0.1
 
 
 class LatestWriter:
@@ -78,4 +79,37 @@ class StepDetails:
 
     def close(self) -> None:
         """The walk ended: the last state is written now, before the execution's final status."""
+        self._writer.close()
+
+
+class RunMarkers:
+    """The in-flight marker lists the steps' process groups, which reconcile ends after a crash. A new group is
+    written before its step goes on (an unlisted one would outlive a crash); groups that ended only leave the
+    list at the next write, at most MARKER_INTERVAL later (reconcile checks each group is still this run's)."""
+
+    def __init__(self, write: Callable[[List[int]], None]):
+        self._current: List[int] = []
+        self._written: set = set()
+        self._lock = threading.Lock()
+        self._writing = threading.Lock()
+        self._writer = LatestWriter(self._write_current, lambda: None, MARKER_INTERVAL)
+        self._write = write
+
+    def update(self, pgids: List[int]) -> None:
+        with self._lock:
+            self._current = list(pgids)
+            new = not set(pgids) <= self._written
+        if new:
+            self._write_current(None)
+        else:
+            self._writer.changed()
+
+    def _write_current(self, _state) -> None:
+        with self._writing:  # the state is read inside, so an older list is never written after a newer one
+            with self._lock:
+                pgids = list(self._current)
+                self._written = set(pgids)
+            self._write(pgids)
+
+    def close(self) -> None:
         self._writer.close()
