@@ -20,6 +20,7 @@ from .backoff import seconds
 from .defaults import with_template_defaults
 from .expressions import evaluate, substitute
 from .nodes import Frame, Node, failure_entry
+from .parameters import check_enum, declared_parameters, parameter_values
 from .values import text as _text
 from .pods import (ERROR, FAILED, SUCCEEDED, ArtifactInput, Cancelled, PodRequest, PodRunner, StoredArtifact,
                    WorkflowError)
@@ -145,23 +146,14 @@ class WorkflowRun:
         for key in ("labels", "annotations"):
             for name, value in (meta.get(key) or {}).items():
                 values[f"workflow.{key}.{name}"] = str(value)
-        declared = [p for p in (self.spec.get("arguments") or {}).get("parameters") or [] if isinstance(p, dict)]
-        params: Dict[str, str] = {}
-        for p in declared:
-            name = p.get("name")
-            value = bound.get(name, p.get("value", p.get("default")))
-            if value is None:
-                raise WorkflowError(f"Workflow parameter '{name}' has no value: give it a value or default in "
-                                    "spec.arguments.parameters, or bind it in the configuration.")
-            params[name] = _text(value)
-        for name, value in bound.items():
-            params.setdefault(name, str(value))
+        declared = declared_parameters(self.spec)
+        params = parameter_values(self.spec, bound)
         values.update({f"workflow.parameters.{k}": v for k, v in params.items()})
         # Values may refer to other workflow parameters ("{{workflow.parameters.a}}-x"): resolved once, in order.
         for p in declared:
             key = f"workflow.parameters.{p['name']}"
             values[key] = substitute(values[key], values)
-            _check_enum(p, values[key], f"spec.arguments.{p['name']}")
+            check_enum(p, values[key], f"spec.arguments.{p['name']}")
         values["workflow.parameters"] = json.dumps(
             [{"name": k, "value": values[f"workflow.parameters.{k}"]} for k in params], separators=(",", ":"))
         return values
@@ -236,7 +228,7 @@ class WorkflowRun:
             else:
                 raise WorkflowError(f"'{where}': inputs.parameters.{name} was not supplied (give the step an "
                                     f"argument '{name}' or the template a default).")
-            _check_enum(p, value, f"'{where}': inputs.parameters.{name}")
+            check_enum(p, value, f"'{where}': inputs.parameters.{name}")
             names[f"inputs.parameters.{name}"] = value
             listed.append({"name": name, "value": value})
         names["inputs.parameters"] = json.dumps(listed, separators=(",", ":"))
@@ -354,10 +346,3 @@ class WorkflowRun:
             if a.get("globalName") and found is not None:
                 with self._lock:
                     self.global_artifacts[f"workflow.outputs.artifacts.{a['globalName']}"] = found
-
-
-def _check_enum(parameter: Dict[str, Any], value: str, what: str) -> None:
-    allowed = parameter.get("enum")
-    if allowed and value not in [_text(v) for v in allowed]:
-        raise WorkflowError(f"{what}.value should be present in {what}.enum list: '{value}' is not one of "
-                            f"{', '.join(_text(v) for v in allowed)}")  # Argo's validation words it so

@@ -1,0 +1,39 @@
+"""The cluster path's first step: a synced WorkflowTemplate plus a configuration's parameter bindings rendered as
+the Argo `Workflow` to submit, checked by the same rules the local walk applies before its first step
+(parameters.py for values and enums, references.py for placeholders and depends). What Argo does with the
+Workflow afterwards is Argo's; nothing of the walk is re-implemented here.
+
+The rest of the cluster path (artifact locations, secrets, resource plans, submission) is issue 8's.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict
+
+from .parameters import check_enum, declared_parameters, parameter_values
+from .pods import WorkflowError
+from .references import unresolvable
+
+API_VERSION = "argoproj.io/v1alpha1"
+EXECUTION_LABEL = "ai.sap.com/executionId"
+
+
+def render_workflow(document: Dict[str, Any], bound: Dict[str, str], execution_id: str,
+                    namespace: str) -> Dict[str, Any]:
+    """The Workflow named after the execution, its spec the template's with `arguments.parameters` bound."""
+    problems = unresolvable(document, bound)
+    if problems:
+        raise WorkflowError("; ".join(problems))
+    spec = copy.deepcopy(document.get("spec") or {})
+    values = parameter_values(spec, bound)
+    for p in declared_parameters(spec):
+        check_enum(p, values[p["name"]], f"spec.arguments.{p['name']}")
+    arguments = spec.setdefault("arguments", {})
+    if values:
+        arguments["parameters"] = [{"name": name, "value": value} for name, value in values.items()]
+    meta = document.get("metadata") or {}
+    labels = {**(meta.get("labels") or {}), EXECUTION_LABEL: execution_id}
+    return {"apiVersion": API_VERSION, "kind": "Workflow",
+            "metadata": {"name": execution_id, "namespace": namespace, "labels": labels,
+                         "annotations": dict(meta.get("annotations") or {})},
+            "spec": spec}
