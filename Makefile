@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test tenant install js-deps unit api conformance bench clean
+.PHONY: run test tenant render install js-deps unit api conformance bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(STAMP)
 
 tenant: $(STAMP)
 	$(PY) -m chalicelib.adapters.local.tenant $(NAME)
+
+# The Argo Workflow the cluster path would submit for a WorkflowTemplate file (no stack, no cluster needed):
+#   make render FILE=path/to/template.yaml [PARAMS="name=value ..."] [ARTIFACTS="name=ai://default/path ..."]
+render: $(STAMP)
+	@$(PY) -m chalicelib.adapters.local.render $(FILE) $(foreach p,$(PARAMS),--param '$(p)') $(foreach a,$(ARTIFACTS),--artifact '$(a)')
 
 test: $(STAMP) $(JS_STAMP)
 	$(PY) -m pytest -q

@@ -8,7 +8,7 @@ The rest of the cluster path (artifact locations, secrets, resource plans, submi
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from .parameters import check_enum, declared_parameters, parameter_values
 from .pods import WorkflowError
@@ -19,8 +19,10 @@ EXECUTION_LABEL = "ai.sap.com/executionId"
 
 
 def render_workflow(document: Dict[str, Any], bound: Dict[str, str], execution_id: str,
-                    namespace: str) -> Dict[str, Any]:
-    """The Workflow named after the execution, its spec the template's with `arguments.parameters` bound."""
+                    namespace: str, artifacts: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    """The Workflow named after the execution, its spec the template's with `arguments.parameters` bound and
+    `arguments.artifacts` given their sources (`artifacts`: name -> key in the group's default object store,
+    which is Argo's default artifact repository there)."""
     problems = unresolvable(document, bound)
     if problems:
         raise WorkflowError("; ".join(problems))
@@ -31,6 +33,11 @@ def render_workflow(document: Dict[str, Any], bound: Dict[str, str], execution_i
     arguments = spec.setdefault("arguments", {})
     if values:
         arguments["parameters"] = [{"name": name, "value": value} for name, value in values.items()]
+    if artifacts:
+        declared = {a.get("name"): a for a in arguments.get("artifacts") or [] if isinstance(a, dict)}
+        for name, key in artifacts.items():
+            declared[name] = {**declared.get(name, {"name": name}), "s3": {"key": key}}
+        arguments["artifacts"] = list(declared.values())
     meta = document.get("metadata") or {}
     labels = {**(meta.get("labels") or {}), EXECUTION_LABEL: execution_id}
     return {"apiVersion": API_VERSION, "kind": "Workflow",
