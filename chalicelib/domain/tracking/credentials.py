@@ -24,7 +24,9 @@ from ..auth import Principal
 from ..clock import Clock
 from ..context import TenantContext
 from ..errors import Unauthorized
-from .metrics import WRITE_SCOPE_PREFIX
+
+# The scope a run credential carries: it may write the metrics of its own execution only (metrics.py checks it).
+WRITE_SCOPE_PREFIX = "aicore.metrics.write:"
 
 TRACKING_PREFIX = "/v2/tracking/"
 RUN_TOKEN_PREFIX = "aicore-run."

@@ -21,8 +21,8 @@ from pydantic import BaseModel
 from ..clock import parse_timestamp, to_wire
 from ..errors import Forbidden, InvalidInput, Unauthorized
 from ..lifecycle import FINAL, RunKind
+from .credentials import WRITE_SCOPE_PREFIX
 
-WRITE_SCOPE_PREFIX = "aicore.metrics.write:"
 METRIC_NAME = re.compile(r"[\w-]{1,64}")  # unanchored, as in the spec (its own example is "Error Rate")
 # DynamoDB numbers: magnitude up to 9.99..E+125 and down to 1E-130 (zero aside).
 _MAX_MAGNITUDE, _MIN_MAGNITUDE = 9.9999999999999999e125, 1e-130
