@@ -63,6 +63,9 @@ def parse_workflow(document: Dict[str, Any], meta: Metadata, validate: WorkflowV
     spec = document.get("spec") or {}
     templates = [t for t in _list(meta, spec.get("templates"), "spec.templates") if isinstance(t, dict)]
     if not templates:
+        if spec.get("workflowTemplateRef"):  # a Workflow that only points at another WorkflowTemplate
+            raise meta.error("spec.workflowTemplateRef is not supported: an executable's WorkflowTemplate holds its "
+                             "own spec.templates (put the referenced template's content here)")
         raise meta.error("spec.templates must list at least one template")
     names = {t.get("name") for t in templates}
     entrypoint = spec.get("entrypoint")

@@ -169,6 +169,8 @@ def test_multi_document_file_yields_every_template():
      "spec.templates.0.container.image"),
     (edit(TRAINING, "entrypoint: train", "entrypoint: missing"), "spec.entrypoint must name one of"),
     (with_doc(TRAINING, lambda d: d["spec"].update(templates=[])), "at least one template"),
+    (with_doc(TRAINING, lambda d: d["spec"].update(templates=[], workflowTemplateRef={"name": "other"})),
+     "spec.workflowTemplateRef is not supported"),
     (edit(TRAINING, 'artifacts.ai.sap.com/text-data.kind: "dataset"', 'artifacts.ai.sap.com/text-data.kind: "blob"'),
      "must be one of model, dataset, resultset, other"),
     (edit(TRAINING, '{"ext.ai.sap.com/framework": "sklearn"}', "framework=sklearn"), "must be a JSON object"),
