@@ -137,7 +137,7 @@ class WorkflowRun:
         meta = document.get("metadata") or {}
         values: Dict[str, Any] = {"workflow.name": self.run_id, "workflow.uid": self.run_id,
                                   "workflow.namespace": namespace, "workflow.mainEntrypoint": self.entry,
-                                  "workflow.creationTimestamp": now_text(), "workflow.status": "Running"}
+                                  "workflow.status": "Running"}
         created = datetime.now(timezone.utc)
         values["workflow.creationTimestamp"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
         for letter in STRFTIME:  # {{workflow.creationTimestamp.Y}} and the like, as Argo offers them

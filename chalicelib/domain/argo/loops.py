@@ -10,19 +10,14 @@ from .pods import WorkflowError
 from .values import text
 
 
-def item_text(value: Any) -> str:
-    """How Argo prints an item: strings as is, numbers and booleans as JSON, maps and lists as compact JSON."""
-    return text(value)
-
-
 def item_scope(value: Any) -> Dict[str, Any]:
     """{{item}} plus {{item.key}} for every key of a map item (nested maps reached by dotted keys too)."""
-    scope: Dict[str, Any] = {"item": item_text(value)}
+    scope: Dict[str, Any] = {"item": text(value)}
 
     def walk(prefix: str, node: Any) -> None:
         if isinstance(node, dict):
             for key, inner in node.items():
-                scope[f"{prefix}.{key}"] = item_text(inner)
+                scope[f"{prefix}.{key}"] = text(inner)
                 walk(f"{prefix}.{key}", inner)
 
     walk("item", value)
@@ -32,8 +27,8 @@ def item_scope(value: Any) -> Dict[str, Any]:
 def label(value: Any) -> str:
     """The part in parentheses of a loop child's name: `a`, or `key:value,key:value` for a map."""
     if isinstance(value, dict):
-        return ",".join(f"{k}:{item_text(v)}" for k, v in sorted(value.items()))
-    return item_text(value)
+        return ",".join(f"{k}:{text(v)}" for k, v in sorted(value.items()))
+    return text(value)
 
 
 def expand(step: Dict[str, Any], where: str) -> Optional[List[Any]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from .pods import ERROR, FAILED, OMITTED, SKIPPED, SUCCEEDED, ArtifactInput
+from .values import text
 
 
 
@@ -52,10 +53,6 @@ def _json_value(text: str) -> Any:
         return text
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)  # Go's json.Marshal sorts map keys
-
-
 def loop_phase(children: List[Node]) -> str:
     """A loop fails when one of its children failed (and continueOn does not cover it)."""
     blocking = [c for c in children if c.blocking]
@@ -76,9 +73,9 @@ def aggregate(node: Node) -> None:
         for key, value in child.parameters.items():
             names.setdefault(key, []).append(value)
     node.parameters = {key: _aggregated_list(values) for key, values in names.items()}
-    node.parameters_json = _compact(maps)  # type: ignore[attr-defined]
+    node.parameters_json = text(maps)  # type: ignore[attr-defined]
     results = [_json_value(c.result) for c in done if c.result is not None]
-    node.result = _compact(results)
+    node.result = text(results)
 
 
 def _aggregated_list(values: List[str]) -> str:
@@ -87,8 +84,8 @@ def _aggregated_list(values: List[str]) -> str:
     try:
         parsed = [json.loads(v) for v in values]
     except ValueError:
-        return _compact(values)
-    return _compact(parsed if all(isinstance(p, (list, dict)) for p in parsed) else values)
+        return text(values)
+    return text(parsed if all(isinstance(p, (list, dict)) for p in parsed) else values)
 
 
 def scope_of(prefix: str, node: Node) -> Dict[str, str]:
