@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test tenant render install js-deps unit api conformance bench clean
+.PHONY: run test tenant render install js-deps unit api conformance bench clean package deploy e2e-aws kubectl
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ conformance: $(STAMP) $(JS_STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# One stack per stage (infra/README.md): the CloudFormation (SAM) template and code packages in dist/$(STAGE)/.
+STAGE ?= dev
+
+package: $(STAMP)
+	$(PY) -m infra.package $(STAGE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(JS_DIR)/node_modules

@@ -1,8 +1,9 @@
-"""Per-stage AWS resources, rendered from the same definitions the code uses.
+"""The merge template for `chalice package --merge-template`: everything of a stage's stack that is not a function.
 
-`python -m infra.resources STAGE` writes infra/build/STAGE/: `resources.json`, a CloudFormation fragment for
-`chalice package --merge-template` (the DynamoDB tables from the PynamoDB models, the artifacts bucket, the key
-that encrypts secret data), and `policy.json`, the Lambda role policy (Chalice cannot infer PynamoDB calls).
+`python -m infra.resources STAGE` writes infra/build/STAGE/resources.json, which `make package STAGE=...` merges into
+Chalice's template (Chalice deep-merges it: the keys below under a Chalice function add to that function). The tables
+are rendered from the PynamoDB models and the names from Settings, so the local stack and AWS cannot drift apart.
+`python -m infra.resources --policies` rewrites the committed `.chalice/policy-*.json` files.
 """
 from __future__ import annotations
 
@@ -14,11 +15,41 @@ from typing import Any, Dict
 from chalicelib.adapters.dynamodb.models import ALL_MODELS, TABLE_BASENAMES
 from chalicelib.settings import Settings
 
-STAGES = ("dev", "tst", "prd")
+from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK
+from .policies import chalice_policy, policy_file_name, stack_policies
+from .stages import STAGES, stage_settings
+from .statemachines import STATE_MACHINES, state_machine_resources
+
+CHALICE_DIR = Path(__file__).resolve().parents[1] / ".chalice"
+
+PARAMETERS: Dict[str, Dict[str, Any]] = {
+    "OidcIssuer": {"Type": "String", "Description": "OIDC issuer of the tokens the API accepts (the iss claim)"},
+    "OidcJwksUrl": {"Type": "String", "Description": "JWKS URL of that issuer"},
+    "OidcAudience": {"Type": "String", "Default": "", "Description": "Expected aud claim (empty: not checked)"},
+    "TenantClaim": {"Type": "String", "Default": "zid", "Description": "Claim naming the tenant of a token"},
+    "PublicUrl": {"Type": "String", "Default": "",
+                  "Description": "Base URL of the API without /v2 (custom domain or the ApiUrl output)"},
+    "EksClusterName": {"Type": "String", "Description": "EKS cluster that runs Argo Workflows and KServe"},
+    "EksEndpoint": {"Type": "String", "Description": "The cluster's API server endpoint (https://...)"},
+    "EksCaData": {"Type": "String", "Description": "The cluster's certificate authority data (base64)"},
+    "EksEngineRoleArn": {"Type": "String", "AllowedPattern": "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$",
+                         "Description": "IAM role the cluster maps to the aicore engine (infra/k8s RBAC)"},
+}
+
+LOG_ARCHIVE_PREFIX = "logs/"  # pods' logs after they are gone, in the artifacts bucket
+
+
+def _optional(parameter: str) -> Dict[str, Any]:
+    return {"Fn::If": [f"Has{parameter}", {"Ref": parameter}, {"Ref": "AWS::NoValue"}]}
 
 
 def _logical_id(basename: str) -> str:
     return "".join(part.capitalize() for part in basename.replace("_", "-").split("-")) + "Table"
+
+
+def _retained(stage: str) -> Dict[str, str]:
+    policy = "Retain" if stage_settings(stage).keep_data else "Delete"
+    return {"DeletionPolicy": policy, "UpdateReplacePolicy": policy}
 
 
 def table_resource(model, table_name: str, stage: str) -> Dict[str, Any]:
@@ -29,63 +60,143 @@ def table_resource(model, table_name: str, stage: str) -> Dict[str, Any]:
         "AttributeDefinitions": schema["attribute_definitions"],
         "KeySchema": schema["key_schema"],
         "SSESpecification": {"SSEEnabled": True},
-        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": stage == "prd"},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": stage_settings(stage).keep_data},
     }
     if schema["global_secondary_indexes"]:
         props["GlobalSecondaryIndexes"] = [
             {"IndexName": gsi["index_name"], "KeySchema": gsi["key_schema"], "Projection": gsi["projection"]}
             for gsi in schema["global_secondary_indexes"]
         ]
-    return {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain" if stage == "prd" else "Delete",
-            "Properties": props}
+    return {"Type": "AWS::DynamoDB::Table", **_retained(stage), "Properties": props}
+
+
+def _key_and_bucket(stage: str, settings: Settings) -> Dict[str, Any]:
+    key = {
+        "Type": "AWS::KMS::Key", **_retained(stage),
+        "Properties": {
+            "Description": f"aicore {stage}: secret data and the artifacts bucket",
+            "EnableKeyRotation": True,
+            # The account administers the key; the functions' IAM policies say who may use it.
+            "KeyPolicy": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "kms:*", "Resource": "*",
+                 "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}}]},
+        },
+    }
+    bucket = {
+        "Type": "AWS::S3::Bucket", **_retained(stage),
+        "Properties": {
+            "BucketName": settings.resolved_bucket,
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [{
+                "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                  "KMSMasterKeyID": {"Fn::GetAtt": ["SecretsKey", "Arn"]}},
+                "BucketKeyEnabled": True}]},  # one KMS request per object and hour, not per request
+            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                               "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        },
+    }
+    tls_only = {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {"Bucket": {"Ref": "ArtifactsBucket"}, "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+             "Resource": [{"Fn::GetAtt": ["ArtifactsBucket", "Arn"]}, {"Fn::Sub": "${ArtifactsBucket.Arn}/*"}],
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}},
+    }
+    alias = {"Type": "AWS::KMS::Alias",
+             "Properties": {"AliasName": f"alias/aicore-{stage}-secrets", "TargetKeyId": {"Ref": "SecretsKey"}}}
+    return {"SecretsKey": key, "SecretsKeyAlias": alias, "ArtifactsBucket": bucket, "ArtifactsBucketPolicy": tls_only}
+
+
+def _environment(function) -> Dict[str, Any]:
+    env: Dict[str, Any] = {
+        "AICORE_ENGINE": "stepfunctions",
+        "AICORE_HOME": "/tmp/aicore",  # the only writable path in Lambda (Git cache, scratch files)
+        "AICORE_ARTIFACTS_BUCKET": {"Ref": "ArtifactsBucket"},
+        "AICORE_KMS_KEY_ID": {"Fn::GetAtt": ["SecretsKey", "Arn"]},
+        "AICORE_LOG_ARCHIVE_PREFIX": LOG_ARCHIVE_PREFIX,
+        "AICORE_OIDC_ISSUER": {"Ref": "OidcIssuer"},
+        "AICORE_OIDC_JWKS_URL": {"Ref": "OidcJwksUrl"},
+        "AICORE_OIDC_AUDIENCE": _optional("OidcAudience"),
+        "AICORE_TENANT_CLAIM": {"Ref": "TenantClaim"},
+        "AICORE_PUBLIC_URL": _optional("PublicUrl"),
+    }
+    for machine in STATE_MACHINES:
+        env[f"AICORE_{machine.name.upper()}_STATE_MACHINE_ARN"] = {"Ref": machine.logical_id}
+    if function is CLUSTER_TASK:  # only the task talks to the cluster (Lambda's environment is 4 KB in all)
+        env.update({"AICORE_EKS_CLUSTER_NAME": {"Ref": "EksClusterName"},
+                    "AICORE_EKS_ENDPOINT": {"Ref": "EksEndpoint"},
+                    "AICORE_EKS_CA_DATA": {"Ref": "EksCaData"},
+                    "AICORE_EKS_ROLE_ARN": {"Ref": "EksEngineRoleArn"}})
+    return env
+
+
+def _functions(stage: str) -> Dict[str, Any]:
+    """Additions to Chalice's functions: environment and a log group with the stage's retention."""
+    resources: Dict[str, Any] = {}
+    retention = stage_settings(stage).log_retention_days
+    for function in ALL_FUNCTIONS:
+        resources[function.log_group_id] = {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {"LogGroupName": function.log_group_name(stage), "RetentionInDays": retention}}
+        resources[function.logical_id] = {"Properties": {
+            "Environment": {"Variables": _environment(function)},
+            "LoggingConfig": {"LogGroup": {"Ref": function.log_group_id}, "LogFormat": "Text"},
+        }}
+    return resources
 
 
 def render(stage: str) -> Dict[str, Any]:
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {', '.join(STAGES)}")
+    """The whole merge template of a stage."""
     settings = Settings(stage=stage)
     resources: Dict[str, Any] = {}
     for model in ALL_MODELS:
         basename = TABLE_BASENAMES[model]
-        resources[_logical_id(basename)] = table_resource(
-            model, f"{settings.resolved_table_prefix}{basename}", stage)
-    resources["ArtifactsBucket"] = {
-        "Type": "AWS::S3::Bucket",
-        "DeletionPolicy": "Retain" if stage == "prd" else "Delete",
-        "Properties": {
-            "BucketName": settings.resolved_bucket,
-            "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]},
-            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                               "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        resources[_logical_id(basename)] = table_resource(model, f"{settings.resolved_table_prefix}{basename}", stage)
+    resources.update(_key_and_bucket(stage, settings))
+    resources.update(state_machine_resources(stage))
+    resources.update(stack_policies())
+    resources.update(_functions(stage))
+    return {
+        "Parameters": PARAMETERS,
+        "Conditions": {f"Has{p}": {"Fn::Not": [{"Fn::Equals": [{"Ref": p}, ""]}]}
+                       for p in ("OidcAudience", "PublicUrl")},
+        "Resources": resources,
+        "Outputs": {
+            "ArtifactsBucketName": {"Value": {"Ref": "ArtifactsBucket"}},
+            "SecretsKeyArn": {"Value": {"Fn::GetAtt": ["SecretsKey", "Arn"]}},
+            "ClusterTaskRoleArn": {"Value": {"Fn::GetAtt": [CLUSTER_TASK.role_id, "Arn"]},
+                                   "Description": "Let this role assume EksEngineRoleArn (its trust policy)"},
+            "WorkloadAccessPolicyArn": {"Value": {"Ref": "WorkloadAccessPolicy"},
+                                        "Description": "Attach to the IRSA role of the aicore-workload account"},
+            **{f"{m.logical_id}Arn": {"Value": {"Ref": m.logical_id}} for m in STATE_MACHINES},
         },
     }
-    return {"Resources": resources}
 
 
 def policy(stage: str) -> Dict[str, Any]:
-    settings = Settings(stage=stage)
-    tables = [f"arn:aws:dynamodb:*:*:table/{settings.resolved_table_prefix}{TABLE_BASENAMES[m]}" for m in ALL_MODELS]
-    return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                                       "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:DescribeTable"],
-         "Resource": tables + [t + "/index/*" for t in tables]},
-        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
-         "Resource": [f"arn:aws:s3:::{settings.resolved_bucket}", f"arn:aws:s3:::{settings.resolved_bucket}/*"]},
-        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-         "Resource": "arn:aws:logs:*:*:*"},
-    ]}
+    """The API function's Chalice policy (`.chalice/policy-<stage>.json`)."""
+    return chalice_policy(stage, API)
+
+
+def chalice_policy_files() -> Dict[Path, Dict[str, Any]]:
+    """Every committed `.chalice/policy-*.json` and what it must contain."""
+    return {CHALICE_DIR / policy_file_name(stage, f): chalice_policy(stage, f) for stage in STAGES for f in ALL_FUNCTIONS}
 
 
 def main(argv) -> int:
+    if argv == ["--policies"]:
+        for path, document in chalice_policy_files().items():
+            path.write_text(json.dumps(document, indent=2) + "\n")
+        print(f"wrote {len(chalice_policy_files())} policy files in {CHALICE_DIR}")
+        return 0
     if len(argv) != 1 or argv[0] not in STAGES:
-        print(f"usage: python -m infra.resources {{{'|'.join(STAGES)}}}", file=sys.stderr)
+        print(f"usage: python -m infra.resources {{{'|'.join(STAGES)}|--policies}}", file=sys.stderr)
         return 2
     out = Path(__file__).parent / "build" / argv[0]
     out.mkdir(parents=True, exist_ok=True)
     (out / "resources.json").write_text(json.dumps(render(argv[0]), indent=2))
-    (out / "policy.json").write_text(json.dumps(policy(argv[0]), indent=2))
-    print(f"wrote {out}/resources.json and policy.json")
+    print(f"wrote {out}/resources.json")
     return 0
 
 

@@ -1,0 +1,99 @@
+"""Least privilege, per function and per state machine.
+
+Two halves, so each is written where its names are known:
+- `chalice_policy(stage, function)`: what the stage alone names (the tables, the function's own log group). Chalice
+  puts it on the function's role from `.chalice/policy-<stage>[-<function>].json` (rendered, committed, kept equal to
+  this by tests/unit/test_infra.py).
+- `stack_policies()`: what the stack creates or is given (bucket, KMS key, state machines, the EKS engine role), as
+  AWS::IAM::Policy resources on Chalice's roles, with exact ARNs from Ref/GetAtt.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from chalicelib.adapters.dynamodb.models import ALL_MODELS, TABLE_BASENAMES
+from chalicelib.settings import Settings
+
+from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK, GIT_POLL, SCHEDULE_TICK, Function
+from .statemachines import STATE_MACHINES
+
+_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                  "dynamodb:Query", "dynamodb:DescribeTable"]  # no Scan: every read is by key or index
+
+
+def policy_file_name(stage: str, function: Function) -> str:
+    """The API keeps the stage's historical file name; every other function has its own."""
+    return f"policy-{stage}.json" if function is API else f"policy-{stage}-{function.name}.json"
+
+
+def chalice_policy(stage: str, function: Function = API) -> Dict[str, Any]:
+    settings = Settings(stage=stage)
+    tables = [f"arn:aws:dynamodb:*:*:table/{settings.resolved_table_prefix}{TABLE_BASENAMES[m]}" for m in ALL_MODELS]
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": _TABLE_ACTIONS, "Resource": tables + [t + "/index/*" for t in tables]},
+        # The log group exists (the stack makes it, with retention): no logs:CreateLogGroup.
+        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": f"arn:aws:logs:*:*:log-group:{function.log_group_name(stage)}:*"},
+    ]}
+
+
+def _sub(text: str) -> Dict[str, str]:
+    return {"Fn::Sub": text}
+
+
+BUCKET_OBJECTS = [{"Fn::GetAtt": ["ArtifactsBucket", "Arn"]}, _sub("${ArtifactsBucket.Arn}/*")]
+_KEY = {"Fn::GetAtt": ["SecretsKey", "Arn"]}
+
+
+def _bucket(actions: List[str]) -> Dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": BUCKET_OBJECTS}
+
+
+def _key(actions: List[str]) -> Dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": _KEY}
+
+
+def _start(machines) -> List[Dict[str, Any]]:
+    return [
+        {"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": [{"Ref": m.logical_id} for m in machines]},
+        # A stop ends the machine's own execution of that run; the orchestrator may look one up by its ARN.
+        {"Effect": "Allow", "Action": ["states:DescribeExecution", "states:StopExecution"],
+         "Resource": [_sub(f"arn:${{AWS::Partition}}:states:${{AWS::Region}}:${{AWS::AccountId}}:execution:"
+                           f"${{{m.logical_id}.Name}}:*") for m in machines]},
+    ]
+
+
+_OBJECTS_RW = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]
+_SSE_KMS_RW = ["kms:Decrypt", "kms:GenerateDataKey"]  # objects in the bucket are SSE-KMS with the same key
+
+
+def _statements(function: Function) -> List[Dict[str, Any]]:
+    execution = [m for m in STATE_MACHINES if m.name == "execution"]
+    if function is API:  # datasets and artifacts, secrets sealed and opened, runs started and stopped
+        return [_bucket(_OBJECTS_RW), _key(["kms:Encrypt"] + _SSE_KMS_RW)] + _start(STATE_MACHINES)
+    if function is SCHEDULE_TICK:  # creates the executions schedules owe and starts their state machine
+        return _start(execution)
+    if function is GIT_POLL:  # opens the repositories' sealed credentials; templates land in the table
+        return [_key(["kms:Decrypt"])]
+    if function is CLUSTER_TASK:  # syncs secrets into namespaces, archives logs, registers outputs, acts as the engine
+        return [_bucket(_OBJECTS_RW), _key(_SSE_KMS_RW),
+                {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": {"Ref": "EksEngineRoleArn"}}]
+    raise ValueError(function.name)
+
+
+def stack_policies() -> Dict[str, Any]:
+    resources: Dict[str, Any] = {}
+    for function in ALL_FUNCTIONS:
+        resources[f"{function.logical_id}StackPolicy"] = {
+            "Type": "AWS::IAM::Policy",
+            "Properties": {"PolicyName": "stack-resources", "Roles": [{"Ref": function.role_id}],
+                           "PolicyDocument": {"Version": "2012-10-17", "Statement": _statements(function)}},
+        }
+    # For the workflow and predictor pods (IRSA role of infra/k8s's service account): artifacts in and out.
+    resources["WorkloadAccessPolicy"] = {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Properties": {"Description": "Attach to the IAM role of the aicore-workload service account (IRSA)",
+                       "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                           _bucket(["s3:GetObject", "s3:PutObject", "s3:ListBucket"]), _key(_SSE_KMS_RW)]}},
+    }
+    return resources
