@@ -36,7 +36,7 @@ tenant: $(STAMP)
 render: $(STAMP)
 	@$(PY) -m chalicelib.adapters.local.render $(FILE) $(foreach p,$(PARAMS),--param '$(p)') $(foreach a,$(ARTIFACTS),--artifact '$(a)')
 
-test: $(STAMP) $(JS_STAMP)
+test: $(STAMP) $(JS_STAMP) kubectl
 	$(PY) -m pytest -q
 
 unit: $(STAMP)
@@ -56,6 +56,38 @@ STAGE ?= dev
 
 package: $(STAMP)
 	$(PY) -m infra.package $(STAGE)
+
+# Deploys dist/$(STAGE)/ as the CloudFormation stack aicore-$(STAGE) (not run in CI; needs AWS credentials):
+#   make deploy STAGE=dev DEPLOY_BUCKET=<a bucket of yours for code packages> [PARAMS_FILE=infra/parameters.dev.env]
+# PARAMS_FILE holds the stack parameters as Key=Value lines (copy infra/parameters.example.env).
+AWS ?= $(shell command -v aws 2>/dev/null || echo $(VENV)/bin/aws)
+PARAMS_FILE ?= infra/parameters.$(STAGE).env
+STACK_NAME ?= aicore-$(STAGE)
+
+deploy: package
+	@test -x "$(AWS)" || { echo "deploy needs the AWS CLI: $(PY) -m pip install awscli (or install AWS CLI v2)" >&2; exit 1; }
+	@test -n "$(DEPLOY_BUCKET)" || { echo "set DEPLOY_BUCKET to an S3 bucket for the code packages" >&2; exit 1; }
+	@test -f "$(PARAMS_FILE)" || { echo "$(PARAMS_FILE) is missing: copy infra/parameters.example.env" >&2; exit 1; }
+	$(AWS) cloudformation package --template-file dist/$(STAGE)/sam.json --s3-bucket $(DEPLOY_BUCKET) \
+		--s3-prefix $(STACK_NAME) --output-template-file dist/$(STAGE)/packaged.yaml
+	$(AWS) cloudformation deploy --template-file dist/$(STAGE)/packaged.yaml --stack-name $(STACK_NAME) \
+		--s3-bucket $(DEPLOY_BUCKET) --s3-prefix $(STACK_NAME) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+		--parameter-overrides $$(grep -v '^[[:space:]]*\(#\|$$\)' $(PARAMS_FILE))
+	$(AWS) cloudformation describe-stacks --stack-name $(STACK_NAME) --query 'Stacks[0].Outputs' --output table
+
+# The offline end-to-end scenario against a real account and cluster (not run in CI). Needs AWS credentials, a
+# kubeconfig for the stage's cluster, and AICORE_E2E_API_URL (the deployed stage's API).
+e2e-aws: $(STAMP)
+	@test -x "$(AWS)" && $(AWS) sts get-caller-identity >/dev/null 2>&1 || { echo "e2e-aws needs AWS credentials (aws sts get-caller-identity fails)" >&2; exit 1; }
+	@test -n "$$KUBECONFIG" -o -f "$$HOME/.kube/config" || { echo "e2e-aws needs a kubeconfig for the stage's EKS cluster" >&2; exit 1; }
+	@test -n "$$AICORE_E2E_API_URL" || { echo "e2e-aws needs AICORE_E2E_API_URL, the deployed stage's API" >&2; exit 1; }
+	@test -d tests/e2e_aws || { echo "the AWS scenario (tests/e2e_aws) is not written yet" >&2; exit 2; }
+	$(PY) -m pytest -q tests/e2e_aws
+
+# tests/infra renders infra/k8s with kubectl's kustomize: Debian's kubernetes-client (kubectl 1.20) when missing.
+kubectl:
+	@command -v kubectl >/dev/null 2>&1 || { apt-get update && apt-get install -y kubernetes-client; } || \
+		{ echo "install kubectl (Debian: apt-get install kubernetes-client) for tests/infra" >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(JS_DIR)/node_modules
