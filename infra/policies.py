@@ -54,13 +54,10 @@ def _key(actions: List[str]) -> Dict[str, Any]:
 
 
 def _start(machines) -> List[Dict[str, Any]]:
-    return [
-        {"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": [{"Ref": m.logical_id} for m in machines]},
-        # A stop ends the machine's own execution of that run; the orchestrator may look one up by its ARN.
-        {"Effect": "Allow", "Action": ["states:DescribeExecution", "states:StopExecution"],
-         "Resource": [_sub(f"arn:${{AWS::Partition}}:states:${{AWS::Region}}:${{AWS::AccountId}}:execution:"
-                           f"${{{m.logical_id}.Name}}:*") for m in machines]},
-    ]
+    # Starts only: the orchestrator names each execution after its run, so a repeated start is idempotent, and a
+    # stop, delete or update is a start of the control machine, never a StopExecution.
+    return [{"Effect": "Allow", "Action": ["states:StartExecution"],
+             "Resource": [{"Ref": m.logical_id} for m in machines]}]
 
 
 _OBJECTS_RW = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]
@@ -69,7 +66,7 @@ _SSE_KMS_RW = ["kms:Decrypt", "kms:GenerateDataKey"]  # objects in the bucket ar
 
 def _statements(function: Function) -> List[Dict[str, Any]]:
     execution = [m for m in STATE_MACHINES if m.name == "execution"]
-    if function is API:  # datasets and artifacts, secrets sealed and opened, runs started and stopped
+    if function is API:  # datasets and artifacts, secrets sealed and opened, runs started
         return [_bucket(_OBJECTS_RW), _key(["kms:Encrypt"] + _SSE_KMS_RW)] + _start(STATE_MACHINES)
     if function is SCHEDULE_TICK:  # creates the executions schedules owe and starts their state machine
         return _start(execution)

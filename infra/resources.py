@@ -111,7 +111,8 @@ def _key_and_bucket(stage: str, settings: Settings) -> Dict[str, Any]:
 def _environment(function) -> Dict[str, Any]:
     env: Dict[str, Any] = {
         "AICORE_ENGINE": "stepfunctions",
-        "AICORE_HOME": "/tmp/aicore",  # the only writable path in Lambda (Git cache, scratch files)
+        "AICORE_HOME": "/tmp/aicore",
+        "AICORE_AWS_REGION": {"Ref": "AWS::Region"},  # Settings defaults to eu-central-1 otherwise  # the only writable path in Lambda (Git cache, scratch files)
         "AICORE_ARTIFACTS_BUCKET": {"Ref": "ArtifactsBucket"},
         "AICORE_KMS_KEY_ID": {"Fn::GetAtt": ["SecretsKey", "Arn"]},
         "AICORE_LOG_ARCHIVE_PREFIX": LOG_ARCHIVE_PREFIX,

@@ -20,6 +20,16 @@ ASL_DIR = Path(__file__).parent / "statemachines"
 class StateMachine:
     name: str  # execution | deployment | control
     logical_id: str
+    # Past its polls per execution the machine starts a fresh execution of itself (ContinueAsNew, see
+    # infra/statemachines/README.md): its role may start itself, named by ARN to avoid a circular Ref.
+    continues_as_new: bool = False
+
+    def arn(self, stage: str) -> Dict[str, str]:
+        return {"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:"
+                           + self.state_machine_name(stage)}
+
+    def state_machine_name(self, stage: str) -> str:
+        return f"aicore-{stage}-{self.name}"
 
     @property
     def asl_path(self) -> Path:
@@ -29,14 +39,26 @@ class StateMachine:
         return json.loads(self.asl_path.read_text())
 
 
-STATE_MACHINES = (StateMachine("execution", "ExecutionStateMachine"),
-                  StateMachine("deployment", "DeploymentStateMachine"),
+STATE_MACHINES = (StateMachine("execution", "ExecutionStateMachine", continues_as_new=True),
+                  StateMachine("deployment", "DeploymentStateMachine", continues_as_new=True),
                   StateMachine("control", "ControlStateMachine"))
 
 _CLUSTER_TASK_ARN = {"Fn::GetAtt": [CLUSTER_TASK.logical_id, "Arn"]}
 
 
-def _role(machine: StateMachine) -> Dict[str, Any]:
+def _role(machine: StateMachine, stage: str) -> Dict[str, Any]:
+    statements = [
+        {"Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+         "Resource": [_CLUSTER_TASK_ARN, {"Fn::Sub": f"${{{CLUSTER_TASK.logical_id}.Arn}}:*"}]},
+        # CloudWatch Logs delivery for Step Functions is configured through these account-level calls,
+        # which take no resource ARN (AWS documents Resource "*" for them).
+        {"Effect": "Allow", "Resource": "*", "Action": [
+            "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"]},
+    ]
+    if machine.continues_as_new:
+        statements.append({"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": machine.arn(stage)})
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {
@@ -44,16 +66,8 @@ def _role(machine: StateMachine) -> Dict[str, Any]:
                 {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole",
                  # Only this account's state machines may use the role (confused-deputy guard).
                  "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]},
-            "Policies": [{"PolicyName": "steps", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": ["lambda:InvokeFunction"],
-                 "Resource": [_CLUSTER_TASK_ARN, {"Fn::Sub": f"${{{CLUSTER_TASK.logical_id}.Arn}}:*"}]},
-                # CloudWatch Logs delivery for Step Functions is configured through these account-level calls,
-                # which take no resource ARN (AWS documents Resource "*" for them).
-                {"Effect": "Allow", "Resource": "*", "Action": [
-                    "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
-                    "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
-                    "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"]},
-            ]}}],
+            "Policies": [{"PolicyName": "steps",
+                          "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}],
         },
     }
 
@@ -63,17 +77,17 @@ def state_machine_resources(stage: str) -> Dict[str, Any]:
     resources: Dict[str, Any] = {}
     for machine in STATE_MACHINES:
         role_id, logs_id = f"{machine.logical_id}Role", f"{machine.logical_id}LogGroup"
-        resources[role_id] = _role(machine)
+        resources[role_id] = _role(machine, stage)
         resources[logs_id] = {
             "Type": "AWS::Logs::LogGroup",
             # /aws/vendedlogs/ keeps the account's CloudWatch Logs resource policy small (AWS's advice).
-            "Properties": {"LogGroupName": f"/aws/vendedlogs/states/aicore-{stage}-{machine.name}",
+            "Properties": {"LogGroupName": f"/aws/vendedlogs/states/{machine.state_machine_name(stage)}",
                            "RetentionInDays": retention},
         }
         resources[machine.logical_id] = {
             "Type": "AWS::StepFunctions::StateMachine",
             "Properties": {
-                "StateMachineName": f"aicore-{stage}-{machine.name}",
+                "StateMachineName": machine.state_machine_name(stage),
                 "StateMachineType": "STANDARD",  # runs wait and poll for hours; Express stops at 5 minutes
                 "Definition": machine.definition(),
                 "DefinitionSubstitutions": {"ClusterTaskArn": _CLUSTER_TASK_ARN},

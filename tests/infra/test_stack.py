@@ -40,9 +40,13 @@ def test_state_machines_run_the_asl_files_with_the_cluster_task(packaged, stage)
         assert props["Definition"] == machine.definition()
         assert props["DefinitionSubstitutions"] == {"ClusterTaskArn": {"Fn::GetAtt": ["ClusterTask", "Arn"]}}
         role = resources[props["RoleArn"]["Fn::GetAtt"][0]]["Properties"]
-        (invoke, _logs) = role["Policies"][0]["PolicyDocument"]["Statement"]
+        invoke, _logs, *itself = role["Policies"][0]["PolicyDocument"]["Statement"]
         assert invoke["Action"] == ["lambda:InvokeFunction"]
         assert invoke["Resource"][0] == {"Fn::GetAtt": ["ClusterTask", "Arn"]}
+        # ContinueAsNew: execution and deployment machines start themselves, and only themselves
+        assert itself == ([{"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": {
+            "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:"
+                       f"aicore-{stage}-{machine.name}"}}] if machine.name != "control" else [])
 
 
 @STAGE
