@@ -15,7 +15,7 @@ from chalicelib.adapters.dynamodb.models import ALL_MODELS, TABLE_BASENAMES
 from chalicelib.settings import Settings
 
 from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK, GIT_POLL, SCHEDULE_TICK, Function
-from .statemachines import STATE_MACHINES
+from .state_machines import STATE_MACHINES
 
 _TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                   "dynamodb:Query", "dynamodb:DescribeTable"]  # no Scan: every read is by key or index

@@ -18,7 +18,7 @@ from chalicelib.settings import Settings
 from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK
 from .policies import chalice_policy, policy_file_name, stack_policies
 from .stages import STAGES, stage_settings
-from .statemachines import STATE_MACHINES, state_machine_resources
+from .state_machines import STATE_MACHINES, state_machine_resources
 
 CHALICE_DIR = Path(__file__).resolve().parents[1] / ".chalice"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from infra.stages import STAGES
-from infra.statemachines import STATE_MACHINES
+from infra.state_machines import STATE_MACHINES
 
 
 def _missing_pieces():

@@ -5,7 +5,7 @@ import pytest
 
 from infra.functions import ALL_FUNCTIONS, API, CLUSTER_TASK, GIT_POLL, SCHEDULE_TICK
 from infra.stages import STAGES, stage_settings
-from infra.statemachines import STATE_MACHINES
+from infra.state_machines import STATE_MACHINES
 
 STAGE = pytest.mark.parametrize("stage", STAGES)
 

@@ -3,7 +3,7 @@ from infra.resources import policy, render
 
 
 def test_table_matches_model_definition(monkeypatch):
-    from infra.statemachines import StateMachine
+    from infra.state_machines import StateMachine
 
     monkeypatch.setattr(StateMachine, "definition", lambda self: {})
     table = render("prd")["Resources"]["RecordsTable"]["Properties"]
@@ -47,7 +47,7 @@ def test_chalice_config_gives_each_function_its_policy_file():
 
 
 def test_merge_template_names_the_state_machines_and_retention_per_stage(monkeypatch):
-    from infra.statemachines import StateMachine
+    from infra.state_machines import StateMachine
 
     monkeypatch.setattr(StateMachine, "definition", lambda self: {})  # the ASL files: tests/infra checks them
     template = render("dev")
