@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set
 
 from ..argo.pods import WorkflowError
 from ..argo.render import EXECUTION_LABEL, render_workflow
@@ -94,23 +94,24 @@ def execution_workflow(document: Dict[str, Any], spec: ExecutionSpec) -> Dict[st
     workflow["metadata"]["name"] = workflow_name(spec.execution_id)
     _label_executable(workflow, document)
     body = workflow["spec"]
-    _check_inputs_bound(body, inputs)
+    _check_inputs_bound(body)
     body["serviceAccountName"] = spec.service_account
     body["imagePullSecrets"] = [{"name": name} for name in spec.pull_secrets]
     pod_labels = (body.setdefault("podMetadata", {})).setdefault("labels", {})
     pod_labels[EXECUTION_LABEL] = spec.execution_id
     document_plan = ((document.get("metadata") or {}).get("labels") or {}).get(PLAN_LABEL)
+    passed = _passed_by_callers(body)
     for template in body.get("templates") or []:
         if not isinstance(template, dict):
             continue
-        _bind_template_inputs(template, inputs)
+        _bind_template_inputs(template, inputs, passed.get(template.get("name"), set()))
         _place_outputs(template, spec)
         containers = _step_containers(template)
         if containers:
             _apply_plan(template, containers, document_plan, spec.resource_plans)
             for container in containers:
                 container["env"] = with_env(container.get("env"), spec.env)
-                _rename_secret_refs(container)
+                rename_secret_refs(container)
     return workflow
 
 
@@ -120,21 +121,51 @@ def _has_source(artifact: Mapping[str, Any]) -> bool:
     return any(artifact.get(key) not in (None, "", {}) for key in SOURCES)
 
 
-def _check_inputs_bound(body: Dict[str, Any], inputs: Mapping[str, Any]) -> None:
+def _check_inputs_bound(body: Dict[str, Any]) -> None:
+    """Argo refuses a workflow argument artifact without a source ("spec.arguments.artifacts.x.from, artifact
+    location, or key is required", optional or not); said here in the AI API's words, before submitting."""
     for artifact in (body.get("arguments") or {}).get("artifacts") or []:
-        if isinstance(artifact, dict) and not _has_source(artifact) and not artifact.get("optional"):
+        if isinstance(artifact, dict) and not _has_source(artifact):
             raise WorkflowError(f"Input artifact '{artifact.get('name')}' (spec.arguments.artifacts) has no value: "
                                 f"bind an artifact to it in the configuration (inputArtifactBindings key "
                                 f"'{artifact.get('name')}').")
 
 
-def _bind_template_inputs(template: Dict[str, Any], inputs: Mapping[str, Dict[str, Any]]) -> None:
+def _passed_by_callers(body: Dict[str, Any]) -> Dict[str, Set[str]]:
+    """Template name -> the input artifacts some step or task passes it (and the entrypoint: spec.arguments)."""
+    passed: Dict[str, Set[str]] = {}
+
+    def add(template: Any, arguments: Any) -> None:
+        names = {a.get("name") for a in (arguments or {}).get("artifacts") or [] if isinstance(a, dict)}
+        passed.setdefault(template, set()).update(names)
+
+    add(body.get("entrypoint"), body.get("arguments"))
+    for template in body.get("templates") or []:
+        if not isinstance(template, dict):
+            continue
+        calls = [s for group in template.get("steps") or [] for s in (group if isinstance(group, list) else [])]
+        calls += (template.get("dag") or {}).get("tasks") or []
+        for call in calls:
+            if isinstance(call, dict):
+                add(call.get("template"), call.get("arguments"))
+    return passed
+
+
+def _bind_template_inputs(template: Dict[str, Any], inputs: Mapping[str, Dict[str, Any]], passed: Set[str]) -> None:
     """AI Core templates often declare a bound input on the step template that reads it, not on spec.arguments
     (the example's `preprocess`). Argo takes a location written on a template's input as its default source, used
-    when the calling step passes none: the same rule the local engine applies (interpreter.py)."""
+    when the calling step passes none: the same rule the local engine applies (interpreter.py). An input nothing
+    passes or binds is refused now, as the local engine refuses it when the step starts."""
     for artifact in (template.get("inputs") or {}).get("artifacts") or []:
-        if isinstance(artifact, dict) and artifact.get("name") in inputs and not _has_source(artifact):
-            artifact.update(copy.deepcopy(inputs[artifact["name"]]))
+        if not isinstance(artifact, dict) or _has_source(artifact):
+            continue
+        name = artifact.get("name")
+        if name in inputs:
+            artifact.update(copy.deepcopy(inputs[name]))
+        elif name not in passed and not artifact.get("optional"):
+            raise WorkflowError(f"'{template.get('name')}': input artifact '{name}' has no source: pass it from a "
+                                f"step (arguments.artifacts with from) or bind it in the configuration "
+                                f"(inputArtifactBindings key '{name}').")
 
 
 def _place_outputs(template: Dict[str, Any], spec: ExecutionSpec) -> None:
@@ -180,7 +211,7 @@ def _apply_plan(template: Dict[str, Any], containers: List[Dict[str, Any]], docu
     containers[0]["resources"] = with_plan_resources(containers[0].get("resources"), plan)
 
 
-def _rename_secret_refs(container: Dict[str, Any]) -> None:
+def rename_secret_refs(container: Dict[str, Any]) -> None:
     """A generic secret synced under a derived name (secret_manifests) is referred to by that name."""
     for entry in container.get("env") or []:
         ref = ((entry or {}).get("valueFrom") or {}).get("secretKeyRef") if isinstance(entry, dict) else None
