@@ -62,7 +62,10 @@ TEMPLATE = {
             {"name": "prep", "inputs": {"artifacts": [{"name": "data", "path": "/in"},
                                                       {"name": "extra", "path": "/extra"}]},
              "outputs": {"artifacts": [{"name": "x", "path": "/x"},
-                                       {"name": "mine", "path": "/m", "s3": {"key": "my/own/key"}}]},
+                                       {"name": "mine", "path": "/m", "s3": {"key": "my/own/key"}},
+                                       {"name": "elsewhere", "path": "/e",
+                                        "s3": {"endpoint": "e", "bucket": "b", "key": "k"}},
+                                       {"name": "raw", "path": "/out/folder/", "archive": {"none": {}}}]},
              "container": {"image": "python:3.12", "command": ["python", "prep.py"],
                            "env": [{"name": "KEEP", "value": "1"}, {"name": "AICORE_EXECUTION_ID", "value": "old"},
                                    {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "api_token",
@@ -126,6 +129,13 @@ def test_input_artifacts_bound_with_credentials_or_irsa():
     assert "s3" not in templates(workflow)["fit"]["inputs"]["artifacts"][0]  # passed by the step: left alone
 
 
+def test_key_only_inputs_are_keys_in_the_default_store():
+    doc = copy.deepcopy(TEMPLATE)
+    doc["spec"]["templates"][1]["inputs"]["artifacts"][1]["s3"] = {"key": "shared/vocab"}
+    extra = templates(execution_workflow(doc, execution(inputs={"data": PLATFORM})))["prep"]["inputs"]["artifacts"][1]
+    assert extra["s3"]["key"] == "tenants/t1/default/shared/vocab" and extra["s3"]["bucket"] == "artifacts-bucket"
+
+
 def test_an_http_endpoint_is_marked_insecure():
     loc = S3Location("b", "k", endpoint="http://minio:9000").argo()
     assert loc["endpoint"] == "minio:9000" and loc["insecure"] is True
@@ -137,9 +147,15 @@ def test_outputs_go_under_the_execution_in_the_default_store():
     assert model["s3"] == {"endpoint": "s3.amazonaws.com", "bucket": "artifacts-bucket",
                            "key": "tenants/t1/default/e0a1b2c3d4e5f6a7/model", "useSDKCreds": True}
     assert model["archive"] == {"none": {}}
-    x, mine = t["prep"]["outputs"]["artifacts"]
-    assert x["s3"]["key"] == "tenants/t1/default/e0a1b2c3d4e5f6a7/{{pod.name}}/x"
-    assert mine["s3"] == {"key": "my/own/key"}  # the template placed it itself
+    doc = copy.deepcopy(TEMPLATE)
+    doc["spec"]["templates"][2]["outputs"]["artifacts"][0]["s3"] = {"key": "somewhere/else"}
+    (model,) = templates(execution_workflow(doc, execution()))["fit"]["outputs"]["artifacts"]
+    assert model["s3"]["key"] == "tenants/t1/default/e0a1b2c3d4e5f6a7/model"  # where finalize registers it
+    x, mine, elsewhere, raw = t["prep"]["outputs"]["artifacts"]
+    assert x["s3"]["key"] == "tenants/t1/default/e0a1b2c3d4e5f6a7/{{pod.name}}/x.tgz"  # as the local engine
+    assert mine["s3"]["key"] == "tenants/t1/default/my/own/key"  # key-only: a key in the default store
+    assert elsewhere["s3"] == {"endpoint": "e", "bucket": "b", "key": "k"}  # the template placed it itself
+    assert raw["s3"]["key"] == "tenants/t1/default/e0a1b2c3d4e5f6a7/{{pod.name}}/folder"
 
 
 def test_an_unbound_input_is_refused_naming_it():
@@ -315,3 +331,12 @@ def test_a_deployment_id_starting_with_a_digit_gets_a_name_kserve_takes():
 def test_a_step_input_nothing_passes_or_binds_is_refused_naming_it():
     with pytest.raises(WorkflowError, match="'prep': input artifact 'extra' has no source"):
         execution_workflow(TEMPLATE, execution(inputs={"data": PLATFORM}))
+
+
+def test_a_plan_table_from_settings_is_checked():
+    from chalicelib.domain.cluster.resource_plans import check_resource_plans
+    assert check_resource_plans(dict(DEFAULT_RESOURCE_PLANS)) == DEFAULT_RESOURCE_PLANS
+    with pytest.raises(ValueError, match="resource plan 'x': resources must be requests/limits"):
+        check_resource_plans({"x": {"resources": {"requests": {"cpu": 2}}}})
+    with pytest.raises(ValueError, match="nodeSelector, resources and tolerations only"):
+        check_resource_plans({"x": {"nodeselector": {}}})

@@ -15,7 +15,7 @@ import copy
 from typing import Any, Dict, List, Mapping, Optional
 
 from ..serving import RenderError, parameter_values, render_yaml
-from .names import keep_or_label
+from .names import is_label_value, keep_or_label
 from .resource_plans import DEFAULT_PLAN, PLAN_LABEL, resource_plan, with_plan_resources
 from .workflow_manifest import EXECUTABLE_LABEL, rename_secret_refs
 
@@ -60,9 +60,9 @@ def deployment_inference_service(document: Dict[str, Any], *, deployment_id: str
             rename_secret_refs(container)
 
     own = (document.get("metadata") or {}).get("labels") or {}
-    labels.update({key: own[key] for key in (SCENARIO_LABEL,) if isinstance(own.get(key), str)})
+    labels.update({key: own[key] for key in (SCENARIO_LABEL,) if is_label_value(own.get(key))})
     executable = (document.get("metadata") or {}).get("name")
-    if isinstance(executable, str) and len(executable) <= 63:
+    if is_label_value(executable):
         labels.setdefault(EXECUTABLE_LABEL, executable)
     labels[DEPLOYMENT_LABEL] = deployment_id
     metadata: Dict[str, Any] = {"name": inference_service_name(deployment_id), "namespace": namespace,
