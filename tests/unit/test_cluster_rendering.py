@@ -11,6 +11,7 @@ import re
 import pytest
 
 from chalicelib.domain.argo.pods import WorkflowError
+from chalicelib.domain.cluster import inference_service
 from chalicelib.domain.cluster.inference_service import deployment_inference_service, inference_service_name
 from chalicelib.domain.cluster.namespaces import namespace_for
 from chalicelib.domain.cluster.resource_plans import DEFAULT_RESOURCE_PLANS, UnknownResourcePlan
@@ -75,7 +76,8 @@ TEMPLATE = {
              "inputs": {"artifacts": [{"name": "x", "path": "/x"}]},
              "outputs": {"artifacts": [{"name": "model", "path": "/model", "globalName": "model",
                                         "archive": {"none": {}}}]},
-             "script": {"image": "python:3.12", "command": ["python"], "source": "print('{{workflow.parameters.lr}}')"}},
+             "script": {"image": "python:3.12", "command": ["python"],
+                        "source": "print('{{workflow.parameters.lr}}')"}},
         ]},
 }
 STORE = S3Location("tenant-bucket", "prefix/in/store", endpoint="https://minio.example.com:9000", region="eu-1",
@@ -298,6 +300,8 @@ def test_parameters_artifacts_and_kserves_own_fields_land_in_the_predictor():
     assert container["env"][1]["valueFrom"]["secretKeyRef"]["name"] == kubernetes_secret_name("api_token")
     assert predictor["serviceAccountName"] == "aicore-runner"
     assert predictor["imagePullSecrets"] == [{"name": kubernetes_secret_name("my_registry")}]
+    assert inference_service.pull_secret_names(SERVING, {}) == ["my_registry"]
+    assert inference_service.secret_names(SERVING, {}) == ["api_token"]
 
 
 def test_the_plan_sets_node_selector_resources_and_gpu_toleration():

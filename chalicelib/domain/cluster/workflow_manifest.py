@@ -28,7 +28,7 @@ from ..argo.pods import WorkflowError
 from ..argo.render import EXECUTION_LABEL, render_workflow
 from .names import is_label_value, keep_or_label
 from .resource_plans import DEFAULT_PLAN, DEFAULT_RESOURCE_PLANS, PLAN_LABEL, resource_plan, with_plan_resources
-from .secret_manifests import ACCESS_KEY, SECRET_KEY, kubernetes_secret_name
+from .secret_manifests import ACCESS_KEY, SECRET_KEY, kubernetes_secret_name, referenced_secrets
 
 EXECUTABLE_LABEL = "executables.ai.sap.com/id"
 # Where an Argo artifact says where it is; one of these present means the template placed it itself.
@@ -261,19 +261,4 @@ def pull_secret_names(document: Dict[str, Any]) -> List[str]:
 
 def secret_names(document: Dict[str, Any]) -> List[str]:
     """The generic secrets the template's containers refer to (env secretKeyRef, envFrom secretRef)."""
-    found: List[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("secretKeyRef", "secretRef"):
-                ref = node.get(key)
-                if isinstance(ref, dict) and isinstance(ref.get("name"), str):
-                    found.append(ref["name"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk((document.get("spec") or {}).get("templates"))
-    return list(dict.fromkeys(found))
+    return referenced_secrets((document.get("spec") or {}).get("templates"))
