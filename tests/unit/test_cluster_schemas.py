@@ -101,3 +101,11 @@ def test_workflow_problems_name_the_field(doc, words):
 def test_inference_service_problems_name_the_field(doc, words):
     problems = inference_service_problems(doc)
     assert any(words in p for p in problems), problems
+
+
+def test_the_request_namespace_may_stand_in_for_the_bodys():
+    bare = changed(WORKFLOW, ["metadata", "namespace"], None, delete=True)
+    assert workflow_problems(bare, namespace="t-ab12cd34") == []
+    assert any("does not match the namespace sent on the request (other)" in p
+               for p in workflow_problems(WORKFLOW, namespace="other"))
+    assert inference_service_problems(changed(ISVC, ["metadata", "namespace"], None, delete=True), "ns") == []
