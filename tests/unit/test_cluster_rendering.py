@@ -344,3 +344,12 @@ def test_a_plan_table_from_settings_is_checked():
         check_resource_plans({"x": {"resources": {"requests": {"cpu": 2}}}})
     with pytest.raises(ValueError, match="nodeSelector, resources and tolerations only"):
         check_resource_plans({"x": {"nodeselector": {}}})
+
+
+def test_resolved_object_locations_become_s3_locations():
+    from chalicelib.domain.cluster.workflow_manifest import s3_location
+    from chalicelib.domain.object_store import ObjectLocation, StoreConnection
+    own = ObjectLocation("tb", "p/k", StoreConnection("https://minio:9000", "eu-1", "AK", "SK"), "ai://mine/k", "mine")
+    assert s3_location(own) == S3Location("tb", "p/k", "https://minio:9000", "eu-1", object_store_secret_name("mine"))
+    platform = ObjectLocation("artifacts", "tenants/t/g/k", StoreConnection(None, "eu-1"), "ai://default/k", "default")
+    assert s3_location(platform) == S3Location("artifacts", "tenants/t/g/k", None, "eu-1", None)

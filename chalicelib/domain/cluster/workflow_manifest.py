@@ -28,7 +28,9 @@ from ..argo.pods import WorkflowError
 from ..argo.render import EXECUTION_LABEL, render_workflow
 from .names import is_label_value, keep_or_label
 from .resource_plans import DEFAULT_PLAN, DEFAULT_RESOURCE_PLANS, PLAN_LABEL, resource_plan, with_plan_resources
-from .secret_manifests import ACCESS_KEY, SECRET_KEY, kubernetes_secret_name, referenced_secrets
+from ..object_store import ObjectLocation
+from .secret_manifests import (ACCESS_KEY, SECRET_KEY, kubernetes_secret_name, object_store_secret_name,
+                               referenced_secrets)
 
 EXECUTABLE_LABEL = "executables.ai.sap.com/id"
 # Where an Argo artifact says where it is; one of these present means the template placed it itself.
@@ -82,6 +84,15 @@ class ExecutionSpec:
     pull_secrets: List[str]  # Kubernetes Secret names (secret_manifests.kubernetes_secret_name)
     service_account: str
     resource_plans: Mapping[str, dict] = field(default_factory=lambda: DEFAULT_RESOURCE_PLANS)
+
+
+def s3_location(location: ObjectLocation) -> S3Location:
+    """Where ObjectStoreResolver says an ai:// URL points, as the pods reach it: with the object store secret's
+    credentials synced into the namespace (secret_manifests.object_store_secret) when the store has its own, or
+    through the service account (IRSA) for the platform's store, whose credentials never leave the platform."""
+    connection = location.connection
+    secret = object_store_secret_name(location.secret) if connection.access_key_id else None
+    return S3Location(location.bucket, location.key, connection.endpoint_url, connection.region, secret)
 
 
 def workflow_name(execution_id: str) -> str:
