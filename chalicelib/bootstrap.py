@@ -74,7 +74,9 @@ class Container:
 
     @cached_property
     def orchestrator(self):
-        # No engine yet: runs wait in PENDING (the local engine / Step Functions replace this).
+        if self.settings.engine == "stepfunctions":
+            return self.step_functions_orchestrator
+        # No engine: runs wait in PENDING (the local stack swaps in its local engine).
         from .adapters.local.orchestrator import IdleOrchestrator
 
         return IdleOrchestrator(self.store, self.clock)
@@ -301,6 +303,42 @@ class Container:
         """What the execution engine cannot run, reported by the Git sync: nothing on AWS (Argo runs the templates
         as written); the local stack's use_local_engine sets the local engine's whitelist check."""
         return None
+
+    # -- AWS orchestration: Step Functions (API side) and the EKS cluster (the cluster_task function only) ------------
+    @cached_property
+    def step_functions_orchestrator(self):
+        """Starts the state machines of infra/statemachines/; only boto3 (the API function never loads kubernetes)."""
+        import boto3
+
+        from .adapters.aws.stepfunctions import StepFunctionsOrchestrator
+
+        s = self.settings
+        client = boto3.client("stepfunctions", region_name=s.aws_region, endpoint_url=s.aws_endpoint_url)
+        return StepFunctionsOrchestrator(self.store, self.clock, client, s.execution_state_machine_arn,
+                                         s.deployment_state_machine_arn, s.control_state_machine_arn,
+                                         polls_per_execution=s.sfn_polls_per_execution)
+
+    @cached_property
+    def cluster(self):
+        """The EKS cluster through the official kubernetes client (adapters/k8s/): cluster_task only."""
+        from .adapters.k8s.cluster import KubernetesCluster
+        from .adapters.k8s.eks_auth import eks_api_client
+
+        s = self.settings
+        if not (s.eks_cluster_name and s.eks_endpoint):
+            raise RuntimeError("AICORE_EKS_CLUSTER_NAME and AICORE_EKS_ENDPOINT must be set for the cluster steps")
+        return KubernetesCluster(eks_api_client(cluster_name=s.eks_cluster_name, endpoint=s.eks_endpoint,
+                                                ca_data=s.eks_ca_data, role_arn=s.eks_role_arn,
+                                                region=s.aws_region))
+
+    @cached_property
+    def cluster_steps(self):
+        """The orchestration steps the state machines' tasks run (adapters/aws/cluster_tasks.py dispatches to it).
+        Arguments as the domain's ClusterRunSteps takes them (chalicelib/domain/cluster/steps.py)."""
+        from .domain.cluster.steps import ClusterRunSteps
+
+        return ClusterRunSteps(store=self.store, clock=self.clock, cluster=self.cluster,
+                               poll_seconds=self.settings.cluster_poll_seconds)
 
 
 _lock = threading.Lock()
