@@ -306,15 +306,20 @@ class Container:
 
     # -- AWS orchestration: Step Functions (API side) and the EKS cluster (the cluster_task function only) ------------
     @cached_property
-    def step_functions_orchestrator(self):
-        """Starts the state machines of infra/statemachines/; only boto3 (the API function never loads kubernetes)."""
+    def step_functions_client(self):
         import boto3
 
+        s = self.settings
+        return boto3.client("stepfunctions", region_name=s.aws_region, endpoint_url=s.aws_endpoint_url)
+
+    @cached_property
+    def step_functions_orchestrator(self):
+        """Starts the state machines of infra/statemachines/; only boto3 (the API function never loads kubernetes)."""
         from .adapters.aws.stepfunctions import StepFunctionsOrchestrator
 
         s = self.settings
-        client = boto3.client("stepfunctions", region_name=s.aws_region, endpoint_url=s.aws_endpoint_url)
-        return StepFunctionsOrchestrator(self.store, self.clock, client, s.execution_state_machine_arn,
+        return StepFunctionsOrchestrator(self.store, self.clock, self.step_functions_client,
+                                         s.execution_state_machine_arn,
                                          s.deployment_state_machine_arn, s.control_state_machine_arn,
                                          polls_per_execution=s.sfn_polls_per_execution)
 

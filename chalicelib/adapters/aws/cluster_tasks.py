@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any, Callable, Dict, Optional
 
 from chalicelib.domain.cluster.ports import ClusterError
@@ -43,8 +44,9 @@ def run_ref(run: Dict[str, Any]):
 
 class ClusterTaskHandler:
     def __init__(self, steps: Any, first_wait_seconds: int = 30, max_manifest_bytes: int = 200_000,
-                 make_ref: Optional[Callable[[Dict[str, Any]], Any]] = None):
+                 make_ref: Optional[Callable[[Dict[str, Any]], Any]] = None, state_machines: Any = None):
         self._steps = steps  # ClusterRunSteps
+        self._machines = state_machines  # boto3 "stepfunctions" (the `continue` step)
         self._first_wait = first_wait_seconds
         self._max_manifest = max_manifest_bytes
         self._make_ref = make_ref or run_ref
@@ -111,8 +113,34 @@ class ClusterTaskHandler:
         self._steps.update(ref)
         return {}
 
+    def _continue(self, ref, event) -> Dict[str, Any]:
+        """A Standard execution keeps at most 25,000 history events (about 9 per poll): after
+        `pollsPerExecution` polls the state machine hands the run to a new execution of itself, which goes
+        straight back to polling. Done here rather than with the states:startExecution integration so the offline
+        interpreter runs it too; the name is derived from this execution's, so a retried step starts nothing new."""
+        from botocore.exceptions import ClientError
 
-_STEPS = ("render", "submit", "poll", "finalize", "fail", "stop", "delete", "update")
+        name = continuation_name(event["execution"])
+        payload = {"run": event["run"], "last": event.get("last") or {"done": False, "waitSeconds": self._first_wait},
+                   "polls": 0, "pollsPerExecution": event.get("pollsPerExecution", 1000)}
+        try:
+            self._machines.start_execution(stateMachineArn=event["stateMachine"], name=name,
+                                           input=json.dumps(payload, sort_keys=True, separators=(",", ":")))
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
+                raise
+        return {"continuedAs": name}
+
+
+_STEPS = ("render", "submit", "poll", "finalize", "fail", "stop", "delete", "update", "continue")
+_GENERATION = re.compile(r"^(?P<base>.+)-c(?P<n>\d+)$")
+
+
+def continuation_name(execution: str) -> str:
+    """`<name>` -> `<name>-c1` -> `<name>-c2` ...: readable, deterministic, within the 80 characters allowed."""
+    match = _GENERATION.match(execution)
+    base, n = (match.group("base"), int(match.group("n"))) if match else (execution, 0)
+    return f"{base[:72]}-c{n + 1}"
 
 
 def error_of(event: Dict[str, Any]) -> tuple:
@@ -176,5 +204,6 @@ def handle(event: Dict[str, Any], context: Any = None) -> Dict[str, Any]:
     s = c.settings
     log.info("step %s for %s", event.get("step"), event.get("run"))
     handler = ClusterTaskHandler(c.cluster_steps, first_wait_seconds=s.cluster_poll_seconds,
-                                 max_manifest_bytes=s.cluster_max_manifest_bytes)
+                                 max_manifest_bytes=s.cluster_max_manifest_bytes,
+                                 state_machines=c.step_functions_client)
     return handler.handle(event)
