@@ -18,7 +18,7 @@ from chalicelib.domain.cluster.ports import ClusterError, ManifestRejected
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.runs import Deployment, Execution, RunRepository
-from tests.support.aws_wiring import aws_wiring
+from tests.support.aws_wiring import aws_wiring, instant_retries
 from tests.support.fake_cluster_steps import FakeClusterSteps, FakeRef
 
 CTX = TenantContext("tenant-a", "default")
@@ -72,6 +72,18 @@ def test_a_transient_cluster_error_is_retried_and_the_run_goes_on(wiring, steps)
     assert steps.steps_of("e0003") == ["render", "submit", "poll", "poll", "poll", "poll", "finalize"]
     failed = [e for e in wiring.history(ended["executionArn"]) if e["type"] == "LambdaFunctionFailed"]
     assert [e["lambdaFunctionFailedEventDetails"]["error"] for e in failed] == ["TransientError"]
+
+
+def test_a_transient_error_that_outlasts_the_retries_ends_the_run_dead(wiring, steps):
+    steps.fail_next("poll", "e0009", *[ClusterError("the API server timed out")] * 7)
+
+    with instant_retries() as intervals:
+        ended = wiring.run("execution", {"run": run_of("e0009")})
+
+    assert ended["status"] == "FAILED"
+    assert steps.steps_of("e0009") == ["render", "submit"] + ["poll"] * 7 + ["fail"]  # first try + 6 retries
+    assert len(intervals) == 6 and all(0 <= i <= 60 for i in intervals)
+    assert steps.args_of("fail", "e0009") == [("TransientError", "the API server timed out")]
 
 
 def test_a_permanent_error_ends_the_run_dead_with_its_message(wiring, steps):

@@ -73,6 +73,19 @@ def lambda_in_process(function_arn: str, handler: Callable[[Dict[str, Any], Any]
         yield events
 
 
+@contextmanager
+def instant_retries() -> Iterator[List[float]]:
+    """Retry intervals are slept by moto's interpreter (2 s doubling to 60 s here): record them instead of sleeping,
+    for the tests that exhaust a Retry. Yields the intervals the interpreter chose."""
+    from types import SimpleNamespace
+
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    intervals: List[float] = []
+    with mock.patch.object(retrier_decl, "time", SimpleNamespace(sleep=intervals.append)):
+        yield intervals
+
+
 @dataclass
 class AwsWiring:
     settings: Any
