@@ -289,3 +289,29 @@ def test_a_dead_deployment_given_a_new_configuration_gets_a_new_deployment_machi
     assert wiring.wait(started["executionArn"])["status"] == "SUCCEEDED"
     assert steps.steps_of("d1003") == ["render", "submit", "poll", "poll", "poll"]
     assert wiring.executions("control") == []
+
+
+# -- through the API (AICORE_ENGINE=stepfunctions picks the orchestrator) -------------------------------------------
+def test_the_api_starts_and_stops_an_execution_through_the_state_machines(wiring, steps):
+    from app import app
+    from tests.support.api_client import Api
+    from tests.support.seed import seed_executable
+
+    api = Api(app, bootstrap.container().settings)
+    seed_executable(bootstrap.container().store, "t1", "scen1", "train")
+    configuration = api.call("POST", "/v2/lm/configurations", {"name": "train-cfg", "scenarioId": "scen1",
+                                                                "executableId": "train"}).json["id"]
+
+    created = api.call("POST", "/v2/lm/executions", {"configurationId": configuration})
+    assert created.status == 202 and created.json["status"] == "PENDING", created
+    execution_id = created.json["id"]
+    [started] = wiring.executions("execution")
+    assert json.loads(wiring.wait(started["executionArn"])["input"])["run"] == {
+        "kind": "execution", "tenant": "t1", "resourceGroup": "default", "id": execution_id}
+    assert steps.steps_of(execution_id) == ["render", "submit", "poll", "poll", "poll", "finalize"]
+
+    stopped = api.call("PATCH", f"/v2/lm/executions/{execution_id}", {"targetStatus": "STOPPED"})
+    assert stopped.status == 202, stopped
+    [control] = wiring.executions("control")
+    wiring.wait(control["executionArn"])
+    assert steps.steps_of(execution_id)[-1] == "stop"
