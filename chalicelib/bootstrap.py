@@ -330,11 +330,12 @@ class Container:
         from .adapters.k8s.eks_auth import eks_api_client
 
         s = self.settings
-        if not (s.eks_cluster_name and s.eks_endpoint):
-            raise RuntimeError("AICORE_EKS_CLUSTER_NAME and AICORE_EKS_ENDPOINT must be set for the cluster steps")
-        return KubernetesCluster(eks_api_client(cluster_name=s.eks_cluster_name, endpoint=s.eks_endpoint,
-                                                ca_data=s.eks_ca_data, role_arn=s.eks_role_arn,
-                                                region=s.aws_region))
+        if not (s.eks_cluster_name and s.eks_endpoint and s.eks_ca_data):
+            raise RuntimeError("AICORE_EKS_CLUSTER_NAME, AICORE_EKS_ENDPOINT and AICORE_EKS_CA_DATA must be set for "
+                               "the cluster steps")
+        return KubernetesCluster(eks_api_client(endpoint=s.eks_endpoint, ca_data=s.eks_ca_data,
+                                                cluster_name=s.eks_cluster_name, region=s.aws_region,
+                                                role_arn=s.eks_role_arn))
 
     @cached_property
     def cluster_steps(self):
