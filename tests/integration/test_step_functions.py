@@ -132,7 +132,7 @@ def test_a_long_run_continues_in_new_executions_of_the_same_machine(wiring, step
     first = wiring.run("execution", {"run": run_of("e0008"), "pollsPerExecution": 2}, name="e0008-first")
 
     assert first["status"] == "SUCCEEDED"
-    for name in ("e0008-first-c1", "e0008-first-c2"):  # each started by the one before, once that one ended
+    for name in ("e0008-first--c1", "e0008-first--c2"):  # each started by the one before, once that one ended
         by_name = {e["name"]: e for e in wiring.executions("execution")}
         continued = wiring.wait(by_name[name]["executionArn"])
         assert continued["status"] == "SUCCEEDED"

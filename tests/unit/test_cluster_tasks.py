@@ -102,7 +102,8 @@ def test_error_of_reads_the_flat_form_too():
 
 
 def test_continuation_names_count_generations_within_80_characters():
-    assert continuation_name("e0001-abc") == "e0001-abc-c1"
-    assert continuation_name("e0001-abc-c1") == "e0001-abc-c2"
-    assert continuation_name("e0001-abc-c41") == "e0001-abc-c42"
+    assert continuation_name("e0001-abc") == "e0001-abc--c1"
+    assert continuation_name("e0001-abc--c1") == "e0001-abc--c2"
+    assert continuation_name("e0001-abc--c41") == "e0001-abc--c42"
+    assert continuation_name("e0001-c00000000001") == "e0001-c00000000001--c1"  # a digest that looks like one
     assert len(continuation_name("x" * 80)) <= 80

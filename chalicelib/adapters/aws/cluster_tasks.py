@@ -133,14 +133,15 @@ class ClusterTaskHandler:
 
 
 _STEPS = ("render", "submit", "poll", "finalize", "fail", "stop", "delete", "update", "continue")
-_GENERATION = re.compile(r"^(?P<base>.+)-c(?P<n>\d+)$")
+# "--c<n>" never ends a name the orchestrator gives (those end with a hex digest or a timestamp's "Z").
+_GENERATION = re.compile(r"^(?P<base>.+)--c(?P<n>\d+)$")
 
 
 def continuation_name(execution: str) -> str:
-    """`<name>` -> `<name>-c1` -> `<name>-c2` ...: readable, deterministic, within the 80 characters allowed."""
+    """`<name>` -> `<name>--c1` -> `<name>--c2` ...: readable, deterministic, within the 80 characters allowed."""
     match = _GENERATION.match(execution)
     base, n = (match.group("base"), int(match.group("n"))) if match else (execution, 0)
-    return f"{base[:72]}-c{n + 1}"
+    return f"{base[:72]}--c{n + 1}"
 
 
 def error_of(event: Dict[str, Any]) -> tuple:
