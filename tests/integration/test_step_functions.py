@@ -39,7 +39,7 @@ def wiring(settings, steps, monkeypatch):
     # Until the domain's RunRef lands, the handler builds the fake's reference from the event's run object.
     monkeypatch.setattr(cluster_tasks, "run_ref", FakeRef.from_event)
     with aws_wiring(settings) as wired:
-        bootstrap.configure(wired.settings_with_arns(), cluster_steps=steps)
+        wired.configure(cluster_steps=steps)
         yield wired
     bootstrap.reset()
 

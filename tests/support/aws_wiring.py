@@ -121,6 +121,24 @@ class AwsWiring:
     def history(self, execution_arn: str) -> List[dict]:
         return self.sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
 
+    def drain(self, timeout: float = 10.0) -> None:
+        """Let every execution still running end, or stop it (moto runs them on threads that would outlive the
+        mock and call a Container another test configured)."""
+        for machine in MACHINES:
+            for execution in self.executions(machine):
+                if execution["status"] != "RUNNING":
+                    continue
+                try:
+                    self.wait(execution["executionArn"], timeout)
+                except AssertionError:
+                    self.sfn.stop_execution(executionArn=execution["executionArn"], error="TestEnded")
+
+    def configure(self, **services: Any):
+        """The Container as the stack configures the functions (see settings_with_arns), services overridden."""
+        from chalicelib import bootstrap
+
+        return bootstrap.configure(self.settings_with_arns(), **services)
+
     def settings_with_arns(self):
         """The settings the stack gives the API function (AICORE_ENGINE=stepfunctions and the three ARNs)."""
         return self.settings.model_copy(update={
@@ -165,4 +183,8 @@ def aws_wiring(settings, handler: Optional[Callable[[Dict[str, Any], Any], Any]]
         provision(settings)
         function_arn, machine_arns = _create(settings, region)
         with lambda_in_process(function_arn, handler) as events:
-            yield AwsWiring(settings, region, function_arn, machine_arns, events)
+            wiring = AwsWiring(settings, region, function_arn, machine_arns, events)
+            try:
+                yield wiring
+            finally:
+                wiring.drain()
