@@ -18,9 +18,10 @@ from chalicelib.domain.cluster.ports import ClusterError
 
 log = logging.getLogger(__name__)
 
+# AWS error codes that say "try again later" (DynamoDB, S3, STS, Step Functions met by a step).
 _TRANSIENT_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
-                      "ProvisionedThroughputExceededException", "InternalServerError", "InternalFailure",
-                      "ServiceUnavailable", "TransactionConflict", "TransactionConflictException"}
+                    "ProvisionedThroughputExceededException", "InternalServerError", "InternalFailure",
+                    "ServiceUnavailable", "TransactionConflict", "TransactionConflictException"}
 
 
 class TransientError(Exception):
@@ -85,12 +86,11 @@ class ClusterTaskHandler:
     def _submit(self, ref, event) -> Dict[str, Any]:
         result = self._steps.submit(ref, event.get("manifest"))
         wait = result.get("waitSeconds") if isinstance(result, dict) else None
-        return {"done": False, "waitSeconds": _seconds(self._first_wait if wait is None else wait)}
+        return {"done": False, "waitSeconds": _seconds(wait, self._first_wait)}
 
     def _poll(self, ref, event) -> Dict[str, Any]:
         result = self._steps.poll(ref)
-        wait = result.get("waitSeconds", self._first_wait)
-        return {"done": bool(result.get("done")), "waitSeconds": _seconds(wait)}
+        return {"done": bool(result.get("done")), "waitSeconds": _seconds(result.get("waitSeconds"), self._first_wait)}
 
     def _finalize(self, ref, event) -> Dict[str, Any]:
         self._steps.finalize(ref)
@@ -172,12 +172,12 @@ _DEFAULT_MESSAGES = {
 }
 
 
-def _seconds(value: Any) -> int:
+def _seconds(value: Any, default: int) -> int:
     # A Wait state needs a non-negative integer; anything else is a States.Runtime error that no Catch handles.
     try:
         return max(0, min(int(round(float(value))), 86_400))
     except (TypeError, ValueError):
-        return 30
+        return max(0, int(default))
 
 
 def _is_transient(err: BaseException) -> bool:
