@@ -315,3 +315,19 @@ def test_the_api_starts_and_stops_an_execution_through_the_state_machines(wiring
     [control] = wiring.executions("control")
     wiring.wait(control["executionArn"])
     assert steps.steps_of(execution_id)[-1] == "stop"
+
+
+def test_a_start_that_aws_refuses_ends_the_run_dead_saying_so(wiring, steps):
+    from chalicelib.adapters.aws.stepfunctions import StepFunctionsOrchestrator
+
+    container = bootstrap.container()
+    missing = wiring.machine_arns["execution"] + "-gone"
+    orchestrator = StepFunctionsOrchestrator(container.store, container.clock, wiring.sfn, missing,
+                                             missing, missing)
+    execution = _stored(Execution, "e1007")
+
+    orchestrator.start_execution(CTX, execution)
+
+    stored = RunRepository(container.store).get(CTX, Execution, "e1007")
+    assert stored.status == Status.DEAD
+    assert "Could not start the execution on AWS Step Functions (StateMachineDoesNotExist)" in stored.status_message
