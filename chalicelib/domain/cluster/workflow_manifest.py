@@ -9,22 +9,25 @@ change at any time, and a ConfigMap per namespace would be a second copy to keep
 location in the Workflow, what it reads and writes is visible in `kubectl get wf -o yaml`, the cluster needs no
 artifact repository configured for our namespaces, and a cluster admin's own default repository is left alone.
 - outputs with `globalName` (what the execution registers as artifacts): `<prefix>/<executionId>/<globalName>`,
-  so finalize registers `ai://default/<executionId>/<globalName>`, the same URL as locally;
-- other outputs (handed from step to step): `<prefix>/<executionId>/{{pod.name}}/<name>`, Argo's own default
-  key format (`{{workflow.name}}/{{pod.name}}`) under the execution, so a step run in a loop never overwrites
-  itself and deleting `<prefix>/<executionId>/` removes everything the run wrote;
-- outputs the template places itself (an `s3`, `http` ... of its own) stay where the template says.
+  always, so what finalize registers (`ai://default/<executionId>/<globalName>`, the same URL as locally) is
+  where the file is;
+- other outputs (handed from step to step): `<prefix>/<executionId>/{{pod.name}}/<name>.tgz` (or `/<basename of
+  path>` with `archive: none`), the local engine's layout (pod_outputs.py) and Argo's own default key format
+  (`{{workflow.name}}/{{pod.name}}`) under the execution: a step run in a loop never overwrites itself, and
+  deleting `<prefix>/<executionId>/` removes everything the run wrote;
+- a key-only `s3: {key: ...}` (Argo's key-only artifact, input or output) is that key in the default store, as
+  locally; a complete location of the template's own (an `s3` with a bucket, `http`, `git` ...) stays as written.
 """
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set
 
 from ..argo.pods import WorkflowError
 from ..argo.render import EXECUTION_LABEL, render_workflow
-from .names import keep_or_label
-from .resource_plans import DEFAULT_PLAN, PLAN_LABEL, resource_plan, with_plan_resources
+from .names import is_label_value, keep_or_label
+from .resource_plans import DEFAULT_PLAN, DEFAULT_RESOURCE_PLANS, PLAN_LABEL, resource_plan, with_plan_resources
 from .secret_manifests import ACCESS_KEY, SECRET_KEY, kubernetes_secret_name
 
 EXECUTABLE_LABEL = "executables.ai.sap.com/id"
@@ -78,7 +81,7 @@ class ExecutionSpec:
     env: Dict[str, str]  # AICORE_EXECUTION_ID, AICORE_TRACKING_ENDPOINT ... injected into every step
     pull_secrets: List[str]  # Kubernetes Secret names (secret_manifests.kubernetes_secret_name)
     service_account: str
-    resource_plans: Mapping[str, dict] = field(default_factory=dict)
+    resource_plans: Mapping[str, dict] = field(default_factory=lambda: DEFAULT_RESOURCE_PLANS)
 
 
 def workflow_name(execution_id: str) -> str:
@@ -94,23 +97,26 @@ def execution_workflow(document: Dict[str, Any], spec: ExecutionSpec) -> Dict[st
     workflow["metadata"]["name"] = workflow_name(spec.execution_id)
     _label_executable(workflow, document)
     body = workflow["spec"]
-    _check_inputs_bound(body, inputs)
+    _check_inputs_bound(body)
     body["serviceAccountName"] = spec.service_account
     body["imagePullSecrets"] = [{"name": name} for name in spec.pull_secrets]
     pod_labels = (body.setdefault("podMetadata", {})).setdefault("labels", {})
     pod_labels[EXECUTION_LABEL] = spec.execution_id
     document_plan = ((document.get("metadata") or {}).get("labels") or {}).get(PLAN_LABEL)
+    passed = _passed_by_callers(body)
+    _complete_key_only((body.get("arguments") or {}).get("artifacts"), spec.outputs)
     for template in body.get("templates") or []:
         if not isinstance(template, dict):
             continue
-        _bind_template_inputs(template, inputs)
+        _complete_key_only((template.get("inputs") or {}).get("artifacts"), spec.outputs)
+        _bind_template_inputs(template, inputs, passed.get(template.get("name"), set()))
         _place_outputs(template, spec)
         containers = _step_containers(template)
         if containers:
             _apply_plan(template, containers, document_plan, spec.resource_plans)
             for container in containers:
                 container["env"] = with_env(container.get("env"), spec.env)
-                _rename_secret_refs(container)
+                rename_secret_refs(container)
     return workflow
 
 
@@ -120,32 +126,78 @@ def _has_source(artifact: Mapping[str, Any]) -> bool:
     return any(artifact.get(key) not in (None, "", {}) for key in SOURCES)
 
 
-def _check_inputs_bound(body: Dict[str, Any], inputs: Mapping[str, Any]) -> None:
+def _check_inputs_bound(body: Dict[str, Any]) -> None:
+    """Argo refuses a workflow argument artifact without a source ("spec.arguments.artifacts.x.from, artifact
+    location, or key is required", optional or not); said here in the AI API's words, before submitting."""
     for artifact in (body.get("arguments") or {}).get("artifacts") or []:
-        if isinstance(artifact, dict) and not _has_source(artifact) and not artifact.get("optional"):
+        if isinstance(artifact, dict) and not _has_source(artifact):
             raise WorkflowError(f"Input artifact '{artifact.get('name')}' (spec.arguments.artifacts) has no value: "
                                 f"bind an artifact to it in the configuration (inputArtifactBindings key "
                                 f"'{artifact.get('name')}').")
 
 
-def _bind_template_inputs(template: Dict[str, Any], inputs: Mapping[str, Dict[str, Any]]) -> None:
+def _passed_by_callers(body: Dict[str, Any]) -> Dict[str, Set[str]]:
+    """Template name -> the input artifacts some step or task passes it (and the entrypoint: spec.arguments)."""
+    passed: Dict[str, Set[str]] = {}
+
+    def add(template: Any, arguments: Any) -> None:
+        names = {a.get("name") for a in (arguments or {}).get("artifacts") or [] if isinstance(a, dict)}
+        passed.setdefault(template, set()).update(names)
+
+    add(body.get("entrypoint"), body.get("arguments"))
+    for template in body.get("templates") or []:
+        if not isinstance(template, dict):
+            continue
+        calls = [s for group in template.get("steps") or [] for s in (group if isinstance(group, list) else [])]
+        calls += (template.get("dag") or {}).get("tasks") or []
+        for call in calls:
+            if isinstance(call, dict):
+                add(call.get("template"), call.get("arguments"))
+    return passed
+
+
+def _bind_template_inputs(template: Dict[str, Any], inputs: Mapping[str, Dict[str, Any]], passed: Set[str]) -> None:
     """AI Core templates often declare a bound input on the step template that reads it, not on spec.arguments
     (the example's `preprocess`). Argo takes a location written on a template's input as its default source, used
-    when the calling step passes none: the same rule the local engine applies (interpreter.py)."""
+    when the calling step passes none: the same rule the local engine applies (interpreter.py). An input nothing
+    passes or binds is refused now, as the local engine refuses it when the step starts."""
     for artifact in (template.get("inputs") or {}).get("artifacts") or []:
-        if isinstance(artifact, dict) and artifact.get("name") in inputs and not _has_source(artifact):
-            artifact.update(copy.deepcopy(inputs[artifact["name"]]))
+        if not isinstance(artifact, dict) or _has_source(artifact):
+            continue
+        name = artifact.get("name")
+        if name in inputs:
+            artifact.update(copy.deepcopy(inputs[name]))
+        elif name not in passed and not artifact.get("optional"):
+            raise WorkflowError(f"'{template.get('name')}': input artifact '{name}' has no source: pass it from a "
+                                f"step (arguments.artifacts with from) or bind it in the configuration "
+                                f"(inputArtifactBindings key '{name}').")
+
+
+def _key_only(artifact: Mapping[str, Any]) -> bool:
+    s3 = artifact.get("s3")
+    return isinstance(s3, dict) and bool(s3.get("key")) and not s3.get("bucket") and not s3.get("endpoint")
+
+
+def _complete_key_only(artifacts: Any, store: S3Location) -> None:
+    for artifact in artifacts or []:
+        if isinstance(artifact, dict) and _key_only(artifact):
+            artifact["s3"] = store.joined(str(artifact["s3"]["key"])).argo()
 
 
 def _place_outputs(template: Dict[str, Any], spec: ExecutionSpec) -> None:
     for artifact in (template.get("outputs") or {}).get("artifacts") or []:
-        if not isinstance(artifact, dict) or _has_source(artifact):
+        if not isinstance(artifact, dict):
             continue
         if artifact.get("globalName"):
-            where = spec.outputs.joined(spec.execution_id, artifact["globalName"])
-        else:
-            where = spec.outputs.joined(spec.execution_id, "{{pod.name}}", str(artifact.get("name")))
-        artifact["s3"] = where.argo()
+            artifact.pop("s3", None)
+            artifact["s3"] = spec.outputs.joined(spec.execution_id, artifact["globalName"]).argo()
+        elif _key_only(artifact):
+            artifact["s3"] = spec.outputs.joined(str(artifact["s3"]["key"])).argo()
+        elif not _has_source(artifact) and artifact.get("path"):
+            archived = "none" not in (artifact.get("archive") or {})
+            name = str(artifact.get("name"))
+            leaf = f"{name}.tgz" if archived else (str(artifact["path"]).rstrip("/").rsplit("/", 1)[-1] or name)
+            artifact["s3"] = spec.outputs.joined(spec.execution_id, "{{pod.name}}", leaf).argo()
 
 
 # -- pods: containers, environment, plans, secrets ---------------------------------------------------------------------
@@ -180,7 +232,7 @@ def _apply_plan(template: Dict[str, Any], containers: List[Dict[str, Any]], docu
     containers[0]["resources"] = with_plan_resources(containers[0].get("resources"), plan)
 
 
-def _rename_secret_refs(container: Dict[str, Any]) -> None:
+def rename_secret_refs(container: Dict[str, Any]) -> None:
     """A generic secret synced under a derived name (secret_manifests) is referred to by that name."""
     for entry in container.get("env") or []:
         ref = ((entry or {}).get("valueFrom") or {}).get("secretKeyRef") if isinstance(entry, dict) else None
@@ -195,7 +247,7 @@ def _rename_secret_refs(container: Dict[str, Any]) -> None:
 def _label_executable(workflow: Dict[str, Any], document: Dict[str, Any]) -> None:
     name = (document.get("metadata") or {}).get("name")
     labels = workflow["metadata"]["labels"]
-    if isinstance(name, str) and len(name) <= 63 and EXECUTABLE_LABEL not in labels:
+    if is_label_value(name) and EXECUTABLE_LABEL not in labels:
         labels[EXECUTABLE_LABEL] = name
 
 
