@@ -69,6 +69,19 @@ def substitute(text: str, parameters: Mapping[str, str], artifacts: Mapping[str,
     return PLACEHOLDER.sub(value, text)
 
 
+def render_yaml(value: Any, parameters: Mapping[str, str], artifacts: Mapping[str, str], where: str) -> Any:
+    """A field of spec.template (YAML text, or already a mapping) with its placeholders substituted, parsed."""
+    text = value if isinstance(value, str) else yaml.safe_dump(value, sort_keys=False)
+    rendered = substitute(text, parameters, artifacts)
+    try:
+        return yaml.safe_load(rendered)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise RenderError(f"{where} is not valid YAML once rendered{line}: "
+                          f"{getattr(err, 'problem', None) or err}. Check values substituted into it.") from None
+
+
 def parameter_values(template: Mapping[str, Any], bindings: Mapping[str, str]) -> Dict[str, str]:
     """The template's declared defaults, overridden by the configuration's bindings."""
     declared = ((template.get("spec") or {}).get("inputs") or {}).get("parameters") or []
@@ -85,15 +98,7 @@ def render_predictor(template: Mapping[str, Any], parameters: Mapping[str, str],
     body = ((template.get("spec") or {}).get("template") or {}).get("spec")
     if body is None:
         raise RenderError("The serving template has no spec.template.spec (the KServe predictor).")
-    text = body if isinstance(body, str) else yaml.safe_dump(body, sort_keys=False)
-    rendered = substitute(text, parameters, artifacts)
-    try:
-        spec = yaml.safe_load(rendered)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        raise RenderError(f"spec.template.spec is not valid YAML once rendered{line}: "
-                          f"{getattr(err, 'problem', None) or err}. Check values substituted into it.") from None
+    spec = render_yaml(body, parameters, artifacts, "spec.template.spec")
     predictor = spec.get("predictor") if isinstance(spec, dict) else None
     if not isinstance(predictor, dict):
         raise RenderError("spec.template.spec must define a 'predictor' mapping (KServe InferenceService spec).")

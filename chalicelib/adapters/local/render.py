@@ -1,10 +1,10 @@
 """`make render FILE=path/to/template.yaml [PARAMS="name=value ..."] [ARTIFACTS="name=ai://default/path ..."]`:
-print, as YAML, the Argo `Workflow` the cluster path would submit for each WorkflowTemplate of the file, with
-placeholder ids where a run would have real ones. Needs no stack and no cluster.
+print, as YAML, what the cluster path would submit for each template of the file: the Argo `Workflow` for a
+WorkflowTemplate, the KServe `InferenceService` for a ServingTemplate. Needs no stack and no cluster, so ids,
+namespace, bucket and endpoint are placeholders where a run would have real ones.
 
-Input artifacts can only be given in the group's `default` object store here (Argo's default artifact
-repository, so a key is enough); other stores are resolved through their secret, which needs a stack.
-ServingTemplates (KServe InferenceServices) are not rendered yet.
+Input artifacts can only be given in the group's `default` object store here (the platform bucket, reached by
+the pods' service account, IRSA); other stores are resolved through their object store secret, which needs a stack.
 """
 from __future__ import annotations
 
@@ -16,13 +16,26 @@ from typing import Dict, List, Optional
 import yaml
 
 from chalicelib.domain.argo.pods import WorkflowError
-from chalicelib.domain.argo.render import render_workflow
+from chalicelib.domain.cluster.inference_service import deployment_inference_service
+from chalicelib.domain.cluster.inference_service import pull_secret_names as serving_pull_secrets
+from chalicelib.domain.cluster.namespaces import namespace_for
+from chalicelib.domain.cluster.resource_plans import DEFAULT_RESOURCE_PLANS
+from chalicelib.domain.cluster.secret_manifests import kubernetes_secret_name
+from chalicelib.domain.cluster.workflow_manifest import ExecutionSpec, S3Location, execution_workflow
+from chalicelib.domain.cluster.workflow_manifest import pull_secret_names as workflow_pull_secrets
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.object_store import parse_ai_url
 from chalicelib.domain.templates import SERVING, WORKFLOW, TemplateError, load_documents
 
-EXECUTION_ID = "execution-id"  # placeholders: a run has its own
-NAMESPACE = "tenant-resource-group"
+# Placeholders: a run has its own.
+EXECUTION_ID = "execution-id"
+DEPLOYMENT_ID = "deployment-id"
+TENANT, RESOURCE_GROUP = "tenant-id", "default"
+NAMESPACE = namespace_for(TENANT, RESOURCE_GROUP)
+BUCKET = "artifacts-bucket"
+DEFAULT_STORE = S3Location(BUCKET, f"tenants/{TENANT}/{RESOURCE_GROUP}")  # the platform store's prefix
+SERVICE_ACCOUNT = "aicore-runner"
+TRACKING_ENDPOINT = "https://api.example.com/v2/lm/executions/execution-id/tracking"
 
 
 def _pairs(items: List[str], what: str) -> Dict[str, str]:
@@ -35,25 +48,43 @@ def _pairs(items: List[str], what: str) -> Dict[str, str]:
     return pairs
 
 
-def _default_keys(artifacts: Dict[str, str]) -> Dict[str, str]:
-    keys = {}
+def _default_locations(artifacts: Dict[str, str]) -> Dict[str, S3Location]:
+    locations = {}
     for name, url in artifacts.items():
         secret, path = parse_ai_url(url)
         if secret != "default":
             raise ValueError(f"artifact '{name}': {url} is in object store '{secret}'; without a stack only "
-                             "ai://default/... (the default artifact repository) can be rendered")
-        keys[name] = path
-    return keys
+                             "ai://default/... (the platform's store) can be rendered")
+        locations[name] = DEFAULT_STORE.joined(path)
+    return locations
+
+
+def _workflow(document: dict, params: Dict[str, str], inputs: Dict[str, S3Location]) -> dict:
+    spec = ExecutionSpec(
+        execution_id=EXECUTION_ID, namespace=NAMESPACE, parameters=params, inputs=inputs, outputs=DEFAULT_STORE,
+        env={"AICORE_EXECUTION_ID": EXECUTION_ID, "AICORE_TRACKING_ENDPOINT": TRACKING_ENDPOINT},
+        pull_secrets=[kubernetes_secret_name(n) for n in workflow_pull_secrets(document)],
+        service_account=SERVICE_ACCOUNT, resource_plans=DEFAULT_RESOURCE_PLANS)
+    return execution_workflow(document, spec)
+
+
+def _inference_service(document: dict, params: Dict[str, str], inputs: Dict[str, S3Location]) -> dict:
+    return deployment_inference_service(
+        document, deployment_id=DEPLOYMENT_ID, namespace=NAMESPACE, parameters=params,
+        artifacts={name: f"s3://{loc.bucket}/{loc.key}" for name, loc in inputs.items()},
+        pull_secrets=[kubernetes_secret_name(n) for n in serving_pull_secrets(document, params)],
+        service_account=SERVICE_ACCOUNT, resource_plans=DEFAULT_RESOURCE_PLANS)
 
 
 def render_file(text: str, params: Dict[str, str], artifacts: Dict[str, str]) -> List[dict]:
+    inputs = _default_locations(artifacts)
     rendered = []
     for document in load_documents(text):
         kind = document.get("kind") if isinstance(document, dict) else None
         if kind == WORKFLOW:
-            rendered.append(render_workflow(document, params, EXECUTION_ID, NAMESPACE, _default_keys(artifacts)))
+            rendered.append(_workflow(document, params, inputs))
         elif kind == SERVING:
-            raise ValueError("ServingTemplates (KServe InferenceServices) are not rendered yet")
+            rendered.append(_inference_service(document, params, inputs))
         else:
             raise ValueError(f"a document of kind '{kind}' is neither a {WORKFLOW} nor a {SERVING}")
     return rendered

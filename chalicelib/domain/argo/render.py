@@ -3,12 +3,13 @@ the Argo `Workflow` to submit, checked by the same rules the local walk applies 
 (parameters.py for values and enums, references.py for placeholders and depends). What Argo does with the
 Workflow afterwards is Argo's; nothing of the walk is re-implemented here.
 
-The rest of the cluster path (artifact locations, secrets, resource plans, submission) is issue 8's.
+The rest of what the cluster needs (artifact locations, pull secrets, AICORE_* env, resource plans) is added
+by domain/cluster/workflow_manifest.py.
 """
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Union
 
 from .parameters import check_enum, declared_parameters, parameter_values
 from .pods import WorkflowError
@@ -19,10 +20,11 @@ EXECUTION_LABEL = "ai.sap.com/executionId"
 
 
 def render_workflow(document: Dict[str, Any], bound: Dict[str, str], execution_id: str,
-                    namespace: str, artifacts: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+                    namespace: str, artifacts: Optional[Dict[str, Union[str, Dict[str, Any]]]] = None
+                    ) -> Dict[str, Any]:
     """The Workflow named after the execution, its spec the template's with `arguments.parameters` bound and
-    `arguments.artifacts` given their sources (`artifacts`: name -> key in the group's default object store,
-    which is Argo's default artifact repository there)."""
+    `arguments.artifacts` given their sources (`artifacts`: name -> a key in the namespace's artifact repository,
+    or an Argo artifact location such as `{"s3": {"endpoint": ..., "bucket": ..., "key": ...}}`)."""
     problems = unresolvable(document, bound)
     if problems:
         raise WorkflowError("; ".join(problems))
@@ -35,8 +37,9 @@ def render_workflow(document: Dict[str, Any], bound: Dict[str, str], execution_i
         arguments["parameters"] = [{"name": name, "value": value} for name, value in values.items()]
     if artifacts:
         declared = {a.get("name"): a for a in arguments.get("artifacts") or [] if isinstance(a, dict)}
-        for name, key in artifacts.items():
-            declared[name] = {**declared.get(name, {"name": name}), "s3": {"key": key}}
+        for name, source in artifacts.items():
+            location = {"s3": {"key": source}} if isinstance(source, str) else copy.deepcopy(source)
+            declared[name] = {**declared.get(name, {"name": name}), **location}
         arguments["artifacts"] = list(declared.values())
     meta = document.get("metadata") or {}
     labels = {**(meta.get("labels") or {}), EXECUTION_LABEL: execution_id}

@@ -1,0 +1,72 @@
+"""The AWS inference path's authorizer: API Gateway REQUEST events in, IAM policies with the ingress host out."""
+from datetime import datetime, timezone
+
+import pytest
+
+from chalicelib.adapters.aws.inference_authorizer import handle, running_host
+from chalicelib.domain.auth import Principal
+from chalicelib.domain.context import TenantContext
+from chalicelib.domain.errors import Unauthorized
+from chalicelib.domain.inference import InferenceAccess
+from chalicelib.domain.lifecycle import Status
+from chalicelib.domain.runs import Deployment
+from tests.support.memory_store import MemoryStore
+
+NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
+OWNER = TenantContext("t1", "rg1")
+ARN = "arn:aws:execute-api:eu-central-1:123456789012:abc/prd/POST/v2/inference/deployments/dep-running/v1/models/m"
+
+
+class Verifier:
+    def verify(self, token):
+        if token.startswith("tenant:"):
+            return Principal(token.split(":", 1)[1], "c")
+        raise Unauthorized("bad token")
+
+
+@pytest.fixture
+def access():
+    store = MemoryStore()
+    for run_id, status in (("dep-running", Status.RUNNING), ("dep-pending", Status.PENDING)):
+        d = Deployment(id=run_id, configuration_id="cfg1", configuration_name="c", scenario_id="s", executable_id="e",
+                       status=status, inference_url="u", created_at=NOW, modified_at=NOW)
+        store.create(OWNER, d.to_record(run_id))
+    host = lambda ctx, i: f"{i}.{ctx.tenant}-{ctx.resource_group}.inference.internal"  # noqa: E731
+    return InferenceAccess(Verifier(), store, running_host(store, host))
+
+
+def event(token="tenant:t1", group="rg1", deployment="dep-running"):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if group:
+        headers["AI-Resource-Group"] = group
+    return {"type": "REQUEST", "methodArn": ARN, "headers": headers, "pathParameters": {"deploymentId": deployment}}
+
+
+def statement(policy):
+    return policy["policyDocument"]["Statement"][0]
+
+
+def test_the_owner_is_allowed_with_the_deployments_ingress_host(access):
+    policy = handle(access, event())
+    assert statement(policy)["Effect"] == "Allow" and statement(policy)["Resource"] == ARN
+    assert policy["context"] == {"host": "dep-running.t1-rg1.inference.internal"}
+    assert policy["principalId"] == "t1/rg1"
+
+
+@pytest.mark.parametrize("token, group, deployment, code", [
+    ("tenant:t2", "rg1", "dep-running", "NotFound"),       # another tenant
+    ("tenant:t1", "rg2", "dep-running", "NotFound"),       # another resource group
+    ("tenant:t1", "rg1", "dep-pending", "ServiceUnavailable"),  # not RUNNING yet
+    ("tenant:t1", None, "dep-running", "InvalidRequest"),  # no AI-Resource-Group header
+])
+def test_refusals_deny_with_the_ai_api_error_in_the_context(access, token, group, deployment, code):
+    policy = handle(access, event(token, group, deployment))
+    assert statement(policy)["Effect"] == "Deny"
+    assert policy["context"]["code"] == code and policy["context"]["message"]
+    assert "host" not in policy["context"]
+
+
+@pytest.mark.parametrize("token", [None, "garbage"])
+def test_a_missing_or_bad_token_is_api_gateways_401(access, token):
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        handle(access, event(token=token))
