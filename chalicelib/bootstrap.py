@@ -326,25 +326,38 @@ class Container:
     @cached_property
     def cluster(self):
         """The EKS cluster through the official kubernetes client (adapters/k8s/): cluster_task only."""
-        from .adapters.k8s.cluster import KubernetesCluster
-        from .adapters.k8s.eks_auth import eks_api_client
-
         s = self.settings
         if not (s.eks_cluster_name and s.eks_endpoint and s.eks_ca_data):
             raise RuntimeError("AICORE_EKS_CLUSTER_NAME, AICORE_EKS_ENDPOINT and AICORE_EKS_CA_DATA must be set for "
                                "the cluster steps")
+        from .adapters.k8s.cluster import KubernetesCluster
+        from .adapters.k8s.eks_auth import eks_api_client
+
         return KubernetesCluster(eks_api_client(endpoint=s.eks_endpoint, ca_data=s.eks_ca_data,
                                                 cluster_name=s.eks_cluster_name, region=s.aws_region,
                                                 role_arn=s.eks_role_arn))
 
     @cached_property
-    def cluster_steps(self):
-        """The orchestration steps the state machines' tasks run (adapters/aws/cluster_tasks.py dispatches to it).
-        Arguments as the domain's ClusterRunSteps takes them (chalicelib/domain/cluster/steps.py)."""
-        from .domain.cluster.steps import ClusterRunSteps
+    def cluster_log_archive(self):
+        """Pods' logs after the pods are gone: JSON lines in the artifacts bucket."""
+        from .adapters.aws.s3_log_archive import S3LogArchive
 
-        return ClusterRunSteps(store=self.store, clock=self.clock, cluster=self.cluster,
-                               poll_seconds=self.settings.cluster_poll_seconds)
+        s = self.settings
+        return S3LogArchive(s.resolved_bucket, s.log_archive_prefix, s.aws_region, s.aws_endpoint_url)
+
+    @cached_property
+    def cluster_steps(self):
+        """The orchestration steps the state machines' tasks run (adapters/aws/cluster_tasks.py dispatches to it)."""
+        from .domain.cluster.steps import ClusterRunSteps, ClusterServices
+
+        s = self.settings
+        services = ClusterServices(
+            artifacts=self.artifacts, locations=self.object_locations, docker_secrets=self.docker_registry_secrets,
+            generic_secrets=self.generic_secrets,
+            tracking_env=lambda ctx, run_id: self.tracking_credentials.run_environment(s.base_url, ctx, run_id),
+            log_archive=self.cluster_log_archive, poll_pending_seconds=s.cluster_poll_pending_seconds,
+            poll_running_seconds=s.cluster_poll_running_seconds, poll_serving_seconds=s.cluster_poll_serving_seconds)
+        return ClusterRunSteps(self.store, self.clock, self.cluster, services)
 
 
 _lock = threading.Lock()

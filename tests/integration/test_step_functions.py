@@ -12,14 +12,13 @@ from datetime import datetime, timezone
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters.aws import cluster_tasks
 from chalicelib.adapters.aws.stepfunctions import execution_name
 from chalicelib.domain.cluster.ports import ClusterError, ManifestRejected
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.runs import Deployment, Execution, RunRepository
 from tests.support.aws_wiring import aws_wiring, instant_retries
-from tests.support.fake_cluster_steps import FakeClusterSteps, FakeRef
+from tests.support.fake_cluster_steps import FakeClusterSteps
 
 CTX = TenantContext("tenant-a", "default")
 
@@ -34,10 +33,8 @@ def steps():
 
 
 @pytest.fixture
-def wiring(settings, steps, monkeypatch):
-    settings = settings.model_copy(update={"cluster_poll_seconds": 0})
-    # Until the domain's RunRef lands, the handler builds the fake's reference from the event's run object.
-    monkeypatch.setattr(cluster_tasks, "run_ref", FakeRef.from_event)
+def wiring(settings, steps):
+    settings = settings.model_copy(update={"cluster_poll_pending_seconds": 0})
     with aws_wiring(settings) as wired:
         wired.configure(cluster_steps=steps)
         yield wired

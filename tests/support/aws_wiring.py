@@ -11,7 +11,7 @@
   result, and an exception reported as the Python Lambda runtime reports it (errorType = the class name). That is
   the narrowest seam: everything Step Functions sees (payloads, FunctionError, error names) stays moto's.
 - Wait states and Retry intervals really wait in moto's interpreter; tests keep them short through settings
-  (`cluster_poll_seconds`), never by editing the ASL.
+  (`cluster_poll_*_seconds`), never by editing the ASL.
 """
 from __future__ import annotations
 

@@ -1,25 +1,17 @@
 """A stand-in for the domain's ClusterRunSteps that records every call, for the state-machine tests.
 
 It lets the tests prove the wiring (which steps the state machines run, in which order, with what, and what
-happens on errors) before the real steps and the stand-in cluster are plugged in. Each run is keyed by its id.
+happens on errors) apart from what the real steps do on a cluster. Each run is keyed by its id; the references
+are the domain's RunRef, built by the real handler.
 """
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
-@dataclass(frozen=True)
-class FakeRef:
-    kind: str
-    tenant: str
-    resource_group: str
-    id: str
+from chalicelib.domain.cluster.steps import RunRef
 
-    @classmethod
-    def from_event(cls, run: Dict[str, Any]) -> "FakeRef":
-        return cls(run["kind"], run["tenant"], run["resourceGroup"], run["id"])
 
 class FakeClusterSteps:
     def __init__(self, polls_until_done: int = 1, manifest: Optional[Dict[str, Any]] = None):
@@ -42,7 +34,7 @@ class FakeClusterSteps:
     def args_of(self, step: str, run_id: str) -> List[tuple]:
         return [args for s, rid, args in self.calls if s == step and rid == run_id]
 
-    def _record(self, step: str, ref: FakeRef, *args: Any) -> None:
+    def _record(self, step: str, ref: RunRef, *args: Any) -> None:
         with self._lock:
             self.calls.append((step, ref.id, args))
             pending = self._failures.get((step, ref.id))
@@ -51,31 +43,31 @@ class FakeClusterSteps:
             raise error
 
     # -- the ClusterRunSteps interface ----------------------------------------------------------------------------
-    def render(self, ref: FakeRef) -> Dict[str, Any]:
+    def render(self, ref: RunRef) -> Dict[str, Any]:
         self._record("render", ref)
         return self.manifest
 
-    def submit(self, ref: FakeRef, manifest: Dict[str, Any]) -> None:
+    def submit(self, ref: RunRef, manifest: Dict[str, Any]) -> None:
         self._record("submit", ref, manifest)
 
-    def poll(self, ref: FakeRef) -> Dict[str, Any]:
+    def poll(self, ref: RunRef) -> Dict[str, Any]:
         self._record("poll", ref)
         with self._lock:
             self._polls[ref.id] += 1
             done = self._polls[ref.id] >= self.polls_until_done
         return {"done": done, "waitSeconds": 0}
 
-    def finalize(self, ref: FakeRef) -> None:
+    def finalize(self, ref: RunRef) -> None:
         self._record("finalize", ref)
 
-    def fail(self, ref: FakeRef, error: str, cause: str) -> None:
+    def fail(self, ref: RunRef, error: str, cause: str) -> None:
         self._record("fail", ref, error, cause)
 
-    def stop(self, ref: FakeRef) -> None:
+    def stop(self, ref: RunRef) -> None:
         self._record("stop", ref)
 
-    def delete(self, ref: FakeRef) -> None:
+    def delete(self, ref: RunRef) -> None:
         self._record("delete", ref)
 
-    def update(self, ref: FakeRef) -> None:
+    def update(self, ref: RunRef) -> None:
         self._record("update", ref)

@@ -9,13 +9,13 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from chalicelib.adapters.aws.cluster_tasks import (ClusterTaskHandler, ManifestTooLarge, TaskRefused, TransientError,
                                                    continuation_name, error_of)
 from chalicelib.domain.cluster.ports import ClusterError, ManifestRejected
-from tests.support.fake_cluster_steps import FakeClusterSteps, FakeRef
+from tests.support.fake_cluster_steps import FakeClusterSteps
 
 RUN = {"kind": "execution", "tenant": "t", "resourceGroup": "default", "id": "e0001"}
 
 
 def handler(steps=None, **kwargs) -> ClusterTaskHandler:
-    return ClusterTaskHandler(steps or FakeClusterSteps(), make_ref=FakeRef.from_event, **kwargs)
+    return ClusterTaskHandler(steps or FakeClusterSteps(), **kwargs)  # refs: the domain's RunRef
 
 
 def test_render_returns_the_manifest_for_submit():
@@ -79,6 +79,11 @@ def test_a_manifest_too_large_for_the_state_is_refused_before_it_leaves_the_func
 def test_an_event_the_function_cannot_act_on_is_refused(event):
     with pytest.raises(TaskRefused):
         handler().handle(event)
+
+
+def test_a_run_object_the_domain_cannot_read_is_refused():
+    with pytest.raises(ValueError, match="run.kind"):
+        handler().handle({"step": "poll", "run": {**RUN, "kind": "job"}})
 
 
 def test_fail_passes_the_lambda_errors_message_not_its_json_document():

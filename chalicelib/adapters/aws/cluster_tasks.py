@@ -204,7 +204,7 @@ def handle(event: Dict[str, Any], context: Any = None) -> Dict[str, Any]:
     c = container()
     s = c.settings
     log.info("step %s for %s", event.get("step"), event.get("run"))
-    handler = ClusterTaskHandler(c.cluster_steps, first_wait_seconds=s.cluster_poll_seconds,
+    handler = ClusterTaskHandler(c.cluster_steps, first_wait_seconds=s.cluster_poll_pending_seconds,
                                  max_manifest_bytes=s.cluster_max_manifest_bytes,
                                  state_machines=c.step_functions_client)
     return handler.handle(event)
