@@ -274,6 +274,8 @@ def test_repeated_control_requests_are_distinct_executions(wiring, steps):
     for execution in started:
         wiring.wait(execution["executionArn"])
     assert steps.steps_of("d1002") == ["update", "update"]
+    # the status is the update step's to move (it keeps a RUNNING deployment's configuration if the new one fails)
+    assert RunRepository(bootstrap.container().store).get(CTX, Deployment, "d1002").status == Status.RUNNING
 
 
 def test_a_dead_deployment_given_a_new_configuration_gets_a_new_deployment_machine(wiring, steps):

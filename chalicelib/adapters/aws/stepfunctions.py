@@ -78,8 +78,8 @@ class StepFunctionsOrchestrator:
             self._start(ctx, deployment, "deployment", request_name(ctx, deployment, "revive", self._clock.now()))
             return
         # A live deployment is polled by its state machine already; the control machine applies the new
-        # InferenceService spec and KServe rolls the predictor over.
-        self._mark_pending(ctx, deployment)
+        # InferenceService spec and KServe rolls the predictor over. The update step marks it PENDING itself, after
+        # the apply: it needs to see a RUNNING deployment as RUNNING to keep the old configuration if the new fails.
         self._control(ctx, deployment, "update")
 
     def stop_deployment(self, ctx: TenantContext, deployment: Deployment) -> None:
