@@ -29,3 +29,12 @@ def schedule_tick(event):
     from chalicelib.bootstrap import container
 
     container().schedule_ticker.tick()
+
+
+@app.lambda_function(name="cluster_task")
+def cluster_task(event, context):
+    """Every Task state of the Step Functions state machines (infra/statemachines/). Imported here, not at the top:
+    the API function's cold start must not load the kubernetes client."""
+    from chalicelib.adapters.aws.cluster_tasks import handle
+
+    return handle(event, context)

@@ -57,6 +57,30 @@ class Settings(BaseSettings):
     predictor_ready_seconds: float = 120.0
     predictor_drain_seconds: float = 10.0
 
+    # -- AWS orchestration (issue 8): Step Functions drive runs on an EKS cluster ----------------------------------
+    # "idle": runs wait in PENDING (no engine); "stepfunctions": the three state machines (infra/statemachines/).
+    engine: Literal["idle", "stepfunctions"] = "idle"
+    execution_state_machine_arn: Optional[str] = None
+    deployment_state_machine_arn: Optional[str] = None
+    control_state_machine_arn: Optional[str] = None
+    # Polls one state-machine execution makes before it continues as a new one (history stays under 25,000 events).
+    sfn_polls_per_execution: int = 1000
+    # Seconds between two polls of a run on the cluster (the Wait states' seconds): while it is pending (and after
+    # submit), while an execution runs, while a deployment serves. Tests set them to 0.
+    cluster_poll_pending_seconds: int = 10
+    cluster_poll_running_seconds: int = 20
+    cluster_poll_serving_seconds: int = 60
+    # The most a rendered manifest may weigh in the state machine's state (Step Functions refuses more than 256 KB
+    # of state with an error no Catch handles).
+    cluster_max_manifest_bytes: int = 200_000
+    # Pods' logs once the pods are gone: JSON lines under this prefix of the artifacts bucket.
+    log_archive_prefix: str = "logs/"
+    # The EKS cluster the cluster_task function drives (stack parameters), and the role the cluster maps to the engine.
+    eks_cluster_name: Optional[str] = None
+    eks_endpoint: Optional[str] = None
+    eks_ca_data: Optional[str] = None  # base64 PEM, as `aws eks describe-cluster` gives certificateAuthority.data
+    eks_role_arn: Optional[str] = None
+
     @property
     def resolved_table_prefix(self) -> str:
         return self.table_prefix or f"aicore-{self.stage}-"

@@ -23,11 +23,13 @@ from chalicelib.domain.argo.pods import SUCCEEDED, Cancelled, WorkflowError
 from chalicelib.domain.argo.references import unresolvable
 from chalicelib.domain.argo.support import refusals
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.configurations import Configuration, find_executable
+from chalicelib.domain.configurations import Configuration
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.domain.lifecycle import Status
-from chalicelib.domain.records import Kind, RecordStore
+from chalicelib.domain.records import RecordStore
+from chalicelib.domain.run_steps import (bound_inputs, load_run, parameters_of, require_default_store,
+                                         unless_stopped, when_live, with_details)
 from chalicelib.domain.runs import (Execution, RunRepository, mark_finished, mark_pending, mark_running,
                                     mark_stopped, mark_stopping)
 
@@ -37,7 +39,6 @@ from .step_details import RunMarkers, StepDetails
 from .steps import ExecutionSteps, RunServices
 
 log = logging.getLogger("aicore.engine")
-LIVE = (Status.UNKNOWN, Status.PENDING, Status.RUNNING, Status.STOPPING)
 RESTARTED = "The local stack restarted while this execution was running; start it again."
 SHUT_DOWN = "The local stack was stopped while this execution was running; start it again."
 Key = Tuple[str, str, str]
@@ -75,11 +76,11 @@ class LocalExecutionEngine:
             if steps is None and thread is not None:
                 self._stop_requested.add(key)
         if thread is not None and thread.is_alive():
-            self._update(ctx, execution.id, _when_live(lambda r: mark_stopping(r, self._clock.now())))
+            self._update(ctx, execution.id, when_live(lambda r: mark_stopping(r, self._clock.now())))
             if steps is not None:
                 steps.stop_all()
             return  # the run's thread records STOPPED when its processes are gone
-        self._update(ctx, execution.id, _when_live(lambda r: mark_stopped(r, self._clock.now())))
+        self._update(ctx, execution.id, when_live(lambda r: mark_stopped(r, self._clock.now())))
 
     def delete(self, ctx: TenantContext, execution: Execution) -> None:
         key = (ctx.tenant, ctx.require_resource_group(), execution.id)
@@ -111,7 +112,7 @@ class LocalExecutionEngine:
                 info = json.loads(marker.read_text())
                 _end_orphans(info["id"], info.get("pgids") or [])
                 ctx = TenantContext(info["tenant"], info["rg"])
-                self._update(ctx, info["id"], _when_live(lambda r: mark_finished(r, Status.DEAD, self._clock.now(),
+                self._update(ctx, info["id"], when_live(lambda r: mark_finished(r, Status.DEAD, self._clock.now(),
                                                                                  RESTARTED)))
                 count += 1
             except (ValueError, KeyError, DomainError):
@@ -138,21 +139,21 @@ class LocalExecutionEngine:
             steps.workflow_artifacts = _workflow_artifacts(executable.template)
             markers = RunMarkers(lambda pids: self._write_marker(key, pids))
             steps.on_processes = markers.update
-            details = StepDetails(lambda snapshot: self._update(ctx, execution_id, _details(snapshot, self._clock)),
+            details = StepDetails(lambda snapshot: self._update(ctx, execution_id, with_details(snapshot, self._clock)),
                                   self._clock)
             steps.on_step = details.update
             with self._lock:
                 self._active[key] = steps
                 if key in self._stop_requested:
                     steps.stop_all()
-            plan = WorkflowRun(executable.template, {b.key: b.value for b in configuration.parameter_bindings},
+            plan = WorkflowRun(executable.template, parameters_of(configuration),
                                steps, execution_id, bindings=[b.key for b in configuration.input_artifact_bindings],
                                cancelled=steps.cancelled, on_node=details.update,
                                namespace=ctx.resource_group or "default")
             self._require_default_store(ctx, executable.template, execution_id)
             # A stop right after the create (the JS SDK's walk does it) may already have moved the run to
             # STOPPING or STOPPED: then it never starts and ends STOPPED, not DEAD on a refused transition.
-            started = self._update(ctx, execution_id, _unless_stopped(lambda r: mark_running(r, self._clock.now())))
+            started = self._update(ctx, execution_id, unless_stopped(lambda r: mark_running(r, self._clock.now())))
             if started is None or started.status is not Status.RUNNING:
                 raise Cancelled()
             try:
@@ -168,7 +169,7 @@ class LocalExecutionEngine:
             if message:
                 self._finish(ctx, execution_id, Status.DEAD, message)
             else:
-                self._update(ctx, execution_id, _when_live(lambda r: mark_stopped(r, self._clock.now(),
+                self._update(ctx, execution_id, when_live(lambda r: mark_stopped(r, self._clock.now(),
                                                                                   "Execution stopped.")))
         except (WorkflowError, DomainError) as err:
             self._finish(ctx, execution_id, Status.DEAD, getattr(err, "message", None) or str(err))
@@ -187,45 +188,20 @@ class LocalExecutionEngine:
                 self._services.close_log(ctx, execution_id)
 
     def _load(self, ctx: TenantContext, execution: Execution):
-        record = self._store.get(ctx, Kind.CONFIGURATION, execution.configuration_id)
-        if record is None:
-            raise WorkflowError(f"Configuration '{execution.configuration_id}' no longer exists.")
-        executable = find_executable(self._store, ctx, execution.scenario_id, execution.executable_id)
-        if executable is None:
-            raise WorkflowError(f"Executable '{execution.executable_id}' of scenario '{execution.scenario_id}' no "
-                                "longer exists (was its template removed from Git?).")
-        return Configuration.from_record(record), executable
+        return load_run(self._store, ctx, execution)
 
     def _repository(self, ctx: TenantContext, executable) -> Optional[Tuple[str, str]]:
         """Where the template was synced from: the default image folder is that repository."""
         return synced_repository(self._store, ctx, executable)
 
     def _inputs(self, ctx: TenantContext, configuration: Configuration) -> Dict[str, Any]:
-        inputs = {}
-        for binding in configuration.input_artifact_bindings:
-            try:
-                inputs[binding.key] = self._services.artifacts.get(ctx, binding.artifact_id)
-            except NotFound:
-                raise WorkflowError(f"Input artifact '{binding.key}' is bound to artifact '{binding.artifact_id}', "
-                                    "which no longer exists.") from None
-        return inputs
+        return bound_inputs(self._services.artifacts, ctx, configuration)
 
     def _require_default_store(self, ctx: TenantContext, template: Dict[str, Any], execution_id: str) -> None:
-        # Argo's default artifact repository is the group's `default` store: every output artifact goes there.
-        outputs = [a for t in (template.get("spec") or {}).get("templates") or [] if isinstance(t, dict)
-                   for a in (t.get("outputs") or {}).get("artifacts") or []]
-        if not outputs:
-            return
-        try:
-            self._services.locations.locate(ctx, "default", execution_id)
-        except NotFound:
-            raise WorkflowError(
-                "This workflow has output artifacts, which are stored in the object store secret named 'default' "
-                "(Argo's artifact repository; global ones at ai://default/<executionId>/<name>): create "
-                f"an object store secret named 'default' in resource group '{ctx.resource_group}' first.") from None
+        require_default_store(self._services.locations, ctx, template, execution_id)
 
     def _finish(self, ctx: TenantContext, execution_id: str, status: Status, message: str) -> None:
-        self._update(ctx, execution_id, _when_live(lambda r: mark_finished(r, status, self._clock.now(), message)))
+        self._update(ctx, execution_id, when_live(lambda r: mark_finished(r, status, self._clock.now(), message)))
 
     def _update(self, ctx: TenantContext, execution_id: str, step) -> Optional[Execution]:
         try:
@@ -261,31 +237,11 @@ def _end_orphans(execution_id: str, pgids: List[int]) -> None:
             continue
 
 
-def _unless_stopped(step):
-    def guarded(run) -> None:
-        if run.status in (Status.UNKNOWN, Status.PENDING):
-            step(run)
-    return guarded
-
 
 def _workflow_artifacts(template: Dict[str, Any]) -> List[Dict[str, Any]]:
     """spec.arguments.artifacts that name a container path (the bound artifact is placed there)."""
     items = ((template.get("spec") or {}).get("arguments") or {}).get("artifacts") or []
     return [a for a in items if isinstance(a, dict) and a.get("name") and a.get("path")]
-
-
-def _details(snapshot: Dict[str, Any], clock: Clock):
-    def write(run) -> None:
-        run.status_details = snapshot
-        run.modified_at = clock.now()
-    return write
-
-
-def _when_live(step):
-    def guarded(run) -> None:
-        if run.status in LIVE:
-            step(run)
-    return guarded
 
 
 def template_problems(document: Dict[str, Any]) -> List[str]:

@@ -1,0 +1,671 @@
+"""The orchestration steps of a run on the cluster: what each Step Functions task asks (adapters/aws/cluster_tasks.py).
+
+Execution: render -> submit -> (wait, poll)* -> finalize; deployment: render -> submit -> (wait, poll)* until it ends;
+control: stop, delete, update; and `fail`, where a Catch ends the run DEAD. Each step reads the run's record again
+(the API may have stopped or deleted it meanwhile), moves its status only with the guarded `mark_*` steps the local
+engine uses (run_steps.py), and is idempotent: Step Functions retries a task whose outcome it did not see, so a
+second submit finds the Workflow it created, a second finalize finds the outputs it registered.
+
+Errors the run itself caused (its configuration gone, an artifact unbound, the manifest refused) end it DEAD here,
+with a message a person can act on; a ClusterError marked transient goes up to the task, which Step Functions
+retries. Secret values are read here to be written into the namespace and nowhere else: no message, log line or
+returned value carries them.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
+from ..argo.pods import WorkflowError
+from ..clock import Clock
+from ..context import TenantContext
+from ..deployments import ttl_minutes
+from ..errors import DomainError, NotFound
+from ..lifecycle import Status, TargetStatus
+from ..logs import LogEntry
+from ..object_store import AI_SCHEME, ai_url
+from ..records import RecordStore
+from ..run_steps import (LIVE, bound_inputs, load_run, output_artifacts, parameters_of, require_default_store,
+                         when_live)
+from ..runs import (Deployment, Execution, Run, RunRepository, mark_finished, mark_pending, mark_running,
+                    mark_stopped, mark_stopping)
+from .isvc_status import deployment_progress
+from .log_archive import LogArchive
+from .namespaces import namespace_for
+from .ports import Cluster, ClusterError, ManifestRejected
+from .progress import Progress
+from .secret_manifests import (docker_registry_secret, generic_secret, kubernetes_secret_name, object_store_secret,
+                               object_store_secret_name)
+from .workflow_manifest import (ExecutionSpec, S3Location, execution_workflow, pull_secret_names, secret_names,
+                                with_env, workflow_name)
+from .workflow_status import STOP_MARK, execution_progress, is_terminated
+
+log = logging.getLogger("aicore.cluster")
+EXECUTION, DEPLOYMENT = "execution", "deployment"
+WORKFLOW_LABEL = "workflows.argoproj.io/workflow"
+ISVC_LABEL = "serving.kserve.io/inferenceservice"
+LOG_CONTAINER = {EXECUTION: "main", DEPLOYMENT: "kserve-container"}  # the user's code; not Argo's or KServe's helpers
+ENDED_POD_PHASES = ("Succeeded", "Failed")
+SERVICE_ACCOUNT = "aicore-workload"  # infra/k8s/namespace: the IRSA service account of workflow and predictor pods
+EXECUTION_STOPPED = "Execution stopped."
+GONE = ("The {what} '{name}' is no longer on the cluster (deleted outside the AI API); start the {kind} again.")
+TERMINATED_OUTSIDE = ("The Workflow was stopped on the cluster ({message}), not through the AI API; start the "
+                      "execution again.")
+REFUSED = "The cluster refused the {what}: {message}"
+FAILURES = {
+    "ManifestRejected": "The cluster refused the manifest: {cause}",
+    "TransientError": "The cluster could not be reached, also after retries: {cause}",
+    "ManifestTooLarge": "{cause}",
+}
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """Which run a state machine drives: `{"kind", "tenant", "resourceGroup", "id"}` in its events."""
+
+    kind: str  # "execution" | "deployment"
+    tenant: str
+    resource_group: str
+    id: str
+
+    @classmethod
+    def from_event(cls, run: Dict[str, Any]) -> "RunRef":
+        kind = run.get("kind")
+        if kind not in (EXECUTION, DEPLOYMENT):
+            raise ValueError(f"run.kind must be 'execution' or 'deployment', got {kind!r}.")
+        fields = {name: run.get(key) for name, key in (("tenant", "tenant"), ("resource_group", "resourceGroup"),
+                                                        ("id", "id"))}
+        missing = [key for key, value in fields.items() if not isinstance(value, str) or not value]
+        if missing:
+            raise ValueError(f"run is missing {', '.join(missing)}.")
+        return cls(kind=kind, **fields)
+
+    def to_event(self) -> Dict[str, str]:
+        return {"kind": self.kind, "tenant": self.tenant, "resourceGroup": self.resource_group, "id": self.id}
+
+    @property
+    def ctx(self) -> TenantContext:
+        return TenantContext(self.tenant, self.resource_group)
+
+    @property
+    def run_class(self) -> type:
+        return Execution if self.kind == EXECUTION else Deployment
+
+    @property
+    def namespace(self) -> str:
+        return namespace_for(self.tenant, self.resource_group)
+
+
+@dataclass
+class ClusterServices:
+    """What the steps need besides the cluster and the records (kept narrow so the steps are testable)."""
+
+    artifacts: Any  # ArtifactService
+    locations: Any  # ObjectStoreResolver: ai:// -> bucket/key and the store's credentials
+    docker_secrets: Any  # DockerRegistrySecretService (read_config)
+    generic_secrets: Any  # GenericSecretService (read_data)
+    # AICORE_TRACKING_ENDPOINT, AICORE_API_URL, AICORE_AUTH_TOKEN for one run (TrackingCredentials.run_environment)
+    tracking_env: Callable[[TenantContext, str], Dict[str, str]]
+    log_archive: LogArchive
+    service_account: str = SERVICE_ACCOUNT
+    resource_plans: Mapping[str, dict] = field(default_factory=dict)
+    poll_pending_seconds: int = 10
+    poll_running_seconds: int = 20
+    poll_serving_seconds: int = 60
+
+
+def _done() -> Dict[str, Any]:
+    return {"done": True, "waitSeconds": 0}
+
+
+class ClusterRunSteps:
+    def __init__(self, store: RecordStore, clock: Clock, cluster: Cluster, services: ClusterServices):
+        self._store = store
+        self._runs = RunRepository(store)
+        self._clock = clock
+        self._cluster = cluster
+        self._services = services
+
+    # -- render ---------------------------------------------------------------------------------------------------
+    def render(self, ref: RunRef) -> Dict[str, Any]:
+        """The manifest to submit; {} when there is nothing to submit (the run is gone, stopped, or ended DEAD
+        here because its template and configuration cannot give one)."""
+        run = self._runs.find(ref.ctx, ref.run_class, ref.id)
+        if run is None or run.status not in LIVE or run.target_status in (TargetStatus.STOPPED,
+                                                                             TargetStatus.DELETED):
+            return {}
+        try:
+            return self._manifest(ref, run)
+        except (WorkflowError, DomainError) as err:
+            self._end(ref, Status.DEAD, _message(err))
+            return {}
+
+    def _manifest(self, ref: RunRef, run: Run) -> Dict[str, Any]:
+        ctx = ref.ctx
+        configuration, executable = load_run(self._store, ctx, run)
+        document = executable.template
+        inputs = bound_inputs(self._services.artifacts, ctx, configuration)
+        if ref.kind == EXECUTION:
+            spec = ExecutionSpec(
+                execution_id=run.id, namespace=ref.namespace, parameters=parameters_of(configuration),
+                inputs={key: self._s3(ctx, artifact.url, key) for key, artifact in inputs.items()},
+                outputs=self._default_prefix(ctx, document, run.id),
+                # the tracking credential is added at submit: the manifest passes through the state machine's
+                # history, which must not hold a credential
+                env={"AICORE_EXECUTION_ID": run.id},
+                pull_secrets=[kubernetes_secret_name(n) for n in pull_secret_names(document)],
+                service_account=self._services.service_account, resource_plans=self._services.resource_plans)
+            return execution_workflow(document, spec)
+        from .inference_service import deployment_inference_service, pull_secret_names as serving_pull_secrets
+
+        parameters = parameters_of(configuration)
+        return deployment_inference_service(
+            document, deployment_id=run.id, namespace=ref.namespace, parameters=parameters,
+            artifacts={key: _s3_uri(self._s3(ctx, artifact.url, key)) for key, artifact in inputs.items()},
+            pull_secrets=[kubernetes_secret_name(n) for n in serving_pull_secrets(document, parameters)],
+            service_account=self._services.service_account, resource_plans=self._services.resource_plans)
+
+    def _s3(self, ctx: TenantContext, url: str, binding: str) -> S3Location:
+        """Where an input artifact's URL points, and the namespace Secret that reaches it (None: IRSA)."""
+        if url.startswith("s3://"):
+            bucket, _, key = url[len("s3://"):].partition("/")
+            return S3Location(bucket=bucket, key=key)
+        if not url.startswith(AI_SCHEME):
+            raise WorkflowError(f"Input artifact '{binding}' has URL '{url}'; on the cluster only ai:// and s3:// "
+                                "artifacts can be read.")
+        location = self._services.locations.resolve_url(ctx, url)
+        return _location(location)
+
+    def _default_prefix(self, ctx: TenantContext, document: Dict[str, Any], execution_id: str) -> S3Location:
+        if require_default_store(self._services.locations, ctx, document, execution_id) is None:
+            return S3Location(bucket="", key="")  # nothing is written: no output artifact to place
+        return _location(self._services.locations.locate(ctx, "default", "", allow_empty=True))
+
+    # -- submit ---------------------------------------------------------------------------------------------------
+    def submit(self, ref: RunRef, manifest: Optional[Dict[str, Any]]) -> None:
+        """Namespace, secrets, then the Workflow / InferenceService; a second call finds what the first made."""
+        if not manifest:
+            return
+        run = self._runs.find(ref.ctx, ref.run_class, ref.id)
+        if run is None or run.status not in LIVE or run.target_status != _initial_target(ref):
+            return  # gone or stopped before it was submitted: poll ends it
+        try:
+            self._sync_secrets(ref, run)
+            self._apply(ref, run, manifest)
+        except (WorkflowError, DomainError) as err:
+            self._end(ref, Status.DEAD, _message(err))
+            return
+        except ManifestRejected as err:
+            what = "Workflow" if ref.kind == EXECUTION else "InferenceService"
+            self._end(ref, Status.DEAD, REFUSED.format(what=what, message=err.message))
+            return
+        message = "Submitted to the cluster." if ref.kind == EXECUTION else "Starting the predictor."
+        self._update(ref, lambda r: mark_pending(r, self._clock.now(), message) if r.status is Status.UNKNOWN
+                     else None)
+
+    def _apply(self, ref: RunRef, run: Run, manifest: Dict[str, Any]) -> None:
+        self._cluster.ensure_namespace(ref.namespace, namespace_labels(ref))
+        if ref.kind == EXECUTION:
+            env = self._services.tracking_env(ref.ctx, run.id)
+            self._cluster.create_workflow(ref.namespace, with_run_env(manifest, env))
+        else:
+            self._cluster.apply_inference_service(ref.namespace, manifest)
+
+    def _sync_secrets(self, ref: RunRef, run: Run) -> None:
+        """The tenant's secrets the run's pods use, written into its namespace (values decrypted here only)."""
+        self._cluster.ensure_namespace(ref.namespace, namespace_labels(ref))
+        for secret in self._secrets(ref, run):
+            self._cluster.apply_secret(ref.namespace, secret)
+
+    def _secrets(self, ref: RunRef, run: Run) -> List[Dict[str, Any]]:
+        ctx, namespace = ref.ctx, ref.namespace
+        configuration, executable = load_run(self._store, ctx, run)
+        document = executable.template
+        if ref.kind == EXECUTION:
+            docker = pull_secret_names(document)
+            generic = secret_names(document)
+        else:
+            from .inference_service import pull_secret_names as serving_pull_secrets
+
+            docker = serving_pull_secrets(document, parameters_of(configuration))
+            generic = secret_names({"spec": {"templates": [(document.get("spec") or {}).get("template")]}})
+        found: List[Dict[str, Any]] = []
+        for name in docker:
+            try:
+                config = self._services.docker_secrets.read_config(TenantContext(ctx.tenant), name)
+            except NotFound:
+                raise WorkflowError(f"The template pulls its images with docker registry secret '{name}' "
+                                    "(imagePullSecrets), which does not exist: create it first.") from None
+            found.append(docker_registry_secret(name, namespace, config))
+        for name in generic:
+            try:
+                data = self._services.generic_secrets.read_data(ctx, name)
+            except NotFound:
+                raise WorkflowError(f"The template reads secret '{name}' (secretKeyRef/secretRef), which does not "
+                                    f"exist in resource group '{ctx.resource_group}': create it first.") from None
+            found.append(generic_secret(name, namespace, {k: _b64(v) for k, v in data.items()}))
+        if ref.kind == EXECUTION:
+            found += self._store_secrets(ctx, namespace, document, configuration)
+        return found
+
+    def _store_secrets(self, ctx: TenantContext, namespace: str, document: Dict[str, Any],
+                       configuration: Any) -> List[Dict[str, Any]]:
+        """Credentials of the object stores the Workflow reads and writes, when the store has its own."""
+        locations = []
+        if output_artifacts(document):
+            locations.append(self._services.locations.locate(ctx, "default", "", allow_empty=True))
+        for artifact in bound_inputs(self._services.artifacts, ctx, configuration).values():
+            if artifact.url.startswith(AI_SCHEME):
+                locations.append(self._services.locations.resolve_url(ctx, artifact.url))
+        manifests: Dict[str, dict] = {}
+        for location in locations:
+            connection = location.connection
+            if connection.access_key_id and connection.secret_access_key and location.secret not in manifests:
+                manifests[location.secret] = object_store_secret(location.secret, namespace,
+                                                                 connection.access_key_id,
+                                                                 connection.secret_access_key)
+        return list(manifests.values())
+
+    # -- poll -----------------------------------------------------------------------------------------------------
+    def poll(self, ref: RunRef) -> Dict[str, Any]:
+        run = self._runs.find(ref.ctx, ref.run_class, ref.id)
+        if run is None:  # deleted through the API: nothing of it may stay on the cluster
+            self._remove_from_cluster(ref)
+            return _done()
+        if run.target_status == TargetStatus.DELETED:
+            self.delete(ref)
+            return _done()
+        if run.status not in LIVE:
+            return _done()
+        if ref.kind == EXECUTION:
+            return self._poll_execution(ref, run)
+        return self._poll_deployment(ref, run)
+
+    def _poll_execution(self, ref: RunRef, run: Run) -> Dict[str, Any]:
+        workflow = self._cluster.get_workflow(ref.namespace, workflow_name(ref.id))
+        if workflow is None:
+            if run.target_status == TargetStatus.STOPPED:
+                self._end(ref, Status.STOPPED, EXECUTION_STOPPED)
+            else:
+                self._end(ref, Status.DEAD, GONE.format(what="Workflow", name=workflow_name(ref.id),
+                                                       kind=EXECUTION))
+            return _done()
+        progress = execution_progress(workflow, ref.id)
+        if run.target_status == TargetStatus.STOPPED and not progress.ended:
+            if not is_terminated(workflow):
+                self._cluster.terminate_workflow(ref.namespace, workflow_name(ref.id))
+            self._update(ref, when_live(lambda r: mark_stopping(r, self._clock.now()) if r.status is not
+                                        Status.STOPPING else None))
+            return {"done": False, "waitSeconds": self._services.poll_pending_seconds}
+        self._archive_logs(ref, everything=False)
+        self._update(ref, self._observe(progress))
+        if progress.ended:
+            return _done()
+        wait = self._services.poll_pending_seconds if progress.status is Status.PENDING else \
+            self._services.poll_running_seconds
+        return {"done": False, "waitSeconds": wait}
+
+    def _observe(self, progress: Progress) -> Callable[[Run], None]:
+        """statusDetails as the Workflow reports them; RUNNING once Argo runs it (the end is finalize's)."""
+        def step(run: Run) -> None:
+            if run.status not in LIVE:
+                return
+            if progress.details is not None and progress.details != run.status_details:
+                run.status_details = progress.details
+                run.modified_at = self._clock.now()
+            if progress.status is Status.RUNNING and run.status in (Status.UNKNOWN, Status.PENDING):
+                mark_running(run, self._clock.now(), "Running on the cluster.")
+        return step
+
+    def _poll_deployment(self, ref: RunRef, run: Run) -> Dict[str, Any]:
+        assert isinstance(run, Deployment)
+        if run.target_status == TargetStatus.STOPPED:
+            self.stop(ref)
+            return _done()
+        if run.ttl and (self._clock.now() - run.created_at).total_seconds() >= ttl_minutes(run.ttl) * 60:
+            log.info("deployment %s: ttl %s expired, deleting it", ref.id, run.ttl)
+            self.delete(ref)  # as the local engine: an expired deployment is removed, record and all
+            return _done()
+        name = _isvc_name(ref.id)
+        isvc = self._cluster.get_inference_service(ref.namespace, name)
+        if isvc is None:
+            self._end(ref, Status.DEAD, GONE.format(what="InferenceService", name=name, kind=DEPLOYMENT))
+            return _done()
+        progress = deployment_progress(isvc)
+        if _stale(isvc):  # KServe has not looked at the latest spec yet: its status is the previous one's
+            progress = Progress(Status.PENDING)
+        if progress.status is Status.RUNNING:
+            self._update(ref, _serving(progress.message, self._clock))
+            return {"done": False, "waitSeconds": self._services.poll_serving_seconds}
+        if progress.status is Status.DEAD:
+            previous = run.latest_running_configuration_id
+            if run.status is Status.PENDING and previous and previous != run.configuration_id and \
+                    _still_serving(isvc):  # a switch failed: KServe keeps the previous revision answering
+                self._update(ref, _kept(previous, progress.message or "", self._clock))
+                return {"done": False, "waitSeconds": self._services.poll_serving_seconds}
+            self._archive_logs(ref, everything=True)
+            self._cluster.delete_inference_service(ref.namespace, name)  # a crash loop would go on for ever
+            self._end(ref, Status.DEAD, progress.message or "The predictor failed.")
+            return _done()
+        return {"done": False, "waitSeconds": self._services.poll_pending_seconds}
+
+    # -- finalize ---------------------------------------------------------------------------------------------------
+    def finalize(self, ref: RunRef) -> None:
+        """An execution's end: outputs registered (once), logs archived, the final status and statusDetails."""
+        if ref.kind != EXECUTION:
+            return
+        run = self._runs.find(ref.ctx, Execution, ref.id)
+        if run is None:
+            self._remove_from_cluster(ref)
+            return
+        workflow = self._cluster.get_workflow(ref.namespace, workflow_name(ref.id))
+        if workflow is None:
+            if run.target_status == TargetStatus.STOPPED:
+                self._end(ref, Status.STOPPED, EXECUTION_STOPPED)
+            else:
+                self._end(ref, Status.DEAD, GONE.format(what="Workflow", name=workflow_name(ref.id),
+                                                       kind=EXECUTION))
+            return
+        progress = execution_progress(workflow, ref.id)
+        if not progress.ended:
+            if run.status not in LIVE:
+                return
+            raise ClusterError(f"The Workflow of execution '{ref.id}' has not ended yet.", transient=True)
+        self._archive_logs(ref, everything=True)
+        if run.status not in LIVE:
+            return
+        if progress.status is Status.COMPLETED:
+            self._register_outputs(ref, run, progress.outputs)
+            self._end(ref, Status.COMPLETED, progress.message, progress.details)
+        elif progress.status is Status.STOPPED and run.target_status == TargetStatus.STOPPED:
+            self._end(ref, Status.STOPPED, EXECUTION_STOPPED, progress.details)
+            self._cluster.delete_workflow(ref.namespace, workflow_name(ref.id))
+        elif progress.status is Status.STOPPED:
+            message = (workflow.get("status") or {}).get("message") or STOP_MARK
+            self._end(ref, Status.DEAD, TERMINATED_OUTSIDE.format(message=message), progress.details)
+        else:
+            self._end(ref, Status.DEAD, progress.message or "The workflow failed.", progress.details)
+
+    def _register_outputs(self, ref: RunRef, run: Run, produced: Dict[str, str]) -> None:
+        """Each global output once, at ai://default/<executionId>/<name> (where the Workflow wrote it), as the
+        local engine registers them (adapters/local/pod_outputs.py register_global)."""
+        from ..artifacts import ArtifactKind
+
+        ctx = ref.ctx
+        done = {a.name for a in self._services.artifacts.outputs_of(ctx, run.id)}
+        try:
+            _, executable = load_run(self._store, ctx, run)
+            kinds = {a.name: a.kind for a in executable.output_artifacts}
+        except WorkflowError:
+            kinds = {}
+        for name in sorted(produced):
+            if name in done:
+                continue
+            kind = kinds.get(name) or "model"
+            self._services.artifacts.register(
+                ctx, name, ArtifactKind(kind) if kind in {k.value for k in ArtifactKind} else ArtifactKind.OTHER,
+                ai_url("default", f"{run.id}/{name}"), run.scenario_id,
+                description=f"Output '{name}' of execution {run.id}", execution_id=run.id,
+                configuration_id=run.configuration_id)
+
+    # -- fail, stop, delete, update ----------------------------------------------------------------------------------
+    def fail(self, ref: RunRef, error: str, cause: str) -> None:
+        """A step failed beyond its retries: the run ends DEAD saying why, and stops using the cluster."""
+        run = self._runs.find(ref.ctx, ref.run_class, ref.id)
+        if run is None or run.status not in LIVE:
+            return
+        try:
+            self._archive_logs(ref, everything=True)
+            if ref.kind == EXECUTION:
+                self._cluster.terminate_workflow(ref.namespace, workflow_name(ref.id))
+            else:
+                self._cluster.delete_inference_service(ref.namespace, _isvc_name(ref.id))
+        except ClusterError as err:  # the cluster may be what failed: the record must end all the same
+            log.warning("run %s: could not clean up after a failed step: %s", ref.id, err.message)
+        if run.target_status == TargetStatus.STOPPED:
+            self._end(ref, Status.STOPPED, EXECUTION_STOPPED if ref.kind == EXECUTION else None)
+            return
+        self._end(ref, Status.DEAD, failure_message(error, cause))
+
+    def stop(self, ref: RunRef) -> None:
+        """The user's stop: the Workflow terminated and removed (its logs kept), or the InferenceService removed."""
+        run = self._runs.find(ref.ctx, ref.run_class, ref.id)
+        if run is None:
+            return
+        if ref.kind == EXECUTION:
+            name = workflow_name(ref.id)
+            workflow = self._cluster.get_workflow(ref.namespace, name)
+            if workflow is not None and not execution_progress(workflow, ref.id).ended:
+                self._cluster.terminate_workflow(ref.namespace, name)
+            self._archive_logs(ref, everything=True)
+            self._end(ref, Status.STOPPED, EXECUTION_STOPPED,
+                      execution_progress(workflow, ref.id).details if workflow is not None else None)
+            self._cluster.delete_workflow(ref.namespace, name)
+        else:
+            self._archive_logs(ref, everything=True)
+            self._cluster.delete_inference_service(ref.namespace, _isvc_name(ref.id))
+            self._end(ref, Status.STOPPED, None)
+
+    def delete(self, ref: RunRef) -> None:
+        """Everything of the run: the cluster object, its archived logs, its record."""
+        self._remove_from_cluster(ref)
+        self._services.log_archive.delete(ref.ctx, ref.kind, ref.id)
+        self._runs.remove(ref.ctx, ref.run_class, ref.id)
+
+    def update(self, ref: RunRef) -> None:
+        """A deployment's new configuration: re-render and apply; KServe rolls the predictor over."""
+        if ref.kind != DEPLOYMENT:
+            return
+        run = self._runs.find(ref.ctx, Deployment, ref.id)
+        if run is None or run.status not in LIVE or run.target_status != TargetStatus.RUNNING:
+            return
+        serving = run.latest_running_configuration_id if run.status is Status.RUNNING else None
+        try:
+            manifest = self._manifest(ref, run)
+            self._sync_secrets(ref, run)
+            self._apply(ref, run, manifest)
+        except (WorkflowError, DomainError, ManifestRejected) as err:
+            message = _message(err) if not isinstance(err, ManifestRejected) else \
+                REFUSED.format(what="InferenceService", message=err.message)
+            if serving:  # the previous configuration keeps serving and stays the rollback target
+                self._update(ref, _kept(serving, message, self._clock))
+            else:
+                self._end(ref, Status.DEAD, message)
+            return
+        self._update(ref, when_live(lambda r: mark_pending(
+            r, self._clock.now(), f"Rolling out configuration '{r.configuration_id}'.")
+            if r.status is not Status.PENDING else None))
+
+    # -- logs ------------------------------------------------------------------------------------------------------
+    def _archive_logs(self, ref: RunRef, everything: bool) -> None:
+        """Pods that ended (or, at the end, every pod) whose logs are not archived yet."""
+        selector = f"{WORKFLOW_LABEL}={workflow_name(ref.id)}" if ref.kind == EXECUTION else \
+            f"{ISVC_LABEL}={_isvc_name(ref.id)}"
+        archive = self._services.log_archive
+        done = archive.archived_pods(ref.ctx, ref.kind, ref.id)
+        pods = [p for p in self._cluster.list_pods(ref.namespace, selector)
+                if everything or ((p.get("status") or {}).get("phase") in ENDED_POD_PHASES)]
+        entries: List[LogEntry] = []
+        names: List[str] = []
+        for pod in pods:
+            name = str((pod.get("metadata") or {}).get("name") or "")
+            if not name or (name in done and not everything):
+                continue
+            text = self._cluster.pod_logs(ref.namespace, name, LOG_CONTAINER[ref.kind])
+            if text is None:
+                continue  # gone meanwhile: what was archived before stays
+            names.append(name)
+            entries += parse_pod_log(text, name, LOG_CONTAINER[ref.kind])
+        if names:
+            archive.archive(ref.ctx, ref.kind, ref.id, entries, pods=names)
+
+    # -- helpers ----------------------------------------------------------------------------------------------------
+    def _remove_from_cluster(self, ref: RunRef) -> None:
+        if ref.kind == EXECUTION:
+            self._cluster.delete_workflow(ref.namespace, workflow_name(ref.id))
+        else:
+            self._cluster.delete_inference_service(ref.namespace, _isvc_name(ref.id))
+
+    def _end(self, ref: RunRef, status: Status, message: Optional[str],
+             details: Optional[Dict[str, Any]] = None) -> None:
+        def step(run: Run) -> None:
+            if details is not None:
+                run.status_details = details
+            if status is Status.STOPPED:
+                mark_stopped(run, self._clock.now(), message)
+            else:
+                mark_finished(run, status, self._clock.now(), message)
+        self._update(ref, when_live(step))
+
+    def _update(self, ref: RunRef, step: Callable[[Run], None]) -> Optional[Run]:
+        try:
+            return self._runs.update(ref.ctx, ref.run_class, ref.id, step)
+        except NotFound:
+            return None  # deleted meanwhile
+
+
+# -- pure helpers ---------------------------------------------------------------------------------------------------
+def failure_message(error: str, cause: str) -> str:
+    """The statusMessage of a run a step failed for: the cause as the step worded it, never a stack trace."""
+    cause = (cause or "").strip().splitlines()[0] if (cause or "").strip() else ""
+    template = FAILURES.get(error)
+    if template and cause:
+        return template.format(cause=cause)
+    if cause:
+        return cause
+    return f"The run failed in an orchestration step ({error or 'unknown error'})."
+
+
+def namespace_labels(ref: RunRef) -> Dict[str, str]:
+    from .names import is_label
+
+    labels = {"app.kubernetes.io/managed-by": "aicore"}
+    for key, value in (("ai.sap.com/tenant", ref.tenant), ("ai.sap.com/resourceGroup", ref.resource_group)):
+        if is_label(value.lower()) and value == value.lower():  # a label value must be one; else the hash says it
+            labels[key] = value
+    return labels
+
+
+def with_run_env(manifest: Dict[str, Any], env: Mapping[str, str]) -> Dict[str, Any]:
+    """The Workflow with `env` added to every step container (script, container, containerSet)."""
+    if not env:
+        return manifest
+    result = dict(manifest)
+    spec = dict(result.get("spec") or {})
+    templates = []
+    for template in spec.get("templates") or []:
+        if isinstance(template, dict):
+            template = dict(template)
+            for key in ("container", "script"):
+                if isinstance(template.get(key), dict):
+                    template[key] = {**template[key], "env": with_env(template[key].get("env"), env)}
+            container_set = template.get("containerSet")
+            if isinstance(container_set, dict):
+                template["containerSet"] = {**container_set, "containers": [
+                    {**c, "env": with_env(c.get("env"), env)} if isinstance(c, dict) else c
+                    for c in container_set.get("containers") or []]}
+        templates.append(template)
+    spec["templates"] = templates
+    result["spec"] = spec
+    return result
+
+
+def parse_pod_log(text: str, pod: str, container: str) -> List[LogEntry]:
+    """Lines of `kubectl logs --timestamps`: `<RFC 3339 time with nanoseconds> <message>`."""
+    entries: List[LogEntry] = []
+    for line in text.splitlines():
+        stamp, _, message = line.partition(" ")
+        when = _timestamp(stamp)
+        if when is None:  # a continuation without its own time: it belongs to the line before
+            if entries:
+                entries[-1] = entries[-1].model_copy(update={"msg": f"{entries[-1].msg}\n{line}"})
+            continue
+        entries.append(LogEntry(timestamp=when, msg=message, container=container, pod=pod))
+    return entries
+
+
+def _timestamp(text: str) -> Optional[datetime]:
+    if not text or not text[:4].isdigit():
+        return None
+    value = text.replace("Z", "+00:00")
+    head, dot, rest = value.partition(".")
+    if dot:
+        digits = "".join(ch for ch in rest if ch.isdigit())
+        zone = rest[len(digits):]
+        value = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _location(location: Any) -> S3Location:
+    connection = location.connection
+    secret = object_store_secret_name(location.secret) if connection.access_key_id else None
+    return S3Location(bucket=location.bucket, key=location.key, endpoint=connection.endpoint_url,
+                      region=connection.region, credentials_secret=secret)
+
+
+def _s3_uri(location: S3Location) -> str:
+    return f"s3://{location.bucket}/{location.key}".rstrip("/")
+
+
+def _b64(value: bytes) -> str:
+    import base64
+
+    return base64.b64encode(value).decode("ascii")
+
+
+def _message(err: Exception) -> str:
+    return getattr(err, "message", None) or str(err) or type(err).__name__
+
+
+def _initial_target(ref: RunRef) -> TargetStatus:
+    return TargetStatus.COMPLETED if ref.kind == EXECUTION else TargetStatus.RUNNING
+
+
+def _isvc_name(deployment_id: str) -> str:
+    from .inference_service import inference_service_name
+
+    return inference_service_name(deployment_id)
+
+
+def _stale(isvc: Dict[str, Any]) -> bool:
+    generation = (isvc.get("metadata") or {}).get("generation")
+    observed = (isvc.get("status") or {}).get("observedGeneration")
+    return generation is not None and observed is not None and observed != generation
+
+
+def _still_serving(isvc: Dict[str, Any]) -> bool:
+    status = isvc.get("status") or {}
+    predictor = (status.get("components") or {}).get("predictor") or {}
+    return bool(status.get("url") and predictor.get("latestReadyRevision"))
+
+
+def _serving(message: Optional[str], clock: Clock) -> Callable[[Run], None]:
+    def step(run: Run) -> None:
+        assert isinstance(run, Deployment)
+        if run.status is Status.RUNNING and run.latest_running_configuration_id == run.configuration_id:
+            return
+        if run.status is Status.RUNNING:  # a switch went through: PENDING first, as the local engine moves it
+            mark_pending(run, clock.now())
+        if run.status in (Status.UNKNOWN, Status.PENDING):
+            mark_running(run, clock.now(), message)
+    return step
+
+
+def _kept(previous: str, message: str, clock: Clock) -> Callable[[Run], None]:
+    def step(run: Run) -> None:
+        assert isinstance(run, Deployment)
+        if run.status not in LIVE:
+            return
+        text = f"Configuration '{run.configuration_id}' failed, still serving '{previous}': {message}"
+        if run.status is Status.RUNNING:
+            run.status_message, run.modified_at = text[:256], clock.now()
+        else:
+            mark_running(run, clock.now(), text)
+        run.latest_running_configuration_id = previous
+    return step
+
