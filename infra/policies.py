@@ -4,7 +4,7 @@ Two halves, so each is written where its names are known:
 - `chalice_policy(stage, function)`: what the stage alone names (the tables, the function's own log group). Chalice
   puts it on the function's role from `.chalice/policy-<stage>[-<function>].json` (rendered, committed, kept equal to
   this by tests/unit/test_infra.py).
-- `stack_policies()`: what the stack creates or is given (bucket, KMS key, state machines, the EKS engine role), as
+- `stack_policies(stage)`: what the stack creates or is given (bucket, KMS key, state machines, the EKS engine role), as
   AWS::IAM::Policy resources on Chalice's roles, with exact ARNs from Ref/GetAtt.
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ _OBJECTS_RW = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket
 _SSE_KMS_RW = ["kms:Decrypt", "kms:GenerateDataKey"]  # objects in the bucket are SSE-KMS with the same key
 
 
-def _statements(function: Function) -> List[Dict[str, Any]]:
+def _statements(function: Function, stage: str) -> List[Dict[str, Any]]:
     execution = [m for m in STATE_MACHINES if m.name == "execution"]
     if function is API:  # datasets and artifacts, secrets sealed and opened, runs started
         return [_bucket(_OBJECTS_RW), _key(["kms:Encrypt"] + _SSE_KMS_RW)] + _start(STATE_MACHINES)
@@ -73,18 +73,21 @@ def _statements(function: Function) -> List[Dict[str, Any]]:
     if function is GIT_POLL:  # opens the repositories' sealed credentials; templates land in the table
         return [_key(["kms:Decrypt"])]
     if function is CLUSTER_TASK:  # syncs secrets into namespaces, archives logs, registers outputs, acts as the engine
+        continued = [m.arn(stage) for m in STATE_MACHINES if m.continues_as_new]
         return [_bucket(_OBJECTS_RW), _key(_SSE_KMS_RW),
-                {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": {"Ref": "EksEngineRoleArn"}}]
+                {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": {"Ref": "EksEngineRoleArn"}},
+                # a long-polling run goes on in a fresh execution of its machine (the `continue` step)
+                {"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": continued}]
     raise ValueError(function.name)
 
 
-def stack_policies() -> Dict[str, Any]:
+def stack_policies(stage: str) -> Dict[str, Any]:
     resources: Dict[str, Any] = {}
     for function in ALL_FUNCTIONS:
         resources[f"{function.logical_id}StackPolicy"] = {
             "Type": "AWS::IAM::Policy",
             "Properties": {"PolicyName": "stack-resources", "Roles": [{"Ref": function.role_id}],
-                           "PolicyDocument": {"Version": "2012-10-17", "Statement": _statements(function)}},
+                           "PolicyDocument": {"Version": "2012-10-17", "Statement": _statements(function, stage)}},
         }
     # For the workflow and predictor pods (IRSA role of infra/k8s's service account): artifacts in and out.
     resources["WorkloadAccessPolicy"] = {

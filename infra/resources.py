@@ -156,7 +156,7 @@ def render(stage: str) -> Dict[str, Any]:
         resources[_logical_id(basename)] = table_resource(model, f"{settings.resolved_table_prefix}{basename}", stage)
     resources.update(_key_and_bucket(stage, settings))
     resources.update(state_machine_resources(stage))
-    resources.update(stack_policies())
+    resources.update(stack_policies(stage))
     resources.update(_functions(stage))
     return {
         "Parameters": PARAMETERS,

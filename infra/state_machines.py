@@ -20,8 +20,9 @@ ASL_DIR = Path(__file__).parent / "statemachines"
 class StateMachine:
     name: str  # execution | deployment | control
     logical_id: str
-    # Past its polls per execution the machine starts a fresh execution of itself (ContinueAsNew, see
-    # infra/statemachines/README.md): its role may start itself, named by ARN to avoid a circular Ref.
+    # Past its polls per execution the machine goes on in a fresh execution of itself (ContinueAsNew, see
+    # infra/statemachines/README.md), which the cluster_task function starts: its role may start this machine,
+    # named by ARN (a Ref would be circular: the machine's definition refers to the function).
     continues_as_new: bool = False
 
     def arn(self, stage: str) -> Dict[str, str]:
@@ -46,7 +47,7 @@ STATE_MACHINES = (StateMachine("execution", "ExecutionStateMachine", continues_a
 _CLUSTER_TASK_ARN = {"Fn::GetAtt": [CLUSTER_TASK.logical_id, "Arn"]}
 
 
-def _role(machine: StateMachine, stage: str) -> Dict[str, Any]:
+def _role(machine: StateMachine) -> Dict[str, Any]:
     statements = [
         {"Effect": "Allow", "Action": ["lambda:InvokeFunction"],
          "Resource": [_CLUSTER_TASK_ARN, {"Fn::Sub": f"${{{CLUSTER_TASK.logical_id}.Arn}}:*"}]},
@@ -57,8 +58,6 @@ def _role(machine: StateMachine, stage: str) -> Dict[str, Any]:
             "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
             "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"]},
     ]
-    if machine.continues_as_new:
-        statements.append({"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": machine.arn(stage)})
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {
@@ -77,7 +76,7 @@ def state_machine_resources(stage: str) -> Dict[str, Any]:
     resources: Dict[str, Any] = {}
     for machine in STATE_MACHINES:
         role_id, logs_id = f"{machine.logical_id}Role", f"{machine.logical_id}LogGroup"
-        resources[role_id] = _role(machine, stage)
+        resources[role_id] = _role(machine)
         resources[logs_id] = {
             "Type": "AWS::Logs::LogGroup",
             # /aws/vendedlogs/ keeps the account's CloudWatch Logs resource policy small (AWS's advice).

@@ -40,13 +40,17 @@ def test_state_machines_run_the_asl_files_with_the_cluster_task(packaged, stage)
         assert props["Definition"] == machine.definition()
         assert props["DefinitionSubstitutions"] == {"ClusterTaskArn": {"Fn::GetAtt": ["ClusterTask", "Arn"]}}
         role = resources[props["RoleArn"]["Fn::GetAtt"][0]]["Properties"]
-        invoke, _logs, *itself = role["Policies"][0]["PolicyDocument"]["Statement"]
+        invoke, _logs, *more = role["Policies"][0]["PolicyDocument"]["Statement"]
         assert invoke["Action"] == ["lambda:InvokeFunction"]
         assert invoke["Resource"][0] == {"Fn::GetAtt": ["ClusterTask", "Arn"]}
-        # ContinueAsNew: execution and deployment machines start themselves, and only themselves
-        assert itself == ([{"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": {
-            "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:"
-                       f"aicore-{stage}-{machine.name}"}}] if machine.name != "control" else [])
+        assert more == []  # a machine only invokes the task function (the task starts continuations)
+    # ContinueAsNew: the cluster_task function starts the execution and deployment machines, and no other
+    (task_policy,) = [r for k, r in resources.items() if k == f"{CLUSTER_TASK.logical_id}StackPolicy"]
+    starts = [s for s in task_policy["Properties"]["PolicyDocument"]["Statement"]
+              if s["Action"] == ["states:StartExecution"]]
+    assert starts == [{"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": [
+        {"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:"
+                    f"aicore-{stage}-{name}"} for name in ("execution", "deployment")]}]
 
 
 @STAGE
