@@ -46,10 +46,21 @@ class Container:
 
     @cached_property
     def secret_cipher(self):
+        s = self.settings
+        if s.kms_key_id:  # AWS: envelope encryption under the stack's KMS key
+            from .adapters.aws.kms_cipher import KmsCipher
+
+            return KmsCipher(self.kms_client, s.kms_key_id)
         from .adapters.crypto import cipher_from_settings
 
-        s = self.settings
         return cipher_from_settings(s.secrets_key, s.keys_dir, allow_key_file=s.auth_mode == "local")
+
+    @cached_property
+    def kms_client(self):
+        import boto3
+
+        s = self.settings
+        return boto3.client("kms", region_name=s.aws_region, endpoint_url=s.aws_endpoint_url)
 
     @cached_property
     def object_store(self):
@@ -228,7 +239,11 @@ class Container:
         from .domain.tracking import TrackingCredentials
 
         s = self.settings
-        if s.secrets_key:
+        if s.tracking_mac_key_id:  # AWS: every function derives the same key; none is stored
+            from .adapters.aws.kms_cipher import derived_key
+
+            material = derived_key(self.kms_client, s.tracking_mac_key_id, b"aicore-tracking")
+        elif s.secrets_key:
             material = s.secrets_key.encode()
         else:
             from .adapters.local.keys import load_secrets_key

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     eks_ca_data: Optional[str] = None  # base64 PEM, as `aws eks describe-cluster` gives certificateAuthority.data
     eks_role_arn: Optional[str] = None
 
+    # -- Keys on AWS (issue 8): KMS instead of key material in the environment ------------------------------------
+    # Secret data is sealed by envelope encryption under this KMS key (adapters/aws/kms_cipher.py) when it is set.
+    kms_key_id: Optional[str] = None
+    # Run credentials are signed with the MAC of a fixed message under this KMS HMAC key when it is set.
+    tracking_mac_key_id: Optional[str] = None
+
     @property
     def resolved_table_prefix(self) -> str:
         return self.table_prefix or f"aicore-{self.stage}-"

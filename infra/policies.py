@@ -64,17 +64,20 @@ _OBJECTS_RW = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket
 _SSE_KMS_RW = ["kms:Decrypt", "kms:GenerateDataKey"]  # objects in the bucket are SSE-KMS with the same key
 
 
+_TRACKING = {"Effect": "Allow", "Action": ["kms:GenerateMac"], "Resource": {"Fn::GetAtt": ["TrackingMacKey", "Arn"]}}
+
+
 def _statements(function: Function, stage: str) -> List[Dict[str, Any]]:
     execution = [m for m in STATE_MACHINES if m.name == "execution"]
     if function is API:  # datasets and artifacts, secrets sealed and opened, runs started
-        return [_bucket(_OBJECTS_RW), _key(["kms:Encrypt"] + _SSE_KMS_RW)] + _start(STATE_MACHINES)
+        return [_bucket(_OBJECTS_RW), _key(["kms:Encrypt"] + _SSE_KMS_RW), _TRACKING] + _start(STATE_MACHINES)
     if function is SCHEDULE_TICK:  # creates the executions schedules owe and starts their state machine
         return _start(execution)
     if function is GIT_POLL:  # opens the repositories' sealed credentials; templates land in the table
         return [_key(["kms:Decrypt"])]
     if function is CLUSTER_TASK:  # syncs secrets into namespaces, archives logs, registers outputs, acts as the engine
         continued = [m.arn(stage) for m in STATE_MACHINES if m.continues_as_new]
-        return [_bucket(_OBJECTS_RW), _key(_SSE_KMS_RW),
+        return [_bucket(_OBJECTS_RW), _key(_SSE_KMS_RW), _TRACKING,
                 {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": {"Ref": "EksEngineRoleArn"}},
                 # a long-polling run goes on in a fresh execution of its machine (the `continue` step)
                 {"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": continued}]

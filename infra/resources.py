@@ -103,18 +103,28 @@ def _key_and_bucket(stage: str, settings: Settings) -> Dict[str, Any]:
              "Resource": [{"Fn::GetAtt": ["ArtifactsBucket", "Arn"]}, {"Fn::Sub": "${ArtifactsBucket.Arn}/*"}],
              "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}},
     }
+    # Run credentials (AICORE_TRACKING_ENDPOINT) are HMAC-signed with a key every function derives alike: the MAC of
+    # a fixed message under this HMAC key, one KMS request per cold start, no key material stored anywhere.
+    tracking = {
+        "Type": "AWS::KMS::Key", **_retained(stage),
+        "Properties": {"Description": f"aicore {stage}: derives the signing key of run credentials",
+                       "KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC",
+                       "KeyPolicy": key["Properties"]["KeyPolicy"]},
+    }
     alias = {"Type": "AWS::KMS::Alias",
              "Properties": {"AliasName": f"alias/aicore-{stage}-secrets", "TargetKeyId": {"Ref": "SecretsKey"}}}
-    return {"SecretsKey": key, "SecretsKeyAlias": alias, "ArtifactsBucket": bucket, "ArtifactsBucketPolicy": tls_only}
+    return {"SecretsKey": key, "SecretsKeyAlias": alias, "TrackingMacKey": tracking, "ArtifactsBucket": bucket,
+            "ArtifactsBucketPolicy": tls_only}
 
 
 def _environment(function) -> Dict[str, Any]:
     env: Dict[str, Any] = {
         "AICORE_ENGINE": "stepfunctions",
-        "AICORE_HOME": "/tmp/aicore",
-        "AICORE_AWS_REGION": {"Ref": "AWS::Region"},  # Settings defaults to eu-central-1 otherwise  # the only writable path in Lambda (Git cache, scratch files)
+        "AICORE_HOME": "/tmp/aicore",  # the only writable path in Lambda (Git cache, scratch files)
+        "AICORE_AWS_REGION": {"Ref": "AWS::Region"},  # Settings defaults to eu-central-1 otherwise
         "AICORE_ARTIFACTS_BUCKET": {"Ref": "ArtifactsBucket"},
         "AICORE_KMS_KEY_ID": {"Fn::GetAtt": ["SecretsKey", "Arn"]},
+        "AICORE_TRACKING_MAC_KEY_ID": {"Fn::GetAtt": ["TrackingMacKey", "Arn"]},
         "AICORE_LOG_ARCHIVE_PREFIX": LOG_ARCHIVE_PREFIX,
         "AICORE_OIDC_ISSUER": {"Ref": "OidcIssuer"},
         "AICORE_OIDC_JWKS_URL": {"Ref": "OidcJwksUrl"},

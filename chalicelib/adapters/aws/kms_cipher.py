@@ -72,3 +72,9 @@ class KmsCipher:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def derived_key(kms_client: Any, hmac_key_id: str, purpose: bytes) -> bytes:
+    """32 bytes every Lambda instance derives alike: the MAC of `purpose` under a KMS HMAC key (the key itself never
+    leaves KMS, and nothing derived is stored)."""
+    return kms_client.generate_mac(KeyId=hmac_key_id, Message=purpose, MacAlgorithm="HMAC_SHA_256")["Mac"]
