@@ -13,6 +13,7 @@ returned value carries them.
 """
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,11 +32,15 @@ from ..run_steps import (LIVE, bound_inputs, load_run, output_artifacts, paramet
                          when_live)
 from ..runs import (Deployment, Execution, Run, RunRepository, mark_finished, mark_pending, mark_running,
                     mark_stopped, mark_stopping)
+from .inference_service import deployment_inference_service, inference_service_name
+from .inference_service import pull_secret_names as serving_pull_secrets
 from .isvc_status import deployment_progress
 from .log_archive import LogArchive
+from .names import is_label
 from .namespaces import namespace_for
 from .ports import Cluster, ClusterError, ManifestRejected
 from .progress import Progress
+from .resource_plans import DEFAULT_RESOURCE_PLANS
 from .secret_manifests import (docker_registry_secret, generic_secret, kubernetes_secret_name, object_store_secret,
                                object_store_secret_name)
 from .workflow_manifest import (ExecutionSpec, S3Location, execution_workflow, pull_secret_names, secret_names,
@@ -110,7 +115,7 @@ class ClusterServices:
     tracking_env: Callable[[TenantContext, str], Dict[str, str]]
     log_archive: LogArchive
     service_account: str = SERVICE_ACCOUNT
-    resource_plans: Mapping[str, dict] = field(default_factory=dict)
+    resource_plans: Mapping[str, dict] = field(default_factory=lambda: DEFAULT_RESOURCE_PLANS)
     poll_pending_seconds: int = 10
     poll_running_seconds: int = 20
     poll_serving_seconds: int = 60
@@ -148,18 +153,17 @@ class ClusterRunSteps:
         document = executable.template
         inputs = bound_inputs(self._services.artifacts, ctx, configuration)
         if ref.kind == EXECUTION:
+            outputs = self._default_prefix(ctx, document, run.id)  # first: its message says what to create
             spec = ExecutionSpec(
                 execution_id=run.id, namespace=ref.namespace, parameters=parameters_of(configuration),
                 inputs={key: self._s3(ctx, artifact.url, key) for key, artifact in inputs.items()},
-                outputs=self._default_prefix(ctx, document, run.id),
+                outputs=outputs,
                 # the tracking credential is added at submit: the manifest passes through the state machine's
                 # history, which must not hold a credential
                 env={"AICORE_EXECUTION_ID": run.id},
                 pull_secrets=[kubernetes_secret_name(n) for n in pull_secret_names(document)],
                 service_account=self._services.service_account, resource_plans=self._services.resource_plans)
             return execution_workflow(document, spec)
-        from .inference_service import deployment_inference_service, pull_secret_names as serving_pull_secrets
-
         parameters = parameters_of(configuration)
         return deployment_inference_service(
             document, deployment_id=run.id, namespace=ref.namespace, parameters=parameters,
@@ -227,8 +231,6 @@ class ClusterRunSteps:
             docker = pull_secret_names(document)
             generic = secret_names(document)
         else:
-            from .inference_service import pull_secret_names as serving_pull_secrets
-
             docker = serving_pull_secrets(document, parameters_of(configuration))
             generic = secret_names({"spec": {"templates": [(document.get("spec") or {}).get("template")]}})
         found: List[Dict[str, Any]] = []
@@ -539,8 +541,6 @@ def failure_message(error: str, cause: str) -> str:
 
 
 def namespace_labels(ref: RunRef) -> Dict[str, str]:
-    from .names import is_label
-
     labels = {"app.kubernetes.io/managed-by": "aicore"}
     for key, value in (("ai.sap.com/tenant", ref.tenant), ("ai.sap.com/resourceGroup", ref.resource_group)):
         if is_label(value.lower()) and value == value.lower():  # a label value must be one; else the hash says it
@@ -592,7 +592,7 @@ def _timestamp(text: str) -> Optional[datetime]:
     value = text.replace("Z", "+00:00")
     head, dot, rest = value.partition(".")
     if dot:
-        digits = "".join(ch for ch in rest if ch.isdigit())
+        digits = rest[:len(rest) - len(rest.lstrip("0123456789"))]
         zone = rest[len(digits):]
         value = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
     try:
@@ -613,8 +613,6 @@ def _s3_uri(location: S3Location) -> str:
 
 
 def _b64(value: bytes) -> str:
-    import base64
-
     return base64.b64encode(value).decode("ascii")
 
 
@@ -627,8 +625,6 @@ def _initial_target(ref: RunRef) -> TargetStatus:
 
 
 def _isvc_name(deployment_id: str) -> str:
-    from .inference_service import inference_service_name
-
     return inference_service_name(deployment_id)
 
 
