@@ -64,8 +64,8 @@ def failure_message(workflow: Dict[str, Any], execution_id: Optional[str] = None
     status = workflow.get("status") or {}
     tree = _Tree(workflow, execution_id)
     # A failure that a later attempt or a continueOn got past has an ancestor that succeeded: not the cause.
-    failed = [n for n in tree.nodes.values()
-              if n.get("phase") in FAILED_PHASES and tree.is_leaf(n) and not tree.recovered(n)]
+    failed = [n for n in tree.nodes.values() if n.get("phase") in FAILED_PHASES and tree.is_leaf(n)
+              and not tree.recovered(n) and tree.latest_attempt(n)]
     if failed:
         node = min(failed, key=lambda n: (n.get("finishedAt") or "~", n.get("name") or ""))
         path = tree.path(node)
@@ -110,11 +110,13 @@ def step_details(workflow: Dict[str, Any], execution_id: Optional[str] = None) -
             entry["exitCode"] = exit_code
         if node.get("message") and state not in ("Succeeded", "Running"):
             entry["message"] = node["message"]
-        started = _wire(node.get("startedAt"))
+        # a step that never ran (skipped, omitted) is reported once, when it is decided: no start, as locally
+        never_ran = node.get("type") == "Skipped" or node.get("phase") in ("Skipped", "Omitted")
+        started = None if never_ran else _wire(node.get("startedAt"))
         if started:
             entry["startedAt"] = started
         if finished:
-            entry["finishedAt"] = _wire(node.get("finishedAt")) or started
+            entry["finishedAt"] = _wire(node.get("finishedAt")) or started or _wire(node.get("startedAt"))
         previous = steps.get(path)
         if previous is None or entry.get("attempt", 0) >= previous.get("attempt", 0):
             steps[path] = entry
@@ -181,6 +183,14 @@ class _Tree:
 
     def is_leaf(self, node: Dict[str, Any]) -> bool:
         return not node.get("children") or node.get("type") in LEAF_TYPES
+
+    def latest_attempt(self, node: Dict[str, Any]) -> bool:
+        """False for an attempt a later one of the same Retry node followed."""
+        parent = self.parent(node)
+        if parent is None or parent.get("type") != "Retry":
+            return True
+        children = parent.get("children") or []
+        return not children or children[-1] == self._id(node)
 
     def attempt(self, node: Dict[str, Any]) -> int:
         parent = self.parent(node)
