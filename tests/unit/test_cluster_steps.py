@@ -487,3 +487,12 @@ def test_an_expired_ttl_deletes_the_deployment(world):
     world.clock.value = T0 + timedelta(minutes=11)
     assert world.steps.poll(ref)["done"] is True
     assert record(world, ref) is None and not world.cluster.isvcs
+
+
+def test_what_submit_sends_passes_the_argo_and_kserve_schemas(world):
+    from tests.support.cluster_schemas import inference_service_problems, workflow_problems
+
+    started(world, new_execution(world))
+    started(world, new_deployment(world))
+    assert workflow_problems(world.cluster.workflows[(NS, "e0001")]) == []
+    assert inference_service_problems(world.cluster.isvcs[(NS, "d0001")]) == []

@@ -236,7 +236,7 @@ class ClusterRunSteps:
         found: List[Dict[str, Any]] = []
         for name in docker:
             try:
-                config = self._services.docker_secrets.read_config(TenantContext(ctx.tenant), name)
+                config = self._services.docker_secrets.read_config(ctx, name)  # tenant-wide: it scopes ctx itself
             except NotFound:
                 raise WorkflowError(f"The template pulls its images with docker registry secret '{name}' "
                                     "(imagePullSecrets), which does not exist: create it first.") from None
