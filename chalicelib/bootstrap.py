@@ -303,22 +303,6 @@ class Container:
         return None
 
 
-    # -- cluster_steps (issue 8, helper "steps"): the orchestration steps every cluster_task runs ----------------------
-    # Needs `cluster` (the Cluster port: adapters/k8s, built for EKS) and `log_archive` (the LogArchive port:
-    # S3 JSON lines on AWS), both built by their own blocks; nothing here is imported by the API function.
-    @cached_property
-    def cluster_steps(self):
-        """ClusterRunSteps (chalicelib/domain/cluster/steps.py) over the records, the cluster and the run services."""
-        from .domain.cluster.steps import ClusterRunSteps, ClusterServices
-
-        s = self.settings
-        services = ClusterServices(
-            artifacts=self.artifacts, locations=self.object_locations, docker_secrets=self.docker_registry_secrets,
-            generic_secrets=self.generic_secrets,
-            tracking_env=lambda ctx, run_id: self.tracking_credentials.run_environment(s.base_url, ctx, run_id),
-            log_archive=self.log_archive)
-        return ClusterRunSteps(self.store, self.clock, self.cluster, services)
-
 _lock = threading.Lock()
 _container: Optional[Container] = None
 
