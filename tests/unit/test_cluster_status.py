@@ -4,7 +4,8 @@ from chalicelib.adapters.local.step_details import StepDetails
 from chalicelib.domain.argo.interpreter import WorkflowRun
 from chalicelib.domain.argo.pods import FAILED, PodResult
 from chalicelib.domain.cluster.isvc_status import deployment_progress
-from chalicelib.domain.cluster.workflow_status import execution_progress, fnv32a, global_outputs, step_details
+from chalicelib.domain.cluster.workflow_status import (execution_progress, fnv32a, global_outputs, pod_names,
+                                                       step_details)
 from chalicelib.domain.lifecycle import Status
 from tests.support.argo_walk import Runner, plain, wf
 
@@ -101,6 +102,9 @@ def test_pod_names_follow_argos_v2_format():
                                                "attempt": 1, "status": "Running",
                                                "startedAt": "2026-12-04T10:00:00Z"}]
     assert fnv32a("") == 0x811C9DC5 and fnv32a("a") == 0xE40C292C  # FNV-1a 32-bit reference values
+    pods = pod_names([{"metadata": {"name": "e1-train-7", "annotations": {
+        "workflows.argoproj.io/node-name": "e1[0].train"}}}])
+    assert execution_progress(running, pods=pods).details["steps"][0]["pod"] == "e1-train-7"
 
 
 # -- statusDetails: the same shape as the local engine's --------------------------------------------------------------

@@ -42,7 +42,7 @@ from .run_secrets import run_secrets
 from .secret_manifests import kubernetes_secret_name, object_store_secret_name
 from .workflow_manifest import (ExecutionSpec, S3Location, execution_workflow, pull_secret_names, with_env,
                                 workflow_name)
-from .workflow_status import STOP_MARK, execution_progress, is_terminated
+from .workflow_status import STOP_MARK, execution_progress, is_terminated, pod_names
 
 __all__ = ["ClusterRunSteps", "ClusterServices", "RunRef", "EXECUTION", "DEPLOYMENT"]
 log = logging.getLogger("aicore.cluster")
@@ -203,14 +203,15 @@ class ClusterRunSteps:
                 self._end(ref, Status.DEAD, GONE.format(what="Workflow", name=workflow_name(ref.id),
                                                        kind=EXECUTION))
             return _done()
-        progress = execution_progress(workflow, ref.id)
+        pods = self._cluster.list_pods(ref.namespace, pod_selector(ref))
+        progress = execution_progress(workflow, ref.id, pod_names(pods))
         if run.target_status == TargetStatus.STOPPED and not progress.ended:
             if not is_terminated(workflow):
                 self._cluster.terminate_workflow(ref.namespace, workflow_name(ref.id))
             self._update(ref, when_live(lambda r: mark_stopping(r, self._clock.now()) if r.status is not
                                         Status.STOPPING else None))
             return {"done": False, "waitSeconds": self._services.poll_pending_seconds}
-        self._archive_logs(ref, everything=False)
+        self._archive_logs(ref, everything=False, pods=pods)
         self._update(ref, self._observe(progress))
         if progress.ended:
             return _done()
@@ -279,12 +280,13 @@ class ClusterRunSteps:
                 self._end(ref, Status.DEAD, GONE.format(what="Workflow", name=workflow_name(ref.id),
                                                        kind=EXECUTION))
             return
-        progress = execution_progress(workflow, ref.id)
+        pods = self._cluster.list_pods(ref.namespace, pod_selector(ref))
+        progress = execution_progress(workflow, ref.id, pod_names(pods))
         if not progress.ended:
             if run.status not in LIVE:
                 return
             raise ClusterError(f"The Workflow of execution '{ref.id}' has not ended yet.", transient=True)
-        self._archive_logs(ref, everything=True)
+        self._archive_logs(ref, everything=True, pods=pods)
         if run.status not in LIVE:
             return
         if progress.status is Status.COMPLETED:
@@ -390,13 +392,13 @@ class ClusterRunSteps:
             if r.status is not Status.PENDING else None))
 
     # -- logs ------------------------------------------------------------------------------------------------------
-    def _archive_logs(self, ref: RunRef, everything: bool) -> None:
-        """Pods that ended (or, at the end, every pod) whose logs are not archived yet."""
-        selector = pod_selector(ref)
+    def _archive_logs(self, ref: RunRef, everything: bool, pods: Optional[List[Dict[str, Any]]] = None) -> None:
+        """Pods that ended (or, at the end, every pod) whose logs are not archived yet. `pods`: as just listed."""
         archive = self._services.log_archive
         done = archive.archived_pods(ref.ctx, ref.kind, ref.id)
-        pods = [p for p in self._cluster.list_pods(ref.namespace, selector)
-                if everything or ((p.get("status") or {}).get("phase") in ENDED_POD_PHASES)]
+        if pods is None:
+            pods = self._cluster.list_pods(ref.namespace, pod_selector(ref))
+        pods = [p for p in pods if everything or ((p.get("status") or {}).get("phase") in ENDED_POD_PHASES)]
         entries: List[LogEntry] = []
         names: List[str] = []
         for pod in pods:

@@ -28,16 +28,19 @@ SUBMITTED_MESSAGE = "Submitted to the cluster; waiting for Argo Workflows to sta
 STOP_MARK = "Stopped with strategy"
 FAILED_PHASES = ("Failed", "Error")
 LEAF_TYPES = ("Pod", "Container", "Suspend", "Skipped", "HTTP", "Plugin")
+NODE_NAME_ANNOTATION = "workflows.argoproj.io/node-name"
 _GROUP = re.compile(r"\[\d+\]")
 _ATTEMPT = re.compile(r"\(\d+\)$")
 
 
-def execution_progress(workflow: Dict[str, Any], execution_id: Optional[str] = None) -> Progress:
+def execution_progress(workflow: Dict[str, Any], execution_id: Optional[str] = None,
+                       pods: Optional[Dict[str, str]] = None) -> Progress:
     """`workflow`: the Workflow as the API server returns it. `execution_id`: the local engine's name of the
-    exit handler's subtree (`<executionId>.onExit`); the Workflow's name when not given."""
+    exit handler's subtree (`<executionId>.onExit`); the Workflow's name when not given. `pods`: node name -> pod
+    name as the pods' `workflows.argoproj.io/node-name` annotation says (pod_names); Argo's naming rule otherwise."""
     status = workflow.get("status") or {}
     phase = status.get("phase") or ""
-    details = step_details(workflow, execution_id)
+    details = step_details(workflow, execution_id, pods)
     outputs = global_outputs(workflow)
     terminated = is_terminated(workflow)
     if phase == "Succeeded":
@@ -82,9 +85,10 @@ def failure_message(workflow: Dict[str, Any], execution_id: Optional[str] = None
 
 
 # -- statusDetails -----------------------------------------------------------------------------------------------
-def step_details(workflow: Dict[str, Any], execution_id: Optional[str] = None) -> Optional[Dict[str, Any]]:
+def step_details(workflow: Dict[str, Any], execution_id: Optional[str] = None,
+                 pods: Optional[Dict[str, str]] = None) -> Optional[Dict[str, Any]]:
     """statusDetails: {"steps": [...]}, one entry per step path (its latest attempt); None before any node."""
-    tree = _Tree(workflow, execution_id)
+    tree = _Tree(workflow, execution_id, pods)
     if not tree.nodes:
         return None
     terminated = is_terminated(workflow)
@@ -108,7 +112,7 @@ def step_details(workflow: Dict[str, Any], execution_id: Optional[str] = None) -
         exit_code = _exit_code(node)
         if finished and exit_code is not None:
             entry["exitCode"] = exit_code
-        if node.get("message") and state not in ("Succeeded", "Running"):
+        if node.get("message") and state not in ("Succeeded", "Running", "Stopped"):  # a stop is its own reason
             entry["message"] = node["message"]
         # a step that never ran (skipped, omitted) is reported once, when it is decided: no start, as locally
         never_ran = node.get("type") == "Skipped" or node.get("phase") in ("Skipped", "Omitted")
@@ -148,8 +152,21 @@ def pods_ended(workflow: Dict[str, Any]) -> List[Tuple[str, str]]:
 
 
 # -- names -------------------------------------------------------------------------------------------------------
+def pod_names(pods: List[Dict[str, Any]]) -> Dict[str, str]:
+    """Node name -> pod name, from the pods Argo made (each annotated with its node's name)."""
+    found: Dict[str, str] = {}
+    for pod in pods:
+        meta = pod.get("metadata") or {}
+        node = (meta.get("annotations") or {}).get(NODE_NAME_ANNOTATION)
+        if node and meta.get("name"):
+            found[str(node)] = str(meta["name"])
+    return found
+
+
 class _Tree:
-    def __init__(self, workflow: Dict[str, Any], execution_id: Optional[str] = None):
+    def __init__(self, workflow: Dict[str, Any], execution_id: Optional[str] = None,
+                 pods: Optional[Dict[str, str]] = None):
+        self.pods = pods or {}
         meta = workflow.get("metadata") or {}
         self.name = str(meta.get("name") or "")
         self.entry = str((workflow.get("spec") or {}).get("entrypoint") or self.name)
@@ -213,9 +230,11 @@ class _Tree:
     def pod_name(self, node: Dict[str, Any]) -> str:
         """Argo's pod name for a node (workflow/util/pod_name.go): v2 `<workflow>-<template>-<fnv32a(node
         name)>`, v1 the node id."""
+        name = str(node.get("name") or "")
+        if name in self.pods:
+            return self.pods[name]
         if self.v1:
             return self._id(node)
-        name = str(node.get("name") or "")
         if name == self.name:
             return self.name
         prefix = self.name
