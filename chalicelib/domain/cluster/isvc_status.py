@@ -55,7 +55,7 @@ def failure_message(status: Dict[str, Any], conditions: Optional[Dict[str, Dict[
     target = (model.get("states") or {}).get("targetModelState")
     if model.get("transitionStatus") in FAILED_TRANSITIONS or target == "FailedToLoad":
         text = _describe(info) if info else f"the model is {model.get('transitionStatus') or target}"
-        return f"The predictor failed: {text}."[:256]
+        return f"The predictor failed: {text.rstrip('.')}."[:256]
     for condition in _ordered(conditions):
         if condition.get("status") == "False" and condition.get("reason") in FAILURE_REASONS:
             return f"The predictor failed ({condition.get('type')}): {_describe(condition)}"[:256]

@@ -48,6 +48,7 @@ __all__ = ["ClusterRunSteps", "ClusterServices", "RunRef", "EXECUTION", "DEPLOYM
 log = logging.getLogger("aicore.cluster")
 SERVICE_ACCOUNT = "aicore-workload"  # infra/k8s/namespace: the IRSA service account of workflow and predictor pods
 EXECUTION_STOPPED = "Execution stopped."
+DEPLOYMENT_STOPPED = "Deployment stopped."
 GONE = ("The {what} '{name}' is no longer on the cluster (deleted outside the AI API); start the {kind} again.")
 TERMINATED_OUTSIDE = ("The Workflow was stopped on the cluster ({message}), not through the AI API; start the "
                       "execution again.")
@@ -338,7 +339,7 @@ class ClusterRunSteps:
         except ClusterError as err:  # the cluster may be what failed: the record must end all the same
             log.warning("run %s: could not clean up after a failed step: %s", ref.id, err.message)
         if run.target_status == TargetStatus.STOPPED:
-            self._end(ref, Status.STOPPED, EXECUTION_STOPPED if ref.kind == EXECUTION else None)
+            self._end(ref, Status.STOPPED, EXECUTION_STOPPED if ref.kind == EXECUTION else DEPLOYMENT_STOPPED)
             return
         self._end(ref, Status.DEAD, failure_message(error, cause))
 
@@ -359,7 +360,7 @@ class ClusterRunSteps:
         else:
             self._archive_logs(ref, everything=True)
             self._cluster.delete_inference_service(ref.namespace, _isvc_name(ref.id))
-            self._end(ref, Status.STOPPED, None)
+            self._end(ref, Status.STOPPED, DEPLOYMENT_STOPPED)
 
     def delete(self, ref: RunRef) -> None:
         """Everything of the run: the cluster object, its archived logs, its record."""
