@@ -96,11 +96,17 @@ class GenericSecrets:
 
 @pytest.fixture
 def world():
-    store, clock, cluster = MemoryStore(), Clock(), MemoryCluster()
+    return build_world()
+
+
+def build_world(cluster=None, locations=None, train=TRAIN, serve=SERVE):
+    """Records, services and steps over `cluster` (an in-memory one unless given)."""
+    store, clock, cluster = MemoryStore(), Clock(), cluster or MemoryCluster()
     artifacts = ArtifactService(store, clock)
     archive = MemoryLogArchive()
     services = ClusterServices(
-        artifacts=artifacts, locations=Locations(), docker_secrets=DockerSecrets(), generic_secrets=GenericSecrets(),
+        artifacts=artifacts, locations=locations or Locations(), docker_secrets=DockerSecrets(),
+        generic_secrets=GenericSecrets(),
         tracking_env=lambda ctx, run_id: {"AICORE_TRACKING_ENDPOINT": f"https://api.example/track/{TRACKING}"},
         log_archive=archive)
     steps = ClusterRunSteps(store, clock, cluster, services)
@@ -112,8 +118,8 @@ def world():
     w.store, w.clock, w.cluster, w.artifacts, w.archive, w.steps = store, clock, cluster, artifacts, archive, steps
     w.runs = RunRepository(store)
     data = artifacts.register(CTX, "data", ArtifactKind.DATASET, "ai://default/datasets/train", "scen1")
-    _executable(store, TRAIN, deployable=False, outputs=[ExecutableArtifact(name="model", kind="model")])
-    _executable(store, SERVE, deployable=True)
+    _executable(store, train, deployable=False, outputs=[ExecutableArtifact(name="model", kind="model")])
+    _executable(store, serve, deployable=True)
     _configuration(store, "c-train", "train", [ParameterBinding(key="epochs", value="3")],
                    [ArtifactBinding(key="data", artifact_id=data.id)])
     _configuration(store, "c-serve", "serve", [ParameterBinding(key="greeting", value="hello")], [])
