@@ -154,3 +154,16 @@ def test_a_crashing_predictor_ends_dead_with_its_log_kept(on_standin):
     run = until(world, ref, lambda run, result: result["done"])
     assert run.status is Status.DEAD and "cannot load model" in run.status_message
     assert "cannot load model" in [e.msg for e in world.archive.read(CTX, "deployment", "d0001")]
+
+
+def test_a_failing_step_ends_dead_with_its_exit_code(on_standin):
+    failing = train_template()
+    failing["spec"]["templates"][1]["container"]["command"] = ["python", "-c", "import sys; sys.exit(3)"]
+    world = on_standin(train=failing)
+    ref = steps_kit.new_execution(world)
+    world.steps.submit(ref, world.steps.render(ref))
+    until(world, ref, lambda run, result: result["done"])
+    world.steps.finalize(ref)
+    run = steps_kit.record(world, ref)
+    assert run.status is Status.DEAD and run.status_message == "Step 'main.train' failed: Error (exit code 3)"
+    assert world.artifacts.outputs_of(CTX, "e0001") == []
