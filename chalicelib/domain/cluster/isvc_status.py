@@ -55,7 +55,7 @@ def failure_message(status: Dict[str, Any], conditions: Optional[Dict[str, Dict[
     target = (model.get("states") or {}).get("targetModelState")
     if model.get("transitionStatus") in FAILED_TRANSITIONS or target == "FailedToLoad":
         text = _describe(info) if info else f"the model is {model.get('transitionStatus') or target}"
-        return f"The predictor failed: {text}."[:256]
+        return f"The predictor failed: {text.rstrip('.')}."[:256]
     for condition in _ordered(conditions):
         if condition.get("status") == "False" and condition.get("reason") in FAILURE_REASONS:
             return f"The predictor failed ({condition.get('type')}): {_describe(condition)}"[:256]
@@ -76,3 +76,18 @@ def _describe(item: Dict[str, Any]) -> str:
     if reason and message:
         return f"{reason}: {message}"
     return str(message or reason or "no reason given")
+
+
+def is_stale(isvc: Dict[str, Any]) -> bool:
+    """KServe has not looked at the latest spec yet (status.observedGeneration behind metadata.generation): its
+    status is the previous spec's."""
+    generation = (isvc.get("metadata") or {}).get("generation")
+    observed = (isvc.get("status") or {}).get("observedGeneration")
+    return generation is not None and observed is not None and observed != generation
+
+
+def still_serving(isvc: Dict[str, Any]) -> bool:
+    """A ready revision still takes the traffic (Knative keeps it when a newer one fails)."""
+    status = isvc.get("status") or {}
+    predictor = (status.get("components") or {}).get("predictor") or {}
+    return bool(status.get("url") and predictor.get("latestReadyRevision"))

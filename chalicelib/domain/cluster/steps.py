@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ..argo.pods import WorkflowError
@@ -27,29 +26,29 @@ from ..lifecycle import Status, TargetStatus
 from ..logs import LogEntry
 from ..object_store import AI_SCHEME, ai_url
 from ..records import RecordStore
-from ..run_steps import (LIVE, bound_inputs, load_run, output_artifacts, parameters_of, require_default_store,
-                         when_live)
+from ..run_steps import LIVE, bound_inputs, load_run, parameters_of, require_default_store, when_live
 from ..runs import (Deployment, Execution, Run, RunRepository, mark_finished, mark_pending, mark_running,
                     mark_stopped, mark_stopping)
-from .isvc_status import deployment_progress
+from .inference_service import deployment_inference_service, inference_service_name
+from .inference_service import pull_secret_names as serving_pull_secrets
+from .isvc_status import deployment_progress, is_stale, still_serving
 from .log_archive import LogArchive
-from .namespaces import namespace_for
+from .pod_logs import ENDED_POD_PHASES, LOG_CONTAINER, parse_pod_log, pod_selector
 from .ports import Cluster, ClusterError, ManifestRejected
 from .progress import Progress
-from .secret_manifests import (docker_registry_secret, generic_secret, kubernetes_secret_name, object_store_secret,
-                               object_store_secret_name)
-from .workflow_manifest import (ExecutionSpec, S3Location, execution_workflow, pull_secret_names, secret_names,
-                                with_env, workflow_name)
-from .workflow_status import STOP_MARK, execution_progress, is_terminated
+from .resource_plans import DEFAULT_RESOURCE_PLANS
+from .run_ref import DEPLOYMENT, EXECUTION, RunRef, namespace_labels
+from .run_secrets import run_secrets
+from .secret_manifests import kubernetes_secret_name, object_store_secret_name
+from .workflow_manifest import (ExecutionSpec, S3Location, execution_workflow, pull_secret_names, with_env,
+                                workflow_name)
+from .workflow_status import STOP_MARK, execution_progress, is_terminated, pod_names
 
+__all__ = ["ClusterRunSteps", "ClusterServices", "RunRef", "EXECUTION", "DEPLOYMENT"]
 log = logging.getLogger("aicore.cluster")
-EXECUTION, DEPLOYMENT = "execution", "deployment"
-WORKFLOW_LABEL = "workflows.argoproj.io/workflow"
-ISVC_LABEL = "serving.kserve.io/inferenceservice"
-LOG_CONTAINER = {EXECUTION: "main", DEPLOYMENT: "kserve-container"}  # the user's code; not Argo's or KServe's helpers
-ENDED_POD_PHASES = ("Succeeded", "Failed")
 SERVICE_ACCOUNT = "aicore-workload"  # infra/k8s/namespace: the IRSA service account of workflow and predictor pods
 EXECUTION_STOPPED = "Execution stopped."
+DEPLOYMENT_STOPPED = "Deployment stopped."
 GONE = ("The {what} '{name}' is no longer on the cluster (deleted outside the AI API); start the {kind} again.")
 TERMINATED_OUTSIDE = ("The Workflow was stopped on the cluster ({message}), not through the AI API; start the "
                       "execution again.")
@@ -59,43 +58,6 @@ FAILURES = {
     "TransientError": "The cluster could not be reached, also after retries: {cause}",
     "ManifestTooLarge": "{cause}",
 }
-
-
-@dataclass(frozen=True)
-class RunRef:
-    """Which run a state machine drives: `{"kind", "tenant", "resourceGroup", "id"}` in its events."""
-
-    kind: str  # "execution" | "deployment"
-    tenant: str
-    resource_group: str
-    id: str
-
-    @classmethod
-    def from_event(cls, run: Dict[str, Any]) -> "RunRef":
-        kind = run.get("kind")
-        if kind not in (EXECUTION, DEPLOYMENT):
-            raise ValueError(f"run.kind must be 'execution' or 'deployment', got {kind!r}.")
-        fields = {name: run.get(key) for name, key in (("tenant", "tenant"), ("resource_group", "resourceGroup"),
-                                                        ("id", "id"))}
-        missing = [key for key, value in fields.items() if not isinstance(value, str) or not value]
-        if missing:
-            raise ValueError(f"run is missing {', '.join(missing)}.")
-        return cls(kind=kind, **fields)
-
-    def to_event(self) -> Dict[str, str]:
-        return {"kind": self.kind, "tenant": self.tenant, "resourceGroup": self.resource_group, "id": self.id}
-
-    @property
-    def ctx(self) -> TenantContext:
-        return TenantContext(self.tenant, self.resource_group)
-
-    @property
-    def run_class(self) -> type:
-        return Execution if self.kind == EXECUTION else Deployment
-
-    @property
-    def namespace(self) -> str:
-        return namespace_for(self.tenant, self.resource_group)
 
 
 @dataclass
@@ -110,7 +72,7 @@ class ClusterServices:
     tracking_env: Callable[[TenantContext, str], Dict[str, str]]
     log_archive: LogArchive
     service_account: str = SERVICE_ACCOUNT
-    resource_plans: Mapping[str, dict] = field(default_factory=dict)
+    resource_plans: Mapping[str, dict] = field(default_factory=lambda: DEFAULT_RESOURCE_PLANS)
     poll_pending_seconds: int = 10
     poll_running_seconds: int = 20
     poll_serving_seconds: int = 60
@@ -148,18 +110,17 @@ class ClusterRunSteps:
         document = executable.template
         inputs = bound_inputs(self._services.artifacts, ctx, configuration)
         if ref.kind == EXECUTION:
+            outputs = self._default_prefix(ctx, document, run.id)  # first: its message says what to create
             spec = ExecutionSpec(
                 execution_id=run.id, namespace=ref.namespace, parameters=parameters_of(configuration),
                 inputs={key: self._s3(ctx, artifact.url, key) for key, artifact in inputs.items()},
-                outputs=self._default_prefix(ctx, document, run.id),
+                outputs=outputs,
                 # the tracking credential is added at submit: the manifest passes through the state machine's
                 # history, which must not hold a credential
                 env={"AICORE_EXECUTION_ID": run.id},
                 pull_secrets=[kubernetes_secret_name(n) for n in pull_secret_names(document)],
                 service_account=self._services.service_account, resource_plans=self._services.resource_plans)
             return execution_workflow(document, spec)
-        from .inference_service import deployment_inference_service, pull_secret_names as serving_pull_secrets
-
         parameters = parameters_of(configuration)
         return deployment_inference_service(
             document, deployment_id=run.id, namespace=ref.namespace, parameters=parameters,
@@ -216,57 +177,8 @@ class ClusterRunSteps:
     def _sync_secrets(self, ref: RunRef, run: Run) -> None:
         """The tenant's secrets the run's pods use, written into its namespace (values decrypted here only)."""
         self._cluster.ensure_namespace(ref.namespace, namespace_labels(ref))
-        for secret in self._secrets(ref, run):
+        for secret in run_secrets(self._store, self._services, ref, run):
             self._cluster.apply_secret(ref.namespace, secret)
-
-    def _secrets(self, ref: RunRef, run: Run) -> List[Dict[str, Any]]:
-        ctx, namespace = ref.ctx, ref.namespace
-        configuration, executable = load_run(self._store, ctx, run)
-        document = executable.template
-        if ref.kind == EXECUTION:
-            docker = pull_secret_names(document)
-            generic = secret_names(document)
-        else:
-            from .inference_service import pull_secret_names as serving_pull_secrets
-
-            docker = serving_pull_secrets(document, parameters_of(configuration))
-            generic = secret_names({"spec": {"templates": [(document.get("spec") or {}).get("template")]}})
-        found: List[Dict[str, Any]] = []
-        for name in docker:
-            try:
-                config = self._services.docker_secrets.read_config(TenantContext(ctx.tenant), name)
-            except NotFound:
-                raise WorkflowError(f"The template pulls its images with docker registry secret '{name}' "
-                                    "(imagePullSecrets), which does not exist: create it first.") from None
-            found.append(docker_registry_secret(name, namespace, config))
-        for name in generic:
-            try:
-                data = self._services.generic_secrets.read_data(ctx, name)
-            except NotFound:
-                raise WorkflowError(f"The template reads secret '{name}' (secretKeyRef/secretRef), which does not "
-                                    f"exist in resource group '{ctx.resource_group}': create it first.") from None
-            found.append(generic_secret(name, namespace, {k: _b64(v) for k, v in data.items()}))
-        if ref.kind == EXECUTION:
-            found += self._store_secrets(ctx, namespace, document, configuration)
-        return found
-
-    def _store_secrets(self, ctx: TenantContext, namespace: str, document: Dict[str, Any],
-                       configuration: Any) -> List[Dict[str, Any]]:
-        """Credentials of the object stores the Workflow reads and writes, when the store has its own."""
-        locations = []
-        if output_artifacts(document):
-            locations.append(self._services.locations.locate(ctx, "default", "", allow_empty=True))
-        for artifact in bound_inputs(self._services.artifacts, ctx, configuration).values():
-            if artifact.url.startswith(AI_SCHEME):
-                locations.append(self._services.locations.resolve_url(ctx, artifact.url))
-        manifests: Dict[str, dict] = {}
-        for location in locations:
-            connection = location.connection
-            if connection.access_key_id and connection.secret_access_key and location.secret not in manifests:
-                manifests[location.secret] = object_store_secret(location.secret, namespace,
-                                                                 connection.access_key_id,
-                                                                 connection.secret_access_key)
-        return list(manifests.values())
 
     # -- poll -----------------------------------------------------------------------------------------------------
     def poll(self, ref: RunRef) -> Dict[str, Any]:
@@ -292,14 +204,15 @@ class ClusterRunSteps:
                 self._end(ref, Status.DEAD, GONE.format(what="Workflow", name=workflow_name(ref.id),
                                                        kind=EXECUTION))
             return _done()
-        progress = execution_progress(workflow, ref.id)
+        pods = self._cluster.list_pods(ref.namespace, pod_selector(ref))
+        progress = execution_progress(workflow, ref.id, pod_names(pods))
         if run.target_status == TargetStatus.STOPPED and not progress.ended:
             if not is_terminated(workflow):
                 self._cluster.terminate_workflow(ref.namespace, workflow_name(ref.id))
             self._update(ref, when_live(lambda r: mark_stopping(r, self._clock.now()) if r.status is not
                                         Status.STOPPING else None))
             return {"done": False, "waitSeconds": self._services.poll_pending_seconds}
-        self._archive_logs(ref, everything=False)
+        self._archive_logs(ref, everything=False, pods=pods)
         self._update(ref, self._observe(progress))
         if progress.ended:
             return _done()
@@ -334,7 +247,7 @@ class ClusterRunSteps:
             self._end(ref, Status.DEAD, GONE.format(what="InferenceService", name=name, kind=DEPLOYMENT))
             return _done()
         progress = deployment_progress(isvc)
-        if _stale(isvc):  # KServe has not looked at the latest spec yet: its status is the previous one's
+        if is_stale(isvc):  # KServe has not looked at the latest spec yet: its status is the previous one's
             progress = Progress(Status.PENDING)
         if progress.status is Status.RUNNING:
             self._update(ref, _serving(progress.message, self._clock))
@@ -342,7 +255,7 @@ class ClusterRunSteps:
         if progress.status is Status.DEAD:
             previous = run.latest_running_configuration_id
             if run.status is Status.PENDING and previous and previous != run.configuration_id and \
-                    _still_serving(isvc):  # a switch failed: KServe keeps the previous revision answering
+                    still_serving(isvc):  # a switch failed: KServe keeps the previous revision answering
                 self._update(ref, _kept(previous, progress.message or "", self._clock))
                 return {"done": False, "waitSeconds": self._services.poll_serving_seconds}
             self._archive_logs(ref, everything=True)
@@ -368,12 +281,13 @@ class ClusterRunSteps:
                 self._end(ref, Status.DEAD, GONE.format(what="Workflow", name=workflow_name(ref.id),
                                                        kind=EXECUTION))
             return
-        progress = execution_progress(workflow, ref.id)
+        pods = self._cluster.list_pods(ref.namespace, pod_selector(ref))
+        progress = execution_progress(workflow, ref.id, pod_names(pods))
         if not progress.ended:
             if run.status not in LIVE:
                 return
             raise ClusterError(f"The Workflow of execution '{ref.id}' has not ended yet.", transient=True)
-        self._archive_logs(ref, everything=True)
+        self._archive_logs(ref, everything=True, pods=pods)
         if run.status not in LIVE:
             return
         if progress.status is Status.COMPLETED:
@@ -425,7 +339,7 @@ class ClusterRunSteps:
         except ClusterError as err:  # the cluster may be what failed: the record must end all the same
             log.warning("run %s: could not clean up after a failed step: %s", ref.id, err.message)
         if run.target_status == TargetStatus.STOPPED:
-            self._end(ref, Status.STOPPED, EXECUTION_STOPPED if ref.kind == EXECUTION else None)
+            self._end(ref, Status.STOPPED, EXECUTION_STOPPED if ref.kind == EXECUTION else DEPLOYMENT_STOPPED)
             return
         self._end(ref, Status.DEAD, failure_message(error, cause))
 
@@ -446,7 +360,7 @@ class ClusterRunSteps:
         else:
             self._archive_logs(ref, everything=True)
             self._cluster.delete_inference_service(ref.namespace, _isvc_name(ref.id))
-            self._end(ref, Status.STOPPED, None)
+            self._end(ref, Status.STOPPED, DEPLOYMENT_STOPPED)
 
     def delete(self, ref: RunRef) -> None:
         """Everything of the run: the cluster object, its archived logs, its record."""
@@ -479,14 +393,13 @@ class ClusterRunSteps:
             if r.status is not Status.PENDING else None))
 
     # -- logs ------------------------------------------------------------------------------------------------------
-    def _archive_logs(self, ref: RunRef, everything: bool) -> None:
-        """Pods that ended (or, at the end, every pod) whose logs are not archived yet."""
-        selector = f"{WORKFLOW_LABEL}={workflow_name(ref.id)}" if ref.kind == EXECUTION else \
-            f"{ISVC_LABEL}={_isvc_name(ref.id)}"
+    def _archive_logs(self, ref: RunRef, everything: bool, pods: Optional[List[Dict[str, Any]]] = None) -> None:
+        """Pods that ended (or, at the end, every pod) whose logs are not archived yet. `pods`: as just listed."""
         archive = self._services.log_archive
         done = archive.archived_pods(ref.ctx, ref.kind, ref.id)
-        pods = [p for p in self._cluster.list_pods(ref.namespace, selector)
-                if everything or ((p.get("status") or {}).get("phase") in ENDED_POD_PHASES)]
+        if pods is None:
+            pods = self._cluster.list_pods(ref.namespace, pod_selector(ref))
+        pods = [p for p in pods if everything or ((p.get("status") or {}).get("phase") in ENDED_POD_PHASES)]
         entries: List[LogEntry] = []
         names: List[str] = []
         for pod in pods:
@@ -538,16 +451,6 @@ def failure_message(error: str, cause: str) -> str:
     return f"The run failed in an orchestration step ({error or 'unknown error'})."
 
 
-def namespace_labels(ref: RunRef) -> Dict[str, str]:
-    from .names import is_label
-
-    labels = {"app.kubernetes.io/managed-by": "aicore"}
-    for key, value in (("ai.sap.com/tenant", ref.tenant), ("ai.sap.com/resourceGroup", ref.resource_group)):
-        if is_label(value.lower()) and value == value.lower():  # a label value must be one; else the hash says it
-            labels[key] = value
-    return labels
-
-
 def with_run_env(manifest: Dict[str, Any], env: Mapping[str, str]) -> Dict[str, Any]:
     """The Workflow with `env` added to every step container (script, container, containerSet)."""
     if not env:
@@ -572,35 +475,6 @@ def with_run_env(manifest: Dict[str, Any], env: Mapping[str, str]) -> Dict[str, 
     return result
 
 
-def parse_pod_log(text: str, pod: str, container: str) -> List[LogEntry]:
-    """Lines of `kubectl logs --timestamps`: `<RFC 3339 time with nanoseconds> <message>`."""
-    entries: List[LogEntry] = []
-    for line in text.splitlines():
-        stamp, _, message = line.partition(" ")
-        when = _timestamp(stamp)
-        if when is None:  # a continuation without its own time: it belongs to the line before
-            if entries:
-                entries[-1] = entries[-1].model_copy(update={"msg": f"{entries[-1].msg}\n{line}"})
-            continue
-        entries.append(LogEntry(timestamp=when, msg=message, container=container, pod=pod))
-    return entries
-
-
-def _timestamp(text: str) -> Optional[datetime]:
-    if not text or not text[:4].isdigit():
-        return None
-    value = text.replace("Z", "+00:00")
-    head, dot, rest = value.partition(".")
-    if dot:
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        zone = rest[len(digits):]
-        value = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def _location(location: Any) -> S3Location:
     connection = location.connection
     secret = object_store_secret_name(location.secret) if connection.access_key_id else None
@@ -612,12 +486,6 @@ def _s3_uri(location: S3Location) -> str:
     return f"s3://{location.bucket}/{location.key}".rstrip("/")
 
 
-def _b64(value: bytes) -> str:
-    import base64
-
-    return base64.b64encode(value).decode("ascii")
-
-
 def _message(err: Exception) -> str:
     return getattr(err, "message", None) or str(err) or type(err).__name__
 
@@ -627,21 +495,7 @@ def _initial_target(ref: RunRef) -> TargetStatus:
 
 
 def _isvc_name(deployment_id: str) -> str:
-    from .inference_service import inference_service_name
-
     return inference_service_name(deployment_id)
-
-
-def _stale(isvc: Dict[str, Any]) -> bool:
-    generation = (isvc.get("metadata") or {}).get("generation")
-    observed = (isvc.get("status") or {}).get("observedGeneration")
-    return generation is not None and observed is not None and observed != generation
-
-
-def _still_serving(isvc: Dict[str, Any]) -> bool:
-    status = isvc.get("status") or {}
-    predictor = (status.get("components") or {}).get("predictor") or {}
-    return bool(status.get("url") and predictor.get("latestReadyRevision"))
 
 
 def _serving(message: Optional[str], clock: Clock) -> Callable[[Run], None]:

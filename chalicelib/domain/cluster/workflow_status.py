@@ -28,16 +28,19 @@ SUBMITTED_MESSAGE = "Submitted to the cluster; waiting for Argo Workflows to sta
 STOP_MARK = "Stopped with strategy"
 FAILED_PHASES = ("Failed", "Error")
 LEAF_TYPES = ("Pod", "Container", "Suspend", "Skipped", "HTTP", "Plugin")
+NODE_NAME_ANNOTATION = "workflows.argoproj.io/node-name"
 _GROUP = re.compile(r"\[\d+\]")
 _ATTEMPT = re.compile(r"\(\d+\)$")
 
 
-def execution_progress(workflow: Dict[str, Any], execution_id: Optional[str] = None) -> Progress:
+def execution_progress(workflow: Dict[str, Any], execution_id: Optional[str] = None,
+                       pods: Optional[Dict[str, str]] = None) -> Progress:
     """`workflow`: the Workflow as the API server returns it. `execution_id`: the local engine's name of the
-    exit handler's subtree (`<executionId>.onExit`); the Workflow's name when not given."""
+    exit handler's subtree (`<executionId>.onExit`); the Workflow's name when not given. `pods`: node name -> pod
+    name as the pods' `workflows.argoproj.io/node-name` annotation says (pod_names); Argo's naming rule otherwise."""
     status = workflow.get("status") or {}
     phase = status.get("phase") or ""
-    details = step_details(workflow, execution_id)
+    details = step_details(workflow, execution_id, pods)
     outputs = global_outputs(workflow)
     terminated = is_terminated(workflow)
     if phase == "Succeeded":
@@ -64,8 +67,8 @@ def failure_message(workflow: Dict[str, Any], execution_id: Optional[str] = None
     status = workflow.get("status") or {}
     tree = _Tree(workflow, execution_id)
     # A failure that a later attempt or a continueOn got past has an ancestor that succeeded: not the cause.
-    failed = [n for n in tree.nodes.values()
-              if n.get("phase") in FAILED_PHASES and tree.is_leaf(n) and not tree.recovered(n)]
+    failed = [n for n in tree.nodes.values() if n.get("phase") in FAILED_PHASES and tree.is_leaf(n)
+              and not tree.recovered(n) and tree.latest_attempt(n)]
     if failed:
         node = min(failed, key=lambda n: (n.get("finishedAt") or "~", n.get("name") or ""))
         path = tree.path(node)
@@ -82,9 +85,10 @@ def failure_message(workflow: Dict[str, Any], execution_id: Optional[str] = None
 
 
 # -- statusDetails -----------------------------------------------------------------------------------------------
-def step_details(workflow: Dict[str, Any], execution_id: Optional[str] = None) -> Optional[Dict[str, Any]]:
+def step_details(workflow: Dict[str, Any], execution_id: Optional[str] = None,
+                 pods: Optional[Dict[str, str]] = None) -> Optional[Dict[str, Any]]:
     """statusDetails: {"steps": [...]}, one entry per step path (its latest attempt); None before any node."""
-    tree = _Tree(workflow, execution_id)
+    tree = _Tree(workflow, execution_id, pods)
     if not tree.nodes:
         return None
     terminated = is_terminated(workflow)
@@ -108,13 +112,15 @@ def step_details(workflow: Dict[str, Any], execution_id: Optional[str] = None) -
         exit_code = _exit_code(node)
         if finished and exit_code is not None:
             entry["exitCode"] = exit_code
-        if node.get("message") and state not in ("Succeeded", "Running"):
+        if node.get("message") and state not in ("Succeeded", "Running", "Stopped"):  # a stop is its own reason
             entry["message"] = node["message"]
-        started = _wire(node.get("startedAt"))
+        # a step that never ran (skipped, omitted) is reported once, when it is decided: no start, as locally
+        never_ran = node.get("type") == "Skipped" or node.get("phase") in ("Skipped", "Omitted")
+        started = None if never_ran else _wire(node.get("startedAt"))
         if started:
             entry["startedAt"] = started
         if finished:
-            entry["finishedAt"] = _wire(node.get("finishedAt")) or started
+            entry["finishedAt"] = _wire(node.get("finishedAt")) or started or _wire(node.get("startedAt"))
         previous = steps.get(path)
         if previous is None or entry.get("attempt", 0) >= previous.get("attempt", 0):
             steps[path] = entry
@@ -146,8 +152,21 @@ def pods_ended(workflow: Dict[str, Any]) -> List[Tuple[str, str]]:
 
 
 # -- names -------------------------------------------------------------------------------------------------------
+def pod_names(pods: List[Dict[str, Any]]) -> Dict[str, str]:
+    """Node name -> pod name, from the pods Argo made (each annotated with its node's name)."""
+    found: Dict[str, str] = {}
+    for pod in pods:
+        meta = pod.get("metadata") or {}
+        node = (meta.get("annotations") or {}).get(NODE_NAME_ANNOTATION)
+        if node and meta.get("name"):
+            found[str(node)] = str(meta["name"])
+    return found
+
+
 class _Tree:
-    def __init__(self, workflow: Dict[str, Any], execution_id: Optional[str] = None):
+    def __init__(self, workflow: Dict[str, Any], execution_id: Optional[str] = None,
+                 pods: Optional[Dict[str, str]] = None):
+        self.pods = pods or {}
         meta = workflow.get("metadata") or {}
         self.name = str(meta.get("name") or "")
         self.entry = str((workflow.get("spec") or {}).get("entrypoint") or self.name)
@@ -182,6 +201,14 @@ class _Tree:
     def is_leaf(self, node: Dict[str, Any]) -> bool:
         return not node.get("children") or node.get("type") in LEAF_TYPES
 
+    def latest_attempt(self, node: Dict[str, Any]) -> bool:
+        """False for an attempt a later one of the same Retry node followed."""
+        parent = self.parent(node)
+        if parent is None or parent.get("type") != "Retry":
+            return True
+        children = parent.get("children") or []
+        return not children or children[-1] == self._id(node)
+
     def attempt(self, node: Dict[str, Any]) -> int:
         parent = self.parent(node)
         if parent is not None and parent.get("type") == "Retry":
@@ -203,9 +230,11 @@ class _Tree:
     def pod_name(self, node: Dict[str, Any]) -> str:
         """Argo's pod name for a node (workflow/util/pod_name.go): v2 `<workflow>-<template>-<fnv32a(node
         name)>`, v1 the node id."""
+        name = str(node.get("name") or "")
+        if name in self.pods:
+            return self.pods[name]
         if self.v1:
             return self._id(node)
-        name = str(node.get("name") or "")
         if name == self.name:
             return self.name
         prefix = self.name

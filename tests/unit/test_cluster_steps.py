@@ -1,0 +1,504 @@
+"""The orchestration steps of the cluster path (domain/cluster/steps.py) over an in-memory Cluster and record store:
+the statuses an execution and a deployment reach, idempotent retries, what is synced and what is never shown."""
+import base64
+import json
+import logging
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.domain.artifacts import ArtifactKind, ArtifactService
+from chalicelib.domain.cluster.log_archive import MemoryLogArchive
+from chalicelib.domain.cluster.namespaces import namespace_for
+from chalicelib.domain.cluster.ports import ClusterError, ManifestRejected
+from chalicelib.domain.cluster.steps import ClusterRunSteps, ClusterServices, RunRef, failure_message
+from chalicelib.domain.configurations import ArtifactBinding, Configuration, ParameterBinding
+from chalicelib.domain.context import TenantContext
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.lifecycle import Status
+from chalicelib.domain.object_store import ObjectLocation, StoreConnection, parse_ai_url
+from chalicelib.domain.runs import Deployment, Execution, RunRepository, request_reconfigure, request_stop
+from chalicelib.domain.scenarios import Executable, ExecutableArtifact
+from tests.support.memory_cluster import MemoryCluster
+from tests.support.memory_store import MemoryStore
+
+T0 = datetime(2026, 12, 4, 10, 0, 0, tzinfo=timezone.utc)
+CTX = TenantContext("t1", "default")
+NS = namespace_for("t1", "default")
+STORE_KEY_ID, STORE_SECRET = "AKIAEXAMPLEKEY", "store-secret-value-do-not-show"
+DOCKER_PASSWORD, GENERIC_VALUE, TRACKING = "docker-password-do-not-show", "generic-value-do-not-show", "cred-xyz"
+
+TRAIN = {
+    "apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate",
+    "metadata": {"name": "train", "labels": {"scenarios.ai.sap.com/id": "scen1"}},
+    "spec": {
+        "entrypoint": "main", "imagePullSecrets": [{"name": "my-registry"}],
+        "arguments": {"parameters": [{"name": "epochs", "value": "1"}], "artifacts": [{"name": "data"}]},
+        "templates": [
+            {"name": "main", "steps": [[{"name": "train", "template": "train"}]]},
+            {"name": "train", "inputs": {"artifacts": [{"name": "data", "path": "/data"}]},
+             "outputs": {"artifacts": [{"name": "model", "path": "/out/model", "globalName": "model"}]},
+             "container": {"image": "python:3.12", "command": ["python", "train.py"],
+                           "args": ["{{workflow.parameters.epochs}}"],
+                           "env": [{"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "api-token",
+                                                                                    "key": "token"}}}]}},
+        ]}}
+SERVE = {
+    "apiVersion": "ai.sap.com/v1alpha1", "kind": "ServingTemplate",
+    "metadata": {"name": "serve", "labels": {"scenarios.ai.sap.com/id": "scen1"}},
+    "spec": {"inputs": {"parameters": [{"name": "greeting", "default": "hi"}]},
+             "template": {"apiVersion": "serving.kserve.io/v1beta1",
+                          "metadata": {"labels": {"ai.sap.com/resourcePlan": "starter"}},
+                          "spec": "predictor:\n  containers:\n  - name: kserve-container\n    image: my/predictor:1\n"
+                                  "    env:\n    - name: GREETING\n      value: \"{{inputs.parameters.greeting}}\"\n"}}}
+
+
+class Clock:
+    def __init__(self):
+        self.value = T0
+
+    def now(self):
+        self.value += timedelta(seconds=1)
+        return self.value
+
+
+class Locations:
+    """ai://<store>/<path> -> the store's bucket; `default` has its own credentials (a tenant's bucket)."""
+
+    def __init__(self, stores=("default",)):
+        self.stores = set(stores)
+
+    def locate(self, ctx, secret_name, path, *, allow_empty=False):
+        if secret_name not in self.stores:
+            raise NotFound(f"Object store secret '{secret_name}' not found.")
+        return ObjectLocation("tenant-bucket", "/".join(p for p in ("prefix", path) if p),
+                              StoreConnection(None, "eu-central-1", STORE_KEY_ID, STORE_SECRET),
+                              f"ai://{secret_name}/{path}", secret_name)
+
+    def resolve_url(self, ctx, url):
+        secret, path = parse_ai_url(url)
+        return self.locate(ctx, secret, path, allow_empty=True)
+
+
+class DockerSecrets:
+    def read_config(self, ctx, name):
+        if name != "my-registry":
+            raise NotFound(f"Docker registry secret '{name}' not found.")
+        return {"auths": {"registry.example": {"username": "u", "password": DOCKER_PASSWORD}}}
+
+
+class GenericSecrets:
+    def read_data(self, ctx, name):
+        if name != "api-token":
+            raise NotFound(f"Secret '{name}' not found.")
+        return {"token": GENERIC_VALUE.encode()}
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def build_world(cluster=None, locations=None, train=TRAIN, serve=SERVE):
+    """Records, services and steps over `cluster` (an in-memory one unless given)."""
+    store, clock, cluster = MemoryStore(), Clock(), cluster or MemoryCluster()
+    artifacts = ArtifactService(store, clock)
+    archive = MemoryLogArchive()
+    services = ClusterServices(
+        artifacts=artifacts, locations=locations or Locations(), docker_secrets=DockerSecrets(),
+        generic_secrets=GenericSecrets(),
+        tracking_env=lambda ctx, run_id: {"AICORE_TRACKING_ENDPOINT": f"https://api.example/track/{TRACKING}"},
+        log_archive=archive)
+    steps = ClusterRunSteps(store, clock, cluster, services)
+
+    class World:
+        pass
+
+    w = World()
+    w.store, w.clock, w.cluster, w.artifacts, w.archive, w.steps = store, clock, cluster, artifacts, archive, steps
+    w.runs = RunRepository(store)
+    data = artifacts.register(CTX, "data", ArtifactKind.DATASET, "ai://default/datasets/train", "scen1")
+    _executable(store, train, deployable=False, outputs=[ExecutableArtifact(name="model", kind="model")])
+    _executable(store, serve, deployable=True)
+    _configuration(store, "c-train", "train", [ParameterBinding(key="epochs", value="3")],
+                   [ArtifactBinding(key="data", artifact_id=data.id)])
+    _configuration(store, "c-serve", "serve", [ParameterBinding(key="greeting", value="hello")], [])
+    _configuration(store, "c-serve2", "serve", [ParameterBinding(key="greeting", value="hey")], [])
+    return w
+
+
+def _executable(store, document, deployable, outputs=()):
+    name = document["metadata"]["name"]
+    executable = Executable(id=name, name=name, scenario_id="scen1", version_id="1", deployable=deployable,
+                            output_artifacts=list(outputs), created_at=T0, modified_at=T0, template=document)
+    store.create(TenantContext("t1"), executable.to_record(Executable.record_id("scen1", name)))
+
+
+def _configuration(store, config_id, executable_id, parameters, artifacts):
+    configuration = Configuration(id=config_id, name=config_id, scenario_id="scen1", executable_id=executable_id,
+                                  parameter_bindings=parameters, input_artifact_bindings=artifacts, created_at=T0)
+    store.create(CTX, configuration.to_record(config_id))
+
+
+def new_execution(w, run_id="e0001", configuration="c-train"):
+    w.runs.create(CTX, Execution(id=run_id, configuration_id=configuration, configuration_name=configuration,
+                                 scenario_id="scen1", executable_id="train", created_at=T0, modified_at=T0))
+    return RunRef("execution", "t1", "default", run_id)
+
+
+def new_deployment(w, run_id="d0001", configuration="c-serve", ttl=None):
+    w.runs.create(CTX, Deployment(id=run_id, configuration_id=configuration, configuration_name=configuration,
+                                  scenario_id="scen1", executable_id="serve", created_at=T0, modified_at=T0,
+                                  inference_url=f"https://api.example/v2/inference/deployments/{run_id}", ttl=ttl))
+    return RunRef("deployment", "t1", "default", run_id)
+
+
+def started(w, ref):
+    w.steps.submit(ref, w.steps.render(ref))
+    return ref
+
+
+def record(w, ref):
+    return w.runs.find(CTX, ref.run_class, ref.id)
+
+
+def node(node_id, name, type_, phase, template="", children=(), message="", exit_code=None, started="10:00:01",
+         finished=None, outputs=None):
+    n = {"id": node_id, "name": name, "displayName": name.rsplit(".", 1)[-1], "type": type_, "phase": phase,
+         "templateName": template, "children": list(children), "startedAt": f"2026-12-04T{started}Z"}
+    if finished:
+        n["finishedAt"] = f"2026-12-04T{finished}Z"
+    if message:
+        n["message"] = message
+    if exit_code is not None or outputs:
+        n["outputs"] = {**({"exitCode": str(exit_code)} if exit_code is not None else {}), **(outputs or {})}
+    return n
+
+
+def nodes(*items):
+    return {n["id"]: n for n in items}
+
+
+def train_status(phase, pod_phase, message="", exit_code=0):
+    """Argo's status for TRAIN: the root Steps node, its step group, the train pod."""
+    finished = "10:00:09" if pod_phase not in ("Running", "Pending") else None
+    outputs = {"artifacts": [{"name": "model", "globalName": "model",
+                              "s3": {"key": "prefix/e0001/model"}}]} if pod_phase == "Succeeded" else None
+    status = {"phase": phase, "startedAt": "2026-12-04T10:00:00Z", "nodes": nodes(
+        node("e0001", "e0001", "Steps", phase, "main", ["e0001-1"]),
+        node("e0001-1", "e0001[0]", "StepGroup", phase, "", ["e0001-2"]),
+        node("e0001-2", "e0001[0].train", "Pod", pod_phase, "train", message=message,
+             exit_code=exit_code if finished else None, finished=finished, outputs=outputs))}
+    if phase == "Succeeded":
+        status["outputs"] = {"artifacts": [{"name": "model", "s3": {"key": "prefix/e0001/model"}}]}
+    if phase in ("Failed", "Error"):
+        status["message"] = "child 'e0001-2' failed"
+    return status
+
+
+# -- executions ---------------------------------------------------------------------------------------------------
+def test_render_gives_the_workflow_without_the_tracking_credential(world):
+    ref = new_execution(world)
+    manifest = world.steps.render(ref)
+    assert manifest["kind"] == "Workflow" and manifest["metadata"]["name"] == "e0001"
+    assert manifest["metadata"]["namespace"] == NS
+    assert TRACKING not in json.dumps(manifest) and STORE_SECRET not in json.dumps(manifest)
+    container = manifest["spec"]["templates"][1]["container"]
+    assert {"name": "AICORE_EXECUTION_ID", "value": "e0001"} in container["env"]
+
+
+def test_submit_syncs_secrets_into_the_namespace_and_creates_the_workflow_once(world):
+    ref = new_execution(world)
+    manifest = world.steps.render(ref)
+    world.steps.submit(ref, manifest)
+    world.steps.submit(ref, manifest)  # Step Functions retried a submit whose answer it did not see
+    assert world.cluster.calls.count("create_workflow") == 2 and len(world.cluster.workflows) == 1
+    secrets = {name: s for (ns, name), s in world.cluster.secrets.items() if ns == NS}
+    assert set(secrets) >= {"my-registry", "api-token"}
+    docker = json.loads(base64.b64decode(secrets["my-registry"]["data"][".dockerconfigjson"]))
+    assert docker["auths"]["registry.example"]["password"] == DOCKER_PASSWORD
+    assert base64.b64decode(secrets["api-token"]["data"]["token"]).decode() == GENERIC_VALUE
+    store_secret = next(s for s in secrets.values() if s["metadata"]["labels"]["ai.sap.com/secretKind"]
+                        == "object-store")
+    assert base64.b64decode(store_secret["data"]["secretKey"]).decode() == STORE_SECRET
+    submitted = world.cluster.workflows[(NS, "e0001")]
+    env = submitted["spec"]["templates"][1]["container"]["env"]
+    assert any(e.get("value", "").endswith(TRACKING) for e in env if e["name"] == "AICORE_TRACKING_ENDPOINT")
+    assert record(world, ref).status is Status.PENDING
+
+
+def test_secret_values_appear_in_no_log_message_or_record(world, caplog):
+    caplog.set_level(logging.DEBUG)
+    ref = started(world, new_execution(world))
+    world.cluster.set_workflow_status(NS, "e0001", train_status("Failed", "Failed", "Error (exit code 1)", 1))
+    world.steps.poll(ref)
+    world.steps.finalize(ref)
+    world.steps.fail(ref, "ManifestRejected", "refused")
+    shown = caplog.text + json.dumps(record(world, ref).to_doc(), default=str)
+    for value in (DOCKER_PASSWORD, GENERIC_VALUE, STORE_SECRET, TRACKING):
+        assert value not in shown
+
+
+def test_a_missing_secret_ends_the_run_dead_naming_it(world):
+    ref = new_execution(world)
+    manifest = world.steps.render(ref)
+    world.steps._services.generic_secrets = type("NoSecrets", (), {"read_data": lambda self, ctx, name: (
+        _ for _ in ()).throw(NotFound(f"Secret '{name}' not found."))})()
+    world.steps.submit(ref, manifest)
+    run = record(world, ref)
+    assert run.status is Status.DEAD and "secret 'api-token'" in run.status_message
+    assert not world.cluster.workflows
+
+
+def test_completed_registers_the_outputs_once(world):
+    ref = started(world, new_execution(world))
+    world.cluster.set_workflow_status(NS, "e0001", train_status("Running", "Running"))
+    assert world.steps.poll(ref)["done"] is False
+    assert record(world, ref).status is Status.RUNNING
+    world.cluster.add_pod(NS, "e0001-train-1", {"workflows.argoproj.io/workflow": "e0001"}, "Succeeded",
+                          {"main": "2026-12-04T10:00:02.123456789Z epoch 1\n2026-12-04T10:00:03Z done\n"})
+    world.cluster.set_workflow_status(NS, "e0001", train_status("Succeeded", "Succeeded"))
+    assert world.steps.poll(ref)["done"] is True
+    world.steps.finalize(ref)
+    world.steps.finalize(ref)  # retried
+    run = record(world, ref)
+    assert run.status is Status.COMPLETED and run.status_message == "Execution completed."
+    outputs = world.artifacts.outputs_of(CTX, "e0001")
+    assert [(a.name, a.url, a.kind.value) for a in outputs] == [("model", "ai://default/e0001/model", "model")]
+    assert [e.msg for e in world.archive.read(CTX, "execution", "e0001")] == ["epoch 1", "done"]
+    assert run.status_details["steps"][0]["name"] == "main.train"
+
+
+def test_a_failed_step_ends_dead_with_its_message(world):
+    ref = started(world, new_execution(world))
+    world.cluster.set_workflow_status(NS, "e0001", train_status("Failed", "Failed", "Error (exit code 1)", 1))
+    assert world.steps.poll(ref)["done"] is True
+    world.steps.finalize(ref)
+    run = record(world, ref)
+    assert run.status is Status.DEAD
+    assert run.status_message == "Step 'main.train' failed: Error (exit code 1)"
+    assert run.status_details["steps"][0]["exitCode"] == 1
+    assert world.artifacts.outputs_of(CTX, "e0001") == []
+
+
+def test_a_stop_terminates_the_workflow_and_ends_stopped_with_the_workflow_gone(world):
+    ref = started(world, new_execution(world))
+    world.cluster.set_workflow_status(NS, "e0001", train_status("Running", "Running"))
+    world.steps.poll(ref)
+    world.runs.update(CTX, Execution, "e0001", lambda r: request_stop(r, world.clock.now()))
+    assert world.steps.poll(ref)["done"] is False
+    assert world.cluster.workflows[(NS, "e0001")]["spec"]["shutdown"] == "Terminate"
+    assert record(world, ref).status is Status.STOPPING
+    status = train_status("Failed", "Failed", "Stopped with strategy 'Terminate'")
+    status["message"] = "Stopped with strategy 'Terminate'"
+    world.cluster.set_workflow_status(NS, "e0001", status)
+    assert world.steps.poll(ref)["done"] is True
+    world.steps.finalize(ref)
+    run = record(world, ref)
+    assert run.status is Status.STOPPED and run.status_message == "Execution stopped."
+    assert run.status_details["steps"][0]["status"] == "Stopped"
+    assert (NS, "e0001") not in world.cluster.workflows
+
+
+def test_the_stop_step_ends_stopped_at_once(world):
+    ref = started(world, new_execution(world))
+    world.cluster.set_workflow_status(NS, "e0001", train_status("Running", "Running"))
+    world.runs.update(CTX, Execution, "e0001", lambda r: request_stop(r, world.clock.now()))
+    world.steps.stop(ref)
+    world.steps.stop(ref)
+    assert record(world, ref).status is Status.STOPPED and not world.cluster.workflows
+    assert world.steps.poll(ref)["done"] is True
+
+
+def test_a_workflow_terminated_outside_the_api_ends_dead(world):
+    ref = started(world, new_execution(world))
+    status = train_status("Failed", "Failed", "Stopped with strategy 'Terminate'")
+    status["message"] = "Stopped with strategy 'Terminate'"
+    world.cluster.set_workflow_status(NS, "e0001", status)
+    world.cluster.workflows[(NS, "e0001")]["spec"]["shutdown"] = "Terminate"
+    world.steps.poll(ref)
+    world.steps.finalize(ref)
+    run = record(world, ref)
+    assert run.status is Status.DEAD and "not through the AI API" in run.status_message
+
+
+def test_delete_removes_workflow_logs_and_record(world):
+    ref = started(world, new_execution(world))
+    world.cluster.add_pod(NS, "e0001-train-1", {"workflows.argoproj.io/workflow": "e0001"}, "Succeeded",
+                          {"main": "2026-12-04T10:00:02Z hi\n"})
+    world.cluster.set_workflow_status(NS, "e0001", train_status("Running", "Running"))
+    world.steps.poll(ref)
+    assert world.archive.read(CTX, "execution", "e0001")
+    world.steps.delete(ref)  # the control machine's delete, after the API accepted it
+    world.steps.delete(ref)
+    assert record(world, ref) is None and not world.cluster.workflows and not world.cluster.pods
+    assert world.archive.read(CTX, "execution", "e0001") == []
+
+
+def test_a_poll_after_the_record_was_deleted_removes_the_workflow_and_ends(world):
+    ref = started(world, new_execution(world))
+    world.runs.remove(CTX, Execution, "e0001")
+    assert world.steps.poll(ref) == {"done": True, "waitSeconds": 0}
+    assert not world.cluster.workflows
+
+
+@pytest.mark.parametrize("gone, message", [("configuration", "Configuration 'c-train' no longer exists."),
+                                           ("executable", "Executable 'train' of scenario 'scen1' no longer")])
+def test_a_missing_configuration_or_executable_ends_dead(world, gone, message):
+    ref = new_execution(world)
+    if gone == "configuration":
+        world.store.delete(CTX, Configuration.KIND, "c-train")
+    else:
+        world.store.delete(TenantContext("t1"), Executable.KIND, Executable.record_id("scen1", "train"))
+    assert world.steps.render(ref) == {}
+    world.steps.submit(ref, {})
+    assert world.steps.poll(ref)["done"] is True
+    run = record(world, ref)
+    assert run.status is Status.DEAD and run.status_message.startswith(message)
+
+
+def test_outputs_without_a_default_store_end_dead_saying_what_to_create(world):
+    world.steps._services.locations = Locations(stores=())
+    ref = new_execution(world)
+    assert world.steps.render(ref) == {}
+    run = record(world, ref)
+    assert run.status is Status.DEAD and "object store secret named 'default'" in run.status_message
+
+
+def test_a_refused_manifest_ends_dead_with_the_api_servers_words(world):
+    ref = new_execution(world)
+    world.cluster.fail["create_workflow"] = ManifestRejected("spec.templates[0].name: Required value")
+    world.steps.submit(ref, world.steps.render(ref))
+    run = record(world, ref)
+    assert run.status is Status.DEAD
+    assert run.status_message == "The cluster refused the Workflow: spec.templates[0].name: Required value"
+
+
+def test_a_transient_cluster_error_goes_up_for_a_retry(world):
+    ref = started(world, new_execution(world))
+    world.cluster.fail["get_workflow"] = ClusterError("503 from the API server")
+    with pytest.raises(ClusterError):
+        world.steps.poll(ref)
+    assert record(world, ref).status is Status.PENDING
+
+
+def test_finalize_before_the_end_asks_for_a_retry(world):
+    ref = started(world, new_execution(world))
+    world.cluster.set_workflow_status(NS, "e0001", train_status("Running", "Running"))
+    with pytest.raises(ClusterError) as caught:
+        world.steps.finalize(ref)
+    assert caught.value.transient
+
+
+def test_fail_ends_dead_with_the_cause_and_stops_the_workflow(world):
+    ref = started(world, new_execution(world))
+    world.steps.fail(ref, "TransientError", "503 from the API server")
+    run = record(world, ref)
+    assert run.status is Status.DEAD
+    assert run.status_message == "The cluster could not be reached, also after retries: 503 from the API server"
+    assert world.cluster.workflows[(NS, "e0001")]["spec"]["shutdown"] == "Terminate"
+
+
+def test_failure_message_never_shows_a_stack_trace():
+    assert failure_message("States.Timeout", "") == "The run failed in an orchestration step (States.Timeout)."
+    assert failure_message("KeyError", "'x'\nTraceback (most recent call last):\n  File") == "'x'"
+
+
+def test_run_ref_round_trips_the_event_shape():
+    event = {"kind": "deployment", "tenant": "t1", "resourceGroup": "rg", "id": "d1"}
+    assert RunRef.from_event(event).to_event() == event
+    with pytest.raises(ValueError):
+        RunRef.from_event({"kind": "job", "tenant": "t1", "resourceGroup": "rg", "id": "x"})
+
+
+# -- deployments --------------------------------------------------------------------------------------------------
+READY = {"url": "http://d0001.example", "components": {"predictor": {"latestReadyRevision": "d0001-predictor-1"}},
+         "conditions": [{"type": "PredictorReady", "status": "True"}, {"type": "Ready", "status": "True"}]}
+CRASH = {"conditions": [
+    {"type": "PredictorReady", "status": "False", "reason": "RevisionFailed",
+     "message": 'Revision "d0001-predictor-00001" failed with message: Container failed with: boom.'},
+    {"type": "Ready", "status": "False", "reason": "RevisionFailed"}]}
+
+
+def test_a_deployment_runs_when_kserve_is_ready(world):
+    ref = started(world, new_deployment(world))
+    isvc = world.cluster.isvcs[(NS, "d0001")]
+    assert isvc["spec"]["predictor"]["containers"][0]["env"][0]["value"] == "hello"
+    assert record(world, ref).status is Status.PENDING
+    world.cluster.set_isvc_status(NS, "d0001", {"conditions": [{"type": "Ready", "status": "Unknown"}]})
+    assert world.steps.poll(ref)["done"] is False and record(world, ref).status is Status.PENDING
+    world.cluster.set_isvc_status(NS, "d0001", READY)
+    assert world.steps.poll(ref)["done"] is False
+    run = record(world, ref)
+    assert run.status is Status.RUNNING and run.deployment_url.endswith("/v2/inference/deployments/d0001")
+
+
+def test_a_crashing_predictor_ends_dead_with_its_reason_and_logs_kept(world):
+    ref = started(world, new_deployment(world))
+    world.cluster.add_pod(NS, "d0001-predictor-1", {"serving.kserve.io/inferenceservice": "d0001"}, "Running",
+                          {"kserve-container": "2026-12-04T10:00:02Z Traceback: boom\n"})
+    world.cluster.set_isvc_status(NS, "d0001", CRASH)
+    assert world.steps.poll(ref)["done"] is True
+    run = record(world, ref)
+    assert run.status is Status.DEAD and "RevisionFailed" in run.status_message and "boom" in run.status_message
+    assert [e.msg for e in world.archive.read(CTX, "deployment", "d0001")] == ["Traceback: boom"]
+    assert not world.cluster.isvcs
+
+
+def test_a_new_configuration_rolls_over_and_runs(world):
+    ref = started(world, new_deployment(world))
+    world.cluster.set_isvc_status(NS, "d0001", READY)
+    world.steps.poll(ref)
+    world.runs.update(CTX, Deployment, "d0001", lambda d: request_reconfigure(d, "c-serve2", "c-serve2",
+                                                                               world.clock.now()))
+    world.steps.update(ref)
+    assert record(world, ref).status is Status.PENDING
+    isvc = world.cluster.isvcs[(NS, "d0001")]
+    assert isvc["spec"]["predictor"]["containers"][0]["env"][0]["value"] == "hey"
+    world.steps.poll(ref)  # KServe has not seen the new generation yet
+    assert record(world, ref).status is Status.PENDING
+    world.cluster.set_isvc_status(NS, "d0001", READY)
+    world.steps.poll(ref)
+    run = record(world, ref)
+    assert run.status is Status.RUNNING and run.latest_running_configuration_id == "c-serve2"
+
+
+def test_a_failed_switch_keeps_the_previous_configuration_serving(world):
+    ref = started(world, new_deployment(world))
+    world.cluster.set_isvc_status(NS, "d0001", READY)
+    world.steps.poll(ref)
+    world.runs.update(CTX, Deployment, "d0001", lambda d: request_reconfigure(d, "c-serve2", "c-serve2",
+                                                                               world.clock.now()))
+    world.steps.update(ref)
+    world.cluster.set_isvc_status(NS, "d0001", {**READY, "conditions": CRASH["conditions"]})
+    assert world.steps.poll(ref)["done"] is False
+    run = record(world, ref)
+    assert run.status is Status.RUNNING and run.latest_running_configuration_id == "c-serve"
+    assert run.status_message.startswith("Configuration 'c-serve2' failed, still serving 'c-serve'")
+
+
+def test_stopping_a_deployment_removes_the_inference_service(world):
+    ref = started(world, new_deployment(world))
+    world.cluster.set_isvc_status(NS, "d0001", READY)
+    world.steps.poll(ref)
+    world.runs.update(CTX, Deployment, "d0001", lambda d: request_stop(d, world.clock.now()))
+    assert world.steps.poll(ref)["done"] is True
+    assert record(world, ref).status is Status.STOPPED and not world.cluster.isvcs
+
+
+def test_an_expired_ttl_deletes_the_deployment(world):
+    ref = started(world, new_deployment(world, ttl="10m"))
+    world.cluster.set_isvc_status(NS, "d0001", READY)
+    world.steps.poll(ref)
+    world.clock.value = T0 + timedelta(minutes=11)
+    assert world.steps.poll(ref)["done"] is True
+    assert record(world, ref) is None and not world.cluster.isvcs
+
+
+def test_what_submit_sends_passes_the_argo_and_kserve_schemas(world):
+    from tests.support.cluster_schemas import inference_service_problems, workflow_problems
+
+    started(world, new_execution(world))
+    started(world, new_deployment(world))
+    assert workflow_problems(world.cluster.workflows[(NS, "e0001")]) == []
+    assert inference_service_problems(world.cluster.isvcs[(NS, "d0001")]) == []
