@@ -1,0 +1,84 @@
+"""A stand-in Kubernetes cluster for tests: a loopback API server the official `kubernetes` client talks to over
+real HTTP (api_server.py), with Argo Workflows' and KServe's controllers played by workflows.py and serving.py, and
+an ingress routing by Host to ready predictors.
+
+    with kube_standin() as kube:
+        cluster = KubernetesCluster(kube.api_client())
+        ...
+        kube.workflows.wait(namespace, name)       # a Workflow's run ended
+        kube.workflows.gc_pods(namespace, name)    # its pods (and logs) gone, as after podGC
+        requests.post(kube.ingress_url + "/v1/models/m:predict", headers={"Host": host})
+
+What is simulated and what is not is said in each module's docstring (host processes instead of images, no
+scheduling, no resource limits, no canary splits).
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+from http.server import ThreadingHTTPServer
+from typing import Iterator, Optional
+
+from .api_server import Cluster, make_handler
+from .artifacts import S3Access, secret_reader
+from .serving import ServingController, make_ingress
+from .workflows import WorkflowController
+
+TEST_TOKEN = "stand-in-test-token"
+
+
+class KubeStandIn:
+    def __init__(self, token: str = TEST_TOKEN, s3_endpoint_url: Optional[str] = None, domain: str = "example.com"):
+        self.token = token
+        self.cluster = Cluster(token)
+        self.s3 = S3Access(secret_reader(self.cluster.objects), s3_endpoint_url)
+        self.workflows = WorkflowController(self.cluster, self.s3)
+        self.serving = ServingController(self.cluster, domain)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.cluster))
+        self.server.daemon_threads = True
+        self.ingress = make_ingress(self.serving)
+        self._threads = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def ingress_url(self) -> str:
+        return f"http://127.0.0.1:{self.ingress.server_address[1]}"
+
+    def start(self) -> "KubeStandIn":
+        for server in (self.server, self.ingress):
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        self.workflows.stop_all()
+        self.serving.stop_all()
+        for server in (self.server, self.ingress):
+            server.shutdown()
+            server.server_close()
+
+    def configuration(self, token: Optional[str] = None):
+        from kubernetes import client
+        config = client.Configuration()
+        config.host = self.url
+        config.api_key["authorization"] = token or self.token
+        config.api_key_prefix["authorization"] = "Bearer"
+        return config
+
+    def api_client(self, token: Optional[str] = None):
+        """A `kubernetes.client.ApiClient` configured for this stand-in (bearer token, plain HTTP on loopback)."""
+        from kubernetes import client
+        return client.ApiClient(self.configuration(token))
+
+
+@contextlib.contextmanager
+def kube_standin(**kwargs) -> Iterator[KubeStandIn]:
+    standin = KubeStandIn(**kwargs).start()
+    try:
+        yield standin
+    finally:
+        standin.stop()
