@@ -127,7 +127,7 @@ def route(cluster: Cluster, method: str, path: str, query: Dict[str, str], body:
             lines = cluster.logs.get((params["ns"], params["name"]))
             if lines is None or cluster.objects.get(("pods", params["ns"], params["name"])) is None:
                 raise not_found("pods", params["name"])
-            stamped = query.get("timestamps") == "true"
+            stamped = str(query.get("timestamps")).lower() == "true"
             return "".join((line if stamped else line.split(" ", 1)[1]) + "\n" for line in list(lines))
         resource = params["res"]
         if kind == "custom":
@@ -173,6 +173,7 @@ def objects(cluster: Cluster, method: str, resource: str, ns: str, name: Optiona
                 "items": store.list(resource, ns, query.get("labelSelector", ""))}
     if method == "POST":
         name = ((body or {}).get("metadata") or {}).get("name")
+        body = _in_namespace(body, ns)
         _validate(body, api, name)
         if store.get((resource, ns, name)) is not None:
             raise ApiError(409, "AlreadyExists", f'{plural} "{name}" already exists', {"name": name, "kind": resource})
@@ -194,7 +195,7 @@ def objects(cluster: Cluster, method: str, resource: str, ns: str, name: Optiona
         if version and version != current["metadata"]["resourceVersion"]:
             raise ApiError(409, "Conflict", f'Operation cannot be fulfilled on {plural} "{name}": the object has '
                            "been modified; please apply your changes to the latest version and try again")
-        new = dict(body, apiVersion=api_version, kind=kindname)
+        new = dict(_in_namespace(body, ns), apiVersion=api_version, kind=kindname)
         new.setdefault("status", current.get("status"))  # status is a subresource: a PUT of the object keeps it
     elif isinstance(body, list):  # application/json-patch+json: only what a test might send
         raise ApiError(415, "UnsupportedMediaType", "the stand-in takes merge patches only")
@@ -206,14 +207,23 @@ def objects(cluster: Cluster, method: str, resource: str, ns: str, name: Optiona
     return stored
 
 
+def _in_namespace(body: Any, ns: str) -> Dict[str, Any]:
+    """The API server takes the namespace from the path; a body naming another one is refused."""
+    meta = dict((body or {}).get("metadata") or {})
+    if meta.get("namespace") not in (None, "", ns):
+        raise ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent "
+                                          "on the request")
+    meta["namespace"] = ns
+    return dict(body or {}, metadata=meta)
+
+
 def _validate(body: Any, api, name: Optional[str]) -> None:
     api_version, kindname, plural, check = api
     if check is None:
         return
     manifest = {k: v for k, v in (body or {}).items() if k != "status"}
     meta = dict(manifest.get("metadata") or {})
-    for server_field in ("uid", "resourceVersion", "generation", "creationTimestamp", "namespace",
-                         "managedFields"):
+    for server_field in ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields"):
         meta.pop(server_field, None)
     manifest["metadata"] = meta
     problems = check(manifest)
