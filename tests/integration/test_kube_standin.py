@@ -270,3 +270,20 @@ def test_an_invalid_inference_service_is_rejected(kube):
     with pytest.raises(ManifestRejected) as caught:
         cluster.apply_inference_service(NS, bad)
     assert "replicaz" in caught.value.message
+
+
+def test_the_pod_log_reader_reads_a_log_over_plain_http_without_the_kubernetes_client(kube):
+    from chalicelib.adapters.k8s.pod_log_reader import PodLogReader
+
+    standin, cluster = kube
+    cluster.create_workflow(NS, workflow("wf7", [py("main", "print('line one'); print('line two')")]))
+    finished(kube, "wf7")
+    pod = cluster.list_pods(NS, "workflows.argoproj.io/workflow=wf7")[0]["metadata"]["name"]
+    reader = PodLogReader(standin.url, lambda: standin.token)
+    text = reader.read(NS, pod)
+    assert [line.split(" ", 1)[1] for line in text.splitlines()] == ["line one", "line two"]
+    assert text == cluster.pod_logs(NS, pod, "main")
+    standin.workflows.gc_pods(NS, "wf7")
+    assert reader.read(NS, pod) is None
+    with pytest.raises(ClusterError):
+        PodLogReader(standin.url, lambda: "wrong").read(NS, pod)
