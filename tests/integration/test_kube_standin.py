@@ -63,7 +63,7 @@ def test_namespace_service_account_and_secret_are_idempotent(kube):
                               "data": {"accessKey": _b64("AK2"), "secretKey": _b64("SK")}})
     stored = standin.cluster.objects.get(("secrets", NS, "store"))
     assert base64.b64decode(stored["data"]["accessKey"]) == b"AK2"
-    assert standin.cluster.objects.get(("serviceaccounts", NS, "aicore-workload")) is not None
+    assert standin.cluster.objects.get(("serviceaccounts", NS, "aicore-runner")) is not None
     cluster.delete_secret(NS, "store")
     cluster.delete_secret(NS, "store")
     cluster.delete_namespace(NS)

@@ -25,7 +25,7 @@ from chalicelib.domain.cluster.ports import ClusterError, Manifest, ManifestReje
 ARGO = ("argoproj.io", "v1alpha1", "workflows")
 KSERVE = ("serving.kserve.io", "v1beta1", "inferenceservices")
 # The service account workflow and predictor pods run as: the one infra/k8s maps to the S3 role (IRSA).
-DEFAULT_SERVICE_ACCOUNT = "aicore-workload"
+DEFAULT_SERVICE_ACCOUNT = "aicore-runner"  # as domain/cluster renders serviceAccountName
 REJECTED = (400, 403, 422)
 TIMEOUT = (5, 30)  # (connect, read) seconds per request: a task function's time is bounded
 

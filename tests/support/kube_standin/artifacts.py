@@ -52,7 +52,11 @@ class S3Access:
 
     def download(self, namespace: str, location: Dict[str, Any], target: str) -> None:
         client = self.client(namespace, location)
-        data = client.get_object(Bucket=location["bucket"], Key=location["key"])["Body"].read()
+        try:
+            data = client.get_object(Bucket=location["bucket"], Key=location["key"])["Body"].read()
+        except client.exceptions.NoSuchKey:  # a key naming a folder: every object under it (Argo's executor)
+            self._download_folder(client, location, target)
+            return
         os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
         try:
             tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
@@ -65,6 +69,19 @@ class S3Access:
             entries = os.listdir(unpacked)
             only = os.path.join(unpacked, entries[0]) if len(entries) == 1 else unpacked
             shutil.move(only, target)
+
+    @staticmethod
+    def _download_folder(client, location: Dict[str, Any], target: str) -> None:
+        prefix = location["key"].rstrip("/") + "/"
+        found = False
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=location["bucket"], Prefix=prefix):
+            for item in page.get("Contents") or []:
+                found = True
+                local = os.path.join(target, item["Key"][len(prefix):])
+                os.makedirs(os.path.dirname(local), exist_ok=True)
+                client.download_file(location["bucket"], item["Key"], local)
+        if not found:
+            raise FileNotFoundError(f"s3://{location['bucket']}/{location['key']}: no such key or folder")
 
 
 def secret_reader(objects):
