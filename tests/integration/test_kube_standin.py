@@ -183,7 +183,7 @@ def test_a_wrong_token_or_a_dead_server_are_cluster_errors(kube):
     standin, _ = kube
     with pytest.raises(ClusterError) as caught:
         KubernetesCluster(standin.api_client(token="wrong")).get_workflow(NS, "x")
-    assert "Unauthorized" in caught.value.message
+    assert "Unauthorized" in caught.value.message and caught.value.transient  # a fresh token may pass
     from kubernetes import client
     config = standin.configuration()
     config.host = "http://127.0.0.1:9"
@@ -287,3 +287,37 @@ def test_the_pod_log_reader_reads_a_log_over_plain_http_without_the_kubernetes_c
     assert reader.read(NS, pod) is None
     with pytest.raises(ClusterError):
         PodLogReader(standin.url, lambda: "wrong").read(NS, pod)
+
+
+def test_nested_steps_loops_dags_and_skipped_steps_are_listed_as_nodes(kube):
+    _, cluster = kube
+    echo = py("echo", "import sys; print(sys.argv[1])", inputs={"parameters": [{"name": "m"}]})
+    echo["container"]["args"] = ["{{inputs.parameters.m}}"]
+    inner = {"name": "inner", "dag": {"tasks": [{"name": "t", "template": "echo",
+                                                 "arguments": {"parameters": [{"name": "m", "value": "dag"}]}}]}}
+    main = {"name": "main", "steps": [
+        [{"name": "a", "template": "inner"}],
+        [{"name": "b", "template": "echo", "arguments": {"parameters": [{"name": "m", "value": "{{item}}"}]},
+          "withItems": ["x", "y"]},
+         {"name": "c", "template": "echo", "when": "1 == 2",
+          "arguments": {"parameters": [{"name": "m", "value": "never"}]}}]]}
+    cluster.create_workflow(NS, workflow("wf8", [main, inner, echo]))
+    status = finished(kube, "wf8")["status"]
+    assert status["phase"] == "Succeeded", status
+    nodes = {n["name"]: n for n in status["nodes"].values()}
+    assert nodes["wf8.a"]["type"] == "DAG" and nodes["wf8.a"]["phase"] == "Succeeded"
+    assert nodes["wf8.a.t"]["type"] == "Pod" and nodes["wf8.a.t"]["id"] in nodes["wf8.a"]["children"]
+    assert {nodes["wf8.b(0:x)"]["outputs"]["result"], nodes["wf8.b(1:y)"]["outputs"]["result"]} == {"x", "y"}
+    assert nodes["wf8.c"]["type"] == "Skipped" and nodes["wf8.c"]["phase"] == "Skipped"
+    assert status["progress"] == "3/3"
+
+
+def test_an_exit_handler_runs_after_a_failure_and_sees_the_status(kube):
+    _, cluster = kube
+    exit_handler = py("bye", "import sys; print('status', sys.argv[1])")
+    exit_handler["container"]["args"] = ["{{workflow.status}}"]
+    cluster.create_workflow(NS, workflow("wf9", [py("main", "import sys; sys.exit(1)"), exit_handler], onExit="bye"))
+    status = finished(kube, "wf9")["status"]
+    assert status["phase"] == "Failed"
+    nodes = {n["name"]: n for n in status["nodes"].values()}
+    assert nodes["wf9.onExit"]["type"] == "Pod" and nodes["wf9.onExit"]["outputs"]["result"] == "status Failed"

@@ -7,7 +7,8 @@ task whose outcome it did not see: a create that meets 409 returns what is there
 How the API server's answers become the port's errors:
 - 422 Invalid, 400 BadRequest, 403 Forbidden -> ManifestRejected with the server's own `message` (a retry cannot
   help; the run ends DEAD with a sentence a person can act on);
-- 429, 5xx, timeouts, connection errors -> ClusterError(transient=True) (Step Functions' Retry);
+- 429, 5xx, 409 Conflict (someone else wrote first), 401 (an EKS token that expired in flight: the next call
+  signs a new one), timeouts, connection errors -> ClusterError(transient=True) (Step Functions' Retry);
 - anything else -> ClusterError(transient=False).
 Only task functions import this module (the API function never imports the kubernetes client: cold start).
 """
@@ -47,7 +48,7 @@ def _error(err: ApiException, doing: str) -> ClusterError:
     message = f"{doing}: {server_message(err)}"
     if err.status in REJECTED:
         return ManifestRejected(message)
-    transient = err.status in (0, None, 409, 429) or (err.status or 0) >= 500
+    transient = err.status in (0, None, 401, 409, 429) or (err.status or 0) >= 500
     return ClusterError(message, transient=transient)
 
 

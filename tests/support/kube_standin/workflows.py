@@ -9,8 +9,10 @@ volume mount paths) is mapped into the pod's temp folder and rewritten where it 
 source and env values. Paths the step builds at run time from other text are not seen.
 
 What is recorded is what Argo's controller records (`status.phase`, `message`, `startedAt`, `finishedAt`,
-`nodes`, `outputs`), with these simplifications: nodes are the root (Steps/DAG of the entrypoint), a Retry node
-per retried step and a Pod node per attempt (intermediate steps/dag groups and loop parents are not listed); pod
+`nodes`, `outputs`), with these simplifications: nodes are the root (Steps/DAG of the entrypoint), a Steps/DAG node per nested
+steps/dag template, a Retry node per retried step, a Pod node per attempt and a Skipped node per skipped or omitted
+step; Argo's StepGroup nodes (`[0]`) and loop parents are not listed and node names are `<workflow>.<step>...`
+without Argo's `[i]` group indices; pod
 names are the interpreter's `<workflow>-<template>-<n>` (the `{{pod.name}}` the step saw; Argo v2 uses a hash as
 the last part). `spec.shutdown: Terminate` kills running pods and ends the Workflow Failed "Stopped with strategy
 'Terminate'" (workflow/controller/operator.go). Pods stay after the end (Argo's default podGC) until a test calls
@@ -132,7 +134,7 @@ class _WorkflowRunner:
         self._publish()
         try:
             walk = WorkflowRun(copy.deepcopy(self.manifest), {}, self, self.name, cancelled=self.cancelled,
-                               namespace=self.namespace)
+                               namespace=self.namespace, on_node=self._on_node)
             outcome = walk.run()
             phase, message = outcome.phase, outcome.message
             outputs: Dict[str, Any] = {}
@@ -154,6 +156,7 @@ class _WorkflowRunner:
             self._kill_all()
         with self.lock:
             end = now_text()
+            self._settle(self.root_id, end)
             for node in self.status["nodes"].values():
                 if node["phase"] in ("Running", "Pending"):
                     node.update(phase=FAILED if phase == FAILED else phase, message=message or node.get("message"),
@@ -199,15 +202,74 @@ class _WorkflowRunner:
         if child_id not in children:
             children.append(child_id)
 
+    def _place(self, path: str):
+        """(parent id, node name, display name, template) of the walk's node `path` ("main.a.t", "main.b(0:x)"),
+        the steps/dag nodes between the root and it added as Argo lists them."""
+        if path == self.entry:
+            return None, self.name, self.name, self.templates.get(self.entry, {})
+        for prefix in (f"{self.entry}.", f"{self.name}."):  # the walk's names; exit handlers hang off the run id
+            if path.startswith(prefix):
+                path = path[len(prefix):]
+                break
+        segments = _segments(path)
+        parent, name, template = self.root_id, self.name, self.templates.get(self.entry, {})
+        step: Optional[Dict[str, Any]] = None
+        for depth, segment in enumerate(segments):
+            if segment == "onExit":  # the workflow's exit handler, or the step's before it (onExit, hooks.exit)
+                hook = ((step or {}).get("hooks") or {}).get("exit") or {}
+                handler = (self.manifest.get("spec") or {}).get("onExit") if depth == 0 else \
+                    (step or {}).get("onExit") or hook.get("template")
+                step = {"template": handler}
+            else:
+                step = _find_step(template, segment.split("(", 1)[0])
+            template = self.templates.get((step or {}).get("template"), {})
+            name = f"{name}.{segment}"
+            if depth == len(segments) - 1:
+                return parent, name, segment, template
+            node_id = f"{self.name}-{fnv32a(name)}"
+            if node_id not in self.status["nodes"]:
+                self.status["nodes"][node_id] = self._node(node_id, name, segment, _kind(template),
+                                                           str(template.get("name") or ""))
+                self._link(parent, node_id)
+            parent = node_id
+        return parent, name, name, template
+
+    def _on_node(self, path: str, details: Dict[str, Any]) -> None:
+        """What the walk reports besides pods: skipped and omitted steps, templates that errored."""
+        phase = details.get("status")
+        with self.lock:
+            parent, name, display, template = self._place(path)
+            node_id = self.root_id if name == self.name else f"{self.name}-{fnv32a(name)}"
+            node = self.status["nodes"].get(node_id)
+            if node is None:
+                kind = "Skipped" if phase in ("Skipped", "Omitted") else _kind(template)
+                node = self._node(node_id, name, display, kind, str(template.get("name") or ""), phase)
+                self.status["nodes"][node_id] = node
+                if parent:
+                    self._link(parent, node_id)
+            node["phase"] = phase
+            if details.get("message"):
+                node["message"] = details["message"]
+            if details.get("finished"):
+                node["finishedAt"] = now_text()
+        self._publish()
+
+    def _settle(self, node_id: str, end: str) -> str:
+        """A steps/dag/retry node still open at the end takes its children's outcome."""
+        node = self.status["nodes"].get(node_id)
+        if node is None:
+            return SUCCEEDED
+        phases = [self._settle(child, end) for child in node.get("children", [])]
+        if node["type"] in ("Steps", "DAG") and node["phase"] == "Running" and node_id != self.root_id:
+            failed = next((p for p in phases if p in (FAILED, ERROR)), None)
+            if failed or all(p in (SUCCEEDED, "Skipped", "Omitted") for p in phases):
+                node.update(phase=failed or SUCCEEDED, finishedAt=end)
+        return node["phase"]
+
     def _pod_node(self, request: PodRequest) -> Dict[str, Any]:
         template = str(request.template.get("name") or "")
-        if self.pod_entry and request.path == self.entry:
-            node_name, display = self.name, self.name
-        else:
-            rest = request.path[len(self.entry):] if request.path.startswith(str(self.entry)) else "." + request.path
-            node_name, display = self.name + rest, rest.rsplit(".", 1)[-1]
         with self.lock:
-            parent = self.root_id if not self.pod_entry or node_name != self.name else None
+            parent, node_name, display, _ = self._place(request.path)
             if "retryStrategy" in self.templates.get(template, {}):
                 retry_id = f"{self.name}-{fnv32a(node_name)}" if node_name != self.name else self.root_id
                 if retry_id not in self.status["nodes"]:
@@ -432,6 +494,32 @@ class _PathMap:
 
     def rewrite(self, text: str) -> str:
         return self.pattern.sub(lambda m: self.host(m.group(0)), text) if self.pattern else text
+
+
+def _segments(path: str) -> List[str]:
+    """"a.b(0:x.y).c" -> ["a", "b(0:x.y)", "c"]: dots inside a loop item's label do not split."""
+    parts, depth, current = [], 0, ""
+    for char in path:
+        if char == "." and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += (char == "(") - (char == ")")
+        current += char
+    return parts + [current]
+
+
+def _find_step(template: Dict[str, Any], name: str) -> Optional[Dict[str, Any]]:
+    steps = [s for group in template.get("steps") or [] for s in (group if isinstance(group, list) else [])]
+    steps += (template.get("dag") or {}).get("tasks") or []
+    return next((s for s in steps if isinstance(s, dict) and s.get("name") == name), None)
+
+
+def _kind(template: Dict[str, Any]) -> str:
+    for key, kind in (("steps", "Steps"), ("dag", "DAG"), ("suspend", "Suspend")):
+        if key in template:
+            return kind
+    return "Pod"
 
 
 def _declared_paths(request: PodRequest) -> List[str]:
