@@ -321,3 +321,40 @@ def test_an_exit_handler_runs_after_a_failure_and_sees_the_status(kube):
     assert status["phase"] == "Failed"
     nodes = {n["name"]: n for n in status["nodes"].values()}
     assert nodes["wf9.onExit"]["type"] == "Pod" and nodes["wf9.onExit"]["outputs"]["result"] == "status Failed"
+
+
+@pytest.mark.parametrize("code, transient", [(503, True), (500, True), (429, True), (403, False), (400, False)])
+def test_the_api_servers_errors_map_to_the_ports(kube, code, transient):
+    standin, cluster = kube
+    standin.fail_next("POST", "/workflows", code, "said the server")
+    with pytest.raises(ClusterError) as caught:
+        cluster.create_workflow(NS, workflow("wf10", [py("main", "print()")]))
+    assert caught.value.transient is transient and "said the server" in caught.value.message
+    assert isinstance(caught.value, ManifestRejected) is (not transient)
+    cluster.create_workflow(NS, workflow("wf10", [py("main", "print()")]))  # the retry goes through
+    assert finished(kube, "wf10")["status"]["phase"] == "Succeeded"
+
+
+def test_a_roll_over_drops_no_request(kube):
+    import threading
+    standin, cluster = kube
+    cluster.apply_inference_service(NS, isvc("m4", PREDICTOR))
+    ready = wait_for(cluster, "m4", lambda s: conditions(s).get("Ready", {}).get("status") == "True")
+    host = ready["status"]["url"].split("://", 1)[1]
+    answers, stop = [], threading.Event()
+
+    def traffic():
+        while not stop.is_set():
+            answers.append(predict(standin, host))
+
+    thread = threading.Thread(target=traffic)
+    thread.start()
+    cluster.apply_inference_service(NS, isvc("m4", PREDICTOR, answer="v2"))
+    wait_for(cluster, "m4", lambda s: s["status"]["components"]["predictor"].get("latestReadyRevision")
+             == "m4-predictor-00002")
+    time.sleep(1.5)  # past the old revision's drain
+    stop.set()
+    thread.join()
+    assert answers and all(status == 200 for status, _ in answers)
+    bodies = [body for _, body in answers]
+    assert bodies[0] == b"v1:x" and bodies[-1] == b"v2:x"

@@ -7,6 +7,7 @@ an ingress routing by Host to ready predictors.
         ...
         kube.workflows.wait(namespace, name)       # a Workflow's run ended
         kube.workflows.gc_pods(namespace, name)    # its pods (and logs) gone, as after podGC
+        kube.fail_next("POST", "/workflows", 503)  # the next submit meets a transient error
         requests.post(kube.ingress_url + "/v1/models/m:predict", headers={"Host": host})
 
 What is simulated and what is not is said in each module's docstring (host processes instead of images, no
@@ -60,6 +61,10 @@ class KubeStandIn:
         for server in (self.server, self.ingress):
             server.shutdown()
             server.server_close()
+
+    def fail_next(self, method: str, path_part: str, code: int, message: str = "injected by the test") -> None:
+        """The next matching request is answered `code` with a Status body (e.g. 503, 429, 500)."""
+        self.cluster.fail_next(method, path_part, code, message)
 
     def configuration(self, token: Optional[str] = None):
         from kubernetes import client

@@ -55,6 +55,21 @@ class Cluster:
         self.objects = Objects()
         self.logs: Dict[Tuple[str, str], List[str]] = {}  # (namespace, pod) -> log lines with timestamps
         self.watchers: List[Callable[[str, str, str, str], None]] = []  # (event, resource, namespace, name)
+        self.faults: List[Tuple[str, str, int, str]] = []  # (method, path part, code, message): answered once each
+
+    def fail_next(self, method: str, path_part: str, code: int, message: str = "injected by the test") -> None:
+        """The next `method` request whose path contains `path_part` gets `code` (429, 500, 503 ...) with a Status
+        body: how tests prove retries on transient errors."""
+        self.faults.append((method.upper(), path_part, code, message))
+
+    def take_fault(self, method: str, path: str) -> Optional["ApiError"]:
+        for fault in list(self.faults):
+            if fault[0] == method and fault[1] in path:
+                self.faults.remove(fault)
+                reasons = {429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable",
+                           504: "Timeout", 403: "Forbidden", 400: "BadRequest"}
+                return ApiError(fault[2], reasons.get(fault[2], "Unknown"), fault[3])
+        return None
 
     def tell(self, event: str, resource: str, namespace: str, name: str) -> None:
         for watcher in self.watchers:
@@ -90,6 +105,9 @@ def make_handler(cluster: Cluster):
                 if self.headers.get("Authorization") != f"Bearer {cluster.token}":
                     raise ApiError(401, "Unauthorized", "Unauthorized")
                 url = urlparse(self.path)
+                fault = cluster.take_fault(method, url.path)
+                if fault is not None:
+                    raise fault
                 query = {k: v[-1] for k, v in parse_qs(url.query).items()}
                 body = json.loads(raw) if raw else None
                 answer = route(cluster, method, url.path, query, body, self.headers.get("Content-Type") or "")

@@ -35,6 +35,7 @@ from .processes import HostProcess
 
 ISVC_LABEL = "serving.kserve.io/inferenceservice"
 READY_TIMEOUT = 30.0
+DRAIN_SECONDS = 1.0
 
 
 def free_port() -> int:
@@ -159,10 +160,15 @@ class ServingController:
             old, service.serving = service.serving, revision
             revision.ready = True
         if old is not None and old is not revision:  # the new revision is ready first: no request is dropped
-            old.stop()
-            self._pod_ended(namespace, old.pod, 0, "Completed")
+            threading.Thread(target=self._drain, args=(namespace, old), daemon=True).start()
         self._status(namespace, name, service, revision, None)
         threading.Thread(target=self._watch, args=(namespace, name, service, revision), daemon=True).start()
+
+    def _drain(self, namespace: str, old: _Revision) -> None:
+        """Requests already sent to the old revision finish (Knative's queue-proxy drains) before it stops."""
+        time.sleep(DRAIN_SECONDS)
+        old.stop()
+        self._pod_ended(namespace, old.pod, 0, "Completed")
 
     def _watch(self, namespace, name, service, revision) -> None:
         """A ready predictor that exits: the pod ends (Knative would restart it; the stand-in reports the crash)."""
