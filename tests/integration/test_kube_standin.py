@@ -358,3 +358,54 @@ def test_a_roll_over_drops_no_request(kube):
     assert answers and all(status == 200 for status, _ in answers)
     bodies = [body for _, body in answers]
     assert bodies[0] == b"v1:x" and bodies[-1] == b"v2:x"
+
+
+def test_deleting_a_running_workflow_kills_its_pods_and_removes_them(kube):
+    standin, cluster = kube
+    cluster.create_workflow(NS, workflow("wf11", [py("main", "import time; print('up', flush=True); time.sleep(60)")]))
+    for _ in range(100):
+        if cluster.list_pods(NS, "workflows.argoproj.io/workflow=wf11"):
+            break
+        time.sleep(0.05)
+    runner = standin.workflows.runs[(NS, "wf11")]
+    cluster.delete_workflow(NS, "wf11")
+    assert runner.done.wait(10)
+    assert cluster.get_workflow(NS, "wf11") is None
+    assert cluster.list_pods(NS, "workflows.argoproj.io/workflow=wf11") == []
+
+
+def test_a_step_never_reads_another_namespaces_secret(kube):
+    standin, cluster = kube
+    other = "aic-team-b-5678"
+    cluster.ensure_namespace(other, {})
+    step = py("main", "import os; print(os.environ['KEY'])")
+    step["container"]["env"] = [{"name": "KEY", "valueFrom": {"secretKeyRef": {"name": "store", "key": "accessKey"}}}]
+    cluster.create_workflow(other, workflow("wf12", [step]))
+    standin.workflows.wait(other, "wf12", 30)
+    status = cluster.get_workflow(other, "wf12")["status"]
+    assert status["phase"] == "Error" and 'secret "store" not found' in status["message"]
+    cluster.create_workflow(NS, workflow("wf12", [step]))  # in its own namespace the same step reads it
+    assert finished(kube, "wf12")["status"]["phase"] == "Succeeded"
+
+
+def test_artifacts_go_to_a_moto_server_when_the_stand_in_is_given_its_url():
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{server._server.server_port}"
+        s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
+        s3.create_bucket(Bucket=BUCKET)
+        with kube_standin(s3_endpoint_url=url) as standin:
+            cluster = KubernetesCluster(standin.api_client())
+            cluster.ensure_namespace(NS, {})
+            out = py("main", "open('/tmp/o.txt', 'w').write('hi')", outputs={"artifacts": [
+                {"name": "o", "path": "/tmp/o.txt", "archive": {"none": {}},
+                 "s3": {"endpoint": "s3.amazonaws.com", "bucket": BUCKET, "key": "k/o.txt", "useSDKCreds": True}}]})
+            cluster.create_workflow(NS, workflow("wf13", [out]))
+            standin.workflows.wait(NS, "wf13", 30)
+            assert cluster.get_workflow(NS, "wf13")["status"]["phase"] == "Succeeded"
+        assert s3.get_object(Bucket=BUCKET, Key="k/o.txt")["Body"].read() == b"hi"
+    finally:
+        server.stop()

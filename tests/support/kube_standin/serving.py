@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import copy
 import http.client
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,10 +60,13 @@ class _Revision:
         self.name, self.pod, self.port = name, pod, port
         self.process: Optional[HostProcess] = None
         self.ready = False
+        self.workdir: Optional[str] = None
 
     def stop(self) -> None:
         if self.process is not None:
             self.process.kill()
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class _Service:
@@ -131,12 +136,11 @@ class ServingController:
             "spec": {"containers": [{"name": "kserve-container", "image": container.get("image")},
                                     {"name": "queue-proxy", "image": "knative/queue"}]},
             "status": {"phase": "Running", "startTime": now_text()}})
-        import tempfile
-        workdir = tempfile.mkdtemp(prefix=f"{revision.name}-")
         with service.lock:
             if service.deleted:
                 return
-            revision.process = HostProcess(argv, env, workdir, log) if argv else None
+            revision.workdir = tempfile.mkdtemp(prefix=f"{revision.name}-")
+            revision.process = HostProcess(argv, env, revision.workdir, log) if argv else None
         if revision.process is None:
             self._crashed(namespace, name, service, revision, "the stand-in needs a command (images are not run)", 1)
             return
