@@ -280,6 +280,7 @@ def test_the_pod_log_reader_reads_a_log_over_plain_http_without_the_kubernetes_c
     finished(kube, "wf7")
     pod = cluster.list_pods(NS, "workflows.argoproj.io/workflow=wf7")[0]["metadata"]["name"]
     reader = PodLogReader(standin.url, lambda: standin.token)
+    assert [p["metadata"]["name"] for p in reader.list_pods(NS, "workflows.argoproj.io/workflow=wf7")] == [pod]
     text = reader.read(NS, pod)
     assert [line.split(" ", 1)[1] for line in text.splitlines()] == ["line one", "line two"]
     assert text == cluster.pod_logs(NS, pod, "main")

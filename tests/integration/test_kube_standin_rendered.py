@@ -4,7 +4,6 @@ outputs written under the execution, AICORE_* env and secretKeyRefs reaching the
 from __future__ import annotations
 
 import http.client
-import sys
 
 import boto3
 import pytest
@@ -14,8 +13,7 @@ from chalicelib.adapters.k8s.cluster import KubernetesCluster
 from chalicelib.domain.cluster.inference_service import deployment_inference_service
 from chalicelib.domain.cluster.namespaces import namespace_for
 from chalicelib.domain.cluster.resource_plans import DEFAULT_RESOURCE_PLANS
-from chalicelib.domain.cluster.secret_manifests import (generic_secret, kubernetes_secret_name,
-                                                        object_store_secret)
+from chalicelib.domain.cluster.secret_manifests import generic_secret, object_store_secret
 from chalicelib.domain.cluster.workflow_manifest import ExecutionSpec, S3Location, execution_workflow
 from tests.support.kube_standin import kube_standin
 

@@ -39,3 +39,10 @@ def eks_api_client(endpoint: str, ca_data: str, cluster_name: str, region: str, 
 
     config.refresh_api_key_hook = refresh
     return client.ApiClient(config)
+
+
+def eks_cluster(endpoint: str, ca_data: str, cluster_name: str, region: str, role_arn: Optional[str] = None):
+    """The Cluster port for an EKS cluster (what the task functions use)."""
+    from .cluster import KubernetesCluster
+
+    return KubernetesCluster(eks_api_client(endpoint, ca_data, cluster_name, region, role_arn))

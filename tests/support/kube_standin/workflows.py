@@ -347,8 +347,8 @@ class _WorkflowRunner:
                         raise Cancelled()
                     if request.timeout_seconds is not None and time.monotonic() - started > request.timeout_seconds:
                         process.kill()
-                        return PodResult(FAILED, message=f"Pod was active on the node longer than the specified "
-                                                         f"deadline")
+                        return PodResult(FAILED, message="Pod was active on the node longer than the specified "
+                                                         "deadline")
             finally:
                 with self.lock:
                     self.processes.remove(process)
