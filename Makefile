@@ -31,7 +31,8 @@ run: $(STAMP)
 tenant: $(STAMP)
 	$(PY) -m chalicelib.adapters.local.tenant $(NAME)
 
-# The Argo Workflow the cluster path would submit for a WorkflowTemplate file (no stack, no cluster needed):
+# What the cluster path would submit for a template file (no stack, no cluster needed): the Argo Workflow of a
+# WorkflowTemplate, the KServe InferenceService of a ServingTemplate:
 #   make render FILE=path/to/template.yaml [PARAMS="name=value ..."] [ARTIFACTS="name=ai://default/path ..."]
 render: $(STAMP)
 	@$(PY) -m chalicelib.adapters.local.render $(FILE) $(foreach p,$(PARAMS),--param '$(p)') $(foreach a,$(ARTIFACTS),--artifact '$(a)')

@@ -54,7 +54,8 @@ def _label_key_problems(key: Any, where: str) -> List[str]:
     return problems
 
 
-def metadata_problems(manifest: dict, api: tuple, name_pattern: re.Pattern, name_rule: str) -> List[str]:
+def metadata_problems(manifest: dict, api: tuple, name_pattern: re.Pattern, name_rule: str,
+                      request_namespace: Optional[str] = None) -> List[str]:
     problems = []
     if (manifest.get("apiVersion"), manifest.get("kind")) != api:
         problems.append(f"apiVersion/kind: {manifest.get('apiVersion')}/{manifest.get('kind')} is not "
@@ -68,7 +69,13 @@ def metadata_problems(manifest: dict, api: tuple, name_pattern: re.Pattern, name
     elif not isinstance(name, str) or len(name) > 63 or not name_pattern.match(name):
         problems.append(f"metadata.name: '{name}' is not {name_rule}")
     namespace = meta.get("namespace")
-    if not namespace:
+    if request_namespace is not None and namespace not in (None, request_namespace):
+        # the API server's own words
+        problems.append(f"metadata.namespace: the namespace of the provided object ({namespace}) does not match "
+                        f"the namespace sent on the request ({request_namespace})")
+    elif request_namespace is not None and not namespace:
+        pass  # the API server takes it from the request's path
+    elif not namespace:
         problems.append("metadata.namespace: missing")
     elif not isinstance(namespace, str) or len(namespace) > 63 or not DNS1123_LABEL.match(namespace):
         problems.append(f"metadata.namespace: '{namespace}' is not a DNS-1123 label")
@@ -118,12 +125,14 @@ def _differences(given: Any, kept: Any, path: str) -> List[str]:
     return []
 
 
-def workflow_problems(manifest: dict) -> List[str]:
-    """Problems Argo's Workflow schema (hera's models) and Kubernetes' metadata rules find in `manifest`."""
+def workflow_problems(manifest: dict, namespace: Optional[str] = None) -> List[str]:
+    """Problems Argo's Workflow schema (hera's models) and Kubernetes' metadata rules find in `manifest`.
+    `namespace`: the one in the request's path (the stand-in's case), which the body may leave out; without it,
+    the body must name its namespace (what our renderers promise)."""
     if not isinstance(manifest, dict):
         return ["manifest: not a mapping"]
     problems = metadata_problems(manifest, WORKFLOW_API, DNS1123_SUBDOMAIN,
-                                 "a DNS-1123 subdomain of at most 63 characters (Argo's limit)")
+                                 "a DNS-1123 subdomain of at most 63 characters (Argo's limit)", namespace)
     given = _quantities_as_strings(manifest)
     try:
         model = Workflow.model_validate(given, extra="forbid")
@@ -225,14 +234,14 @@ class _Walk:
         return None
 
 
-def inference_service_problems(manifest: dict) -> List[str]:
+def inference_service_problems(manifest: dict, namespace: Optional[str] = None) -> List[str]:
     """Problems KServe's InferenceService schema (the `kserve` package's models) and Kubernetes' metadata rules
-    find in `manifest`."""
+    find in `manifest`. `namespace` as for workflow_problems."""
     if not isinstance(manifest, dict):
         return ["manifest: not a mapping"]
     problems = metadata_problems(manifest, ISVC_API, ISVC_NAME,
                                  "a DNS-1035 label of at most 63 characters (KServe: lower case alphanumerics "
-                                 "or '-', starting with a letter)")
+                                 "or '-', starting with a letter)", namespace)
     walk = _Walk()
     walk.model(manifest, kserve_models.V1beta1InferenceService, "")
     problems += walk.problems

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from chalicelib.domain.argo.pods import WorkflowError
+from chalicelib.domain.cluster import inference_service
 from chalicelib.domain.cluster.inference_service import deployment_inference_service, inference_service_name
 from chalicelib.domain.cluster.namespaces import namespace_for
 from chalicelib.domain.cluster.resource_plans import DEFAULT_RESOURCE_PLANS, UnknownResourcePlan
@@ -62,7 +63,10 @@ TEMPLATE = {
             {"name": "prep", "inputs": {"artifacts": [{"name": "data", "path": "/in"},
                                                       {"name": "extra", "path": "/extra"}]},
              "outputs": {"artifacts": [{"name": "x", "path": "/x"},
-                                       {"name": "mine", "path": "/m", "s3": {"key": "my/own/key"}}]},
+                                       {"name": "mine", "path": "/m", "s3": {"key": "my/own/key"}},
+                                       {"name": "elsewhere", "path": "/e",
+                                        "s3": {"endpoint": "e", "bucket": "b", "key": "k"}},
+                                       {"name": "raw", "path": "/out/folder/", "archive": {"none": {}}}]},
              "container": {"image": "python:3.12", "command": ["python", "prep.py"],
                            "env": [{"name": "KEEP", "value": "1"}, {"name": "AICORE_EXECUTION_ID", "value": "old"},
                                    {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "api_token",
@@ -72,7 +76,8 @@ TEMPLATE = {
              "inputs": {"artifacts": [{"name": "x", "path": "/x"}]},
              "outputs": {"artifacts": [{"name": "model", "path": "/model", "globalName": "model",
                                         "archive": {"none": {}}}]},
-             "script": {"image": "python:3.12", "command": ["python"], "source": "print('{{workflow.parameters.lr}}')"}},
+             "script": {"image": "python:3.12", "command": ["python"],
+                        "source": "print('{{workflow.parameters.lr}}')"}},
         ]},
 }
 STORE = S3Location("tenant-bucket", "prefix/in/store", endpoint="https://minio.example.com:9000", region="eu-1",
@@ -126,6 +131,13 @@ def test_input_artifacts_bound_with_credentials_or_irsa():
     assert "s3" not in templates(workflow)["fit"]["inputs"]["artifacts"][0]  # passed by the step: left alone
 
 
+def test_key_only_inputs_are_keys_in_the_default_store():
+    doc = copy.deepcopy(TEMPLATE)
+    doc["spec"]["templates"][1]["inputs"]["artifacts"][1]["s3"] = {"key": "shared/vocab"}
+    extra = templates(execution_workflow(doc, execution(inputs={"data": PLATFORM})))["prep"]["inputs"]["artifacts"][1]
+    assert extra["s3"]["key"] == "tenants/t1/default/shared/vocab" and extra["s3"]["bucket"] == "artifacts-bucket"
+
+
 def test_an_http_endpoint_is_marked_insecure():
     loc = S3Location("b", "k", endpoint="http://minio:9000").argo()
     assert loc["endpoint"] == "minio:9000" and loc["insecure"] is True
@@ -137,9 +149,15 @@ def test_outputs_go_under_the_execution_in_the_default_store():
     assert model["s3"] == {"endpoint": "s3.amazonaws.com", "bucket": "artifacts-bucket",
                            "key": "tenants/t1/default/e0a1b2c3d4e5f6a7/model", "useSDKCreds": True}
     assert model["archive"] == {"none": {}}
-    x, mine = t["prep"]["outputs"]["artifacts"]
-    assert x["s3"]["key"] == "tenants/t1/default/e0a1b2c3d4e5f6a7/{{pod.name}}/x"
-    assert mine["s3"] == {"key": "my/own/key"}  # the template placed it itself
+    doc = copy.deepcopy(TEMPLATE)
+    doc["spec"]["templates"][2]["outputs"]["artifacts"][0]["s3"] = {"key": "somewhere/else"}
+    (model,) = templates(execution_workflow(doc, execution()))["fit"]["outputs"]["artifacts"]
+    assert model["s3"]["key"] == "tenants/t1/default/e0a1b2c3d4e5f6a7/model"  # where finalize registers it
+    x, mine, elsewhere, raw = t["prep"]["outputs"]["artifacts"]
+    assert x["s3"]["key"] == "tenants/t1/default/e0a1b2c3d4e5f6a7/{{pod.name}}/x.tgz"  # as the local engine
+    assert mine["s3"]["key"] == "tenants/t1/default/my/own/key"  # key-only: a key in the default store
+    assert elsewhere["s3"] == {"endpoint": "e", "bucket": "b", "key": "k"}  # the template placed it itself
+    assert raw["s3"]["key"] == "tenants/t1/default/e0a1b2c3d4e5f6a7/{{pod.name}}/folder"
 
 
 def test_an_unbound_input_is_refused_naming_it():
@@ -282,6 +300,8 @@ def test_parameters_artifacts_and_kserves_own_fields_land_in_the_predictor():
     assert container["env"][1]["valueFrom"]["secretKeyRef"]["name"] == kubernetes_secret_name("api_token")
     assert predictor["serviceAccountName"] == "aicore-runner"
     assert predictor["imagePullSecrets"] == [{"name": kubernetes_secret_name("my_registry")}]
+    assert inference_service.pull_secret_names(SERVING, {}) == ["my_registry"]
+    assert inference_service.secret_names(SERVING, {}) == ["api_token"]
 
 
 def test_the_plan_sets_node_selector_resources_and_gpu_toleration():
@@ -315,3 +335,21 @@ def test_a_deployment_id_starting_with_a_digit_gets_a_name_kserve_takes():
 def test_a_step_input_nothing_passes_or_binds_is_refused_naming_it():
     with pytest.raises(WorkflowError, match="'prep': input artifact 'extra' has no source"):
         execution_workflow(TEMPLATE, execution(inputs={"data": PLATFORM}))
+
+
+def test_a_plan_table_from_settings_is_checked():
+    from chalicelib.domain.cluster.resource_plans import check_resource_plans
+    assert check_resource_plans(dict(DEFAULT_RESOURCE_PLANS)) == DEFAULT_RESOURCE_PLANS
+    with pytest.raises(ValueError, match="resource plan 'x': resources must be requests/limits"):
+        check_resource_plans({"x": {"resources": {"requests": {"cpu": 2}}}})
+    with pytest.raises(ValueError, match="nodeSelector, resources and tolerations only"):
+        check_resource_plans({"x": {"nodeselector": {}}})
+
+
+def test_resolved_object_locations_become_s3_locations():
+    from chalicelib.domain.cluster.workflow_manifest import s3_location
+    from chalicelib.domain.object_store import ObjectLocation, StoreConnection
+    own = ObjectLocation("tb", "p/k", StoreConnection("https://minio:9000", "eu-1", "AK", "SK"), "ai://mine/k", "mine")
+    assert s3_location(own) == S3Location("tb", "p/k", "https://minio:9000", "eu-1", object_store_secret_name("mine"))
+    platform = ObjectLocation("artifacts", "tenants/t/g/k", StoreConnection(None, "eu-1"), "ai://default/k", "default")
+    assert s3_location(platform) == S3Location("artifacts", "tenants/t/g/k", None, "eu-1", None)

@@ -84,7 +84,8 @@ def test_workflow_problems_name_the_field(doc, words):
     (changed(ISVC, ["spec", "predictor", "minReplica"], 1), "spec.predictor.minReplica: unknown field"),
     (changed(ISVC, ["spec", "predictor", "containers", 0, "imag"], "x"),
      "spec.predictor.containers.0.imag: unknown field of V1Container"),
-    (changed(ISVC, ["spec", "predictor", "maxReplicas"], "two"), "spec.predictor.maxReplicas: 'two' is not of type int"),
+    (changed(ISVC, ["spec", "predictor", "maxReplicas"], "two"),
+     "spec.predictor.maxReplicas: 'two' is not of type int"),
     (changed(ISVC, ["spec", "predictor", "containers", 0, "ports", 0, "containerPort"], "9001"),
      "spec.predictor.containers.0.ports.0.containerPort: '9001' is not of type int"),
     (changed(ISVC, ["spec", "predictor", "containers", 0, "env"], {"A": "1"}),
@@ -100,3 +101,11 @@ def test_workflow_problems_name_the_field(doc, words):
 def test_inference_service_problems_name_the_field(doc, words):
     problems = inference_service_problems(doc)
     assert any(words in p for p in problems), problems
+
+
+def test_the_request_namespace_may_stand_in_for_the_bodys():
+    bare = changed(WORKFLOW, ["metadata", "namespace"], None, delete=True)
+    assert workflow_problems(bare, namespace="t-ab12cd34") == []
+    assert any("does not match the namespace sent on the request (other)" in p
+               for p in workflow_problems(WORKFLOW, namespace="other"))
+    assert inference_service_problems(changed(ISVC, ["metadata", "namespace"], None, delete=True), "ns") == []

@@ -3,7 +3,8 @@ the Argo `Workflow` to submit, checked by the same rules the local walk applies 
 (parameters.py for values and enums, references.py for placeholders and depends). What Argo does with the
 Workflow afterwards is Argo's; nothing of the walk is re-implemented here.
 
-The rest of the cluster path (artifact locations, secrets, resource plans, submission) is issue 8's.
+The rest of what the cluster needs (artifact locations, pull secrets, AICORE_* env, resource plans) is added
+by domain/cluster/workflow_manifest.py.
 """
 from __future__ import annotations
 

@@ -15,8 +15,9 @@ import copy
 from typing import Any, Dict, List, Mapping, Optional
 
 from ..serving import RenderError, parameter_values, render_yaml
-from .names import keep_or_label
+from .names import is_label_value, keep_or_label
 from .resource_plans import DEFAULT_PLAN, PLAN_LABEL, resource_plan, with_plan_resources
+from .secret_manifests import referenced_secrets
 from .workflow_manifest import EXECUTABLE_LABEL, rename_secret_refs
 
 API_VERSION = "serving.kserve.io/v1beta1"
@@ -60,9 +61,9 @@ def deployment_inference_service(document: Dict[str, Any], *, deployment_id: str
             rename_secret_refs(container)
 
     own = (document.get("metadata") or {}).get("labels") or {}
-    labels.update({key: own[key] for key in (SCENARIO_LABEL,) if isinstance(own.get(key), str)})
+    labels.update({key: own[key] for key in (SCENARIO_LABEL,) if is_label_value(own.get(key))})
     executable = (document.get("metadata") or {}).get("name")
-    if isinstance(executable, str) and len(executable) <= 63:
+    if is_label_value(executable):
         labels.setdefault(EXECUTABLE_LABEL, executable)
     labels[DEPLOYMENT_LABEL] = deployment_id
     metadata: Dict[str, Any] = {"name": inference_service_name(deployment_id), "namespace": namespace,
@@ -112,22 +113,33 @@ def _apply_plan(predictor: Dict[str, Any], plan: Mapping[str, Any]) -> None:
     target["resources"] = with_plan_resources(target.get("resources"), plan)
 
 
-def pull_secret_names(document: Dict[str, Any], parameters: Dict[str, str]) -> List[str]:
-    """The docker registry secrets the ServingTemplate's predictor names, as the tenant named them (to sync)."""
+def _predictor_spec(document: Dict[str, Any], parameters: Dict[str, str]) -> Dict[str, Any]:
+    """spec.template.spec rendered only to read names from it (artifact URIs do not matter there); {} when it
+    does not render (deployment_inference_service then says why)."""
     body = ((document.get("spec") or {}).get("template") or {}).get("spec")
     if body is None:
-        return []
+        return {}
     try:
         spec = render_yaml(body, parameter_values(document, parameters), _AnyArtifact(), "spec.template.spec")
     except RenderError:
-        return []
-    predictor = spec.get("predictor") if isinstance(spec, dict) else None
+        return {}
+    return spec if isinstance(spec, dict) else {}
+
+
+def pull_secret_names(document: Dict[str, Any], parameters: Dict[str, str]) -> List[str]:
+    """The docker registry secrets the ServingTemplate's predictor names, as the tenant named them (to sync)."""
+    predictor = _predictor_spec(document, parameters).get("predictor")
     secrets = predictor.get("imagePullSecrets") if isinstance(predictor, dict) else None
     return [s["name"] for s in secrets or [] if isinstance(s, dict) and isinstance(s.get("name"), str)]
 
 
+def secret_names(document: Dict[str, Any], parameters: Dict[str, str]) -> List[str]:
+    """The generic secrets the InferenceService's containers refer to (env secretKeyRef, envFrom secretRef)."""
+    return referenced_secrets(_predictor_spec(document, parameters))
+
+
 class _AnyArtifact(dict):
-    """Artifact URIs do not matter to which secrets a template names."""
+    """Every input artifact has a (placeholder) URI."""
 
     def __contains__(self, key: object) -> bool:
         return True

@@ -8,6 +8,7 @@ import re
 
 LABEL_MAX = 63
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
@@ -24,6 +25,11 @@ def slug(text: str) -> str:
 
 def is_label(name: str) -> bool:
     return isinstance(name, str) and len(name) <= LABEL_MAX and bool(_DNS1123_LABEL.match(name))
+
+
+def is_label_value(value: str) -> bool:
+    """What Kubernetes takes as a label's value: at most 63 alphanumerics, '-', '_', '.', alphanumeric at the ends."""
+    return isinstance(value, str) and len(value) <= LABEL_MAX and bool(_LABEL_VALUE.match(value))
 
 
 def is_subdomain(name: str) -> bool:

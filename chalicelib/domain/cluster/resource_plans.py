@@ -56,3 +56,28 @@ def with_plan_resources(resources: Any, plan: Mapping[str, Any]) -> Dict[str, An
     for kind, amounts in (plan.get("resources") or {}).items():
         merged[kind] = {**merged.get(kind, {}), **amounts}
     return merged
+
+
+def check_resource_plans(plans: Any) -> Dict[str, Dict[str, Any]]:
+    """A table given in settings (same shape as DEFAULT_RESOURCE_PLANS), checked once at start-up so a typo is a
+    clear error there rather than a pod Kubernetes refuses later."""
+    if not isinstance(plans, dict) or not plans:
+        raise ValueError("resource plans must be a non-empty mapping of plan name to plan")
+    for name, plan in plans.items():
+        where = f"resource plan '{name}'"
+        if not isinstance(plan, dict) or set(plan) - {"nodeSelector", "resources", "tolerations"}:
+            raise ValueError(f"{where}: a mapping with nodeSelector, resources and tolerations only")
+        if not _string_map(plan.get("nodeSelector", {})):
+            raise ValueError(f"{where}: nodeSelector must map label names to strings")
+        resources = plan.get("resources", {})
+        if not isinstance(resources, dict) or set(resources) - {"requests", "limits"} or not all(
+                _string_map(amounts) for amounts in resources.values()):
+            raise ValueError(f"{where}: resources must be requests/limits, each mapping a resource to a quantity "
+                             "string such as '2' or '8Gi'")
+        if not isinstance(plan.get("tolerations", []), list):
+            raise ValueError(f"{where}: tolerations must be a list")
+    return plans
+
+
+def _string_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Dict, Mapping, Union
+from typing import Any, Dict, List, Mapping, Union
 
 from .names import is_subdomain, label_name
 
@@ -62,3 +62,24 @@ def object_store_secret(store: str, namespace: str, access_key_id: str, secret_a
     keys S3Location.credentials_secret promises."""
     return _secret(object_store_secret_name(store), namespace, "object-store", "Opaque",
                    {ACCESS_KEY: _b64(access_key_id), SECRET_KEY: _b64(secret_access_key)}, store)
+
+
+def referenced_secrets(node: Any) -> List[str]:
+    """The Secret names a pod spec (or any part of one) refers to through env `secretKeyRef` or envFrom
+    `secretRef`, as written (the tenant's generic secret names), in order, once each."""
+    found: List[str] = []
+
+    def walk(item: Any) -> None:
+        if isinstance(item, dict):
+            for key in ("secretKeyRef", "secretRef"):
+                ref = item.get(key)
+                if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+                    found.append(ref["name"])
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(node)
+    return list(dict.fromkeys(found))

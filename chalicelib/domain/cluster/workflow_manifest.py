@@ -9,11 +9,14 @@ change at any time, and a ConfigMap per namespace would be a second copy to keep
 location in the Workflow, what it reads and writes is visible in `kubectl get wf -o yaml`, the cluster needs no
 artifact repository configured for our namespaces, and a cluster admin's own default repository is left alone.
 - outputs with `globalName` (what the execution registers as artifacts): `<prefix>/<executionId>/<globalName>`,
-  so finalize registers `ai://default/<executionId>/<globalName>`, the same URL as locally;
-- other outputs (handed from step to step): `<prefix>/<executionId>/{{pod.name}}/<name>`, Argo's own default
-  key format (`{{workflow.name}}/{{pod.name}}`) under the execution, so a step run in a loop never overwrites
-  itself and deleting `<prefix>/<executionId>/` removes everything the run wrote;
-- outputs the template places itself (an `s3`, `http` ... of its own) stay where the template says.
+  always, so what finalize registers (`ai://default/<executionId>/<globalName>`, the same URL as locally) is
+  where the file is;
+- other outputs (handed from step to step): `<prefix>/<executionId>/{{pod.name}}/<name>.tgz` (or `/<basename of
+  path>` with `archive: none`), the local engine's layout (pod_outputs.py) and Argo's own default key format
+  (`{{workflow.name}}/{{pod.name}}`) under the execution: a step run in a loop never overwrites itself, and
+  deleting `<prefix>/<executionId>/` removes everything the run wrote;
+- a key-only `s3: {key: ...}` (Argo's key-only artifact, input or output) is that key in the default store, as
+  locally; a complete location of the template's own (an `s3` with a bucket, `http`, `git` ...) stays as written.
 """
 from __future__ import annotations
 
@@ -23,9 +26,11 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set
 
 from ..argo.pods import WorkflowError
 from ..argo.render import EXECUTION_LABEL, render_workflow
-from .names import keep_or_label
-from .resource_plans import DEFAULT_PLAN, PLAN_LABEL, resource_plan, with_plan_resources
-from .secret_manifests import ACCESS_KEY, SECRET_KEY, kubernetes_secret_name
+from .names import is_label_value, keep_or_label
+from .resource_plans import DEFAULT_PLAN, DEFAULT_RESOURCE_PLANS, PLAN_LABEL, resource_plan, with_plan_resources
+from ..object_store import ObjectLocation
+from .secret_manifests import (ACCESS_KEY, SECRET_KEY, kubernetes_secret_name, object_store_secret_name,
+                               referenced_secrets)
 
 EXECUTABLE_LABEL = "executables.ai.sap.com/id"
 # Where an Argo artifact says where it is; one of these present means the template placed it itself.
@@ -78,7 +83,16 @@ class ExecutionSpec:
     env: Dict[str, str]  # AICORE_EXECUTION_ID, AICORE_TRACKING_ENDPOINT ... injected into every step
     pull_secrets: List[str]  # Kubernetes Secret names (secret_manifests.kubernetes_secret_name)
     service_account: str
-    resource_plans: Mapping[str, dict] = field(default_factory=dict)
+    resource_plans: Mapping[str, dict] = field(default_factory=lambda: DEFAULT_RESOURCE_PLANS)
+
+
+def s3_location(location: ObjectLocation) -> S3Location:
+    """Where ObjectStoreResolver says an ai:// URL points, as the pods reach it: with the object store secret's
+    credentials synced into the namespace (secret_manifests.object_store_secret) when the store has its own, or
+    through the service account (IRSA) for the platform's store, whose credentials never leave the platform."""
+    connection = location.connection
+    secret = object_store_secret_name(location.secret) if connection.access_key_id else None
+    return S3Location(location.bucket, location.key, connection.endpoint_url, connection.region, secret)
 
 
 def workflow_name(execution_id: str) -> str:
@@ -101,9 +115,11 @@ def execution_workflow(document: Dict[str, Any], spec: ExecutionSpec) -> Dict[st
     pod_labels[EXECUTION_LABEL] = spec.execution_id
     document_plan = ((document.get("metadata") or {}).get("labels") or {}).get(PLAN_LABEL)
     passed = _passed_by_callers(body)
+    _complete_key_only((body.get("arguments") or {}).get("artifacts"), spec.outputs)
     for template in body.get("templates") or []:
         if not isinstance(template, dict):
             continue
+        _complete_key_only((template.get("inputs") or {}).get("artifacts"), spec.outputs)
         _bind_template_inputs(template, inputs, passed.get(template.get("name"), set()))
         _place_outputs(template, spec)
         containers = _step_containers(template)
@@ -168,15 +184,31 @@ def _bind_template_inputs(template: Dict[str, Any], inputs: Mapping[str, Dict[st
                                 f"(inputArtifactBindings key '{name}').")
 
 
+def _key_only(artifact: Mapping[str, Any]) -> bool:
+    s3 = artifact.get("s3")
+    return isinstance(s3, dict) and bool(s3.get("key")) and not s3.get("bucket") and not s3.get("endpoint")
+
+
+def _complete_key_only(artifacts: Any, store: S3Location) -> None:
+    for artifact in artifacts or []:
+        if isinstance(artifact, dict) and _key_only(artifact):
+            artifact["s3"] = store.joined(str(artifact["s3"]["key"])).argo()
+
+
 def _place_outputs(template: Dict[str, Any], spec: ExecutionSpec) -> None:
     for artifact in (template.get("outputs") or {}).get("artifacts") or []:
-        if not isinstance(artifact, dict) or _has_source(artifact):
+        if not isinstance(artifact, dict):
             continue
         if artifact.get("globalName"):
-            where = spec.outputs.joined(spec.execution_id, artifact["globalName"])
-        else:
-            where = spec.outputs.joined(spec.execution_id, "{{pod.name}}", str(artifact.get("name")))
-        artifact["s3"] = where.argo()
+            artifact.pop("s3", None)
+            artifact["s3"] = spec.outputs.joined(spec.execution_id, artifact["globalName"]).argo()
+        elif _key_only(artifact):
+            artifact["s3"] = spec.outputs.joined(str(artifact["s3"]["key"])).argo()
+        elif not _has_source(artifact) and artifact.get("path"):
+            archived = "none" not in (artifact.get("archive") or {})
+            name = str(artifact.get("name"))
+            leaf = f"{name}.tgz" if archived else (str(artifact["path"]).rstrip("/").rsplit("/", 1)[-1] or name)
+            artifact["s3"] = spec.outputs.joined(spec.execution_id, "{{pod.name}}", leaf).argo()
 
 
 # -- pods: containers, environment, plans, secrets ---------------------------------------------------------------------
@@ -226,7 +258,7 @@ def rename_secret_refs(container: Dict[str, Any]) -> None:
 def _label_executable(workflow: Dict[str, Any], document: Dict[str, Any]) -> None:
     name = (document.get("metadata") or {}).get("name")
     labels = workflow["metadata"]["labels"]
-    if isinstance(name, str) and len(name) <= 63 and EXECUTABLE_LABEL not in labels:
+    if is_label_value(name) and EXECUTABLE_LABEL not in labels:
         labels[EXECUTABLE_LABEL] = name
 
 
@@ -240,19 +272,4 @@ def pull_secret_names(document: Dict[str, Any]) -> List[str]:
 
 def secret_names(document: Dict[str, Any]) -> List[str]:
     """The generic secrets the template's containers refer to (env secretKeyRef, envFrom secretRef)."""
-    found: List[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("secretKeyRef", "secretRef"):
-                ref = node.get(key)
-                if isinstance(ref, dict) and isinstance(ref.get("name"), str):
-                    found.append(ref["name"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk((document.get("spec") or {}).get("templates"))
-    return list(dict.fromkeys(found))
+    return referenced_secrets((document.get("spec") or {}).get("templates"))
