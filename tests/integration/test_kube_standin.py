@@ -410,3 +410,14 @@ def test_artifacts_go_to_a_moto_server_when_the_stand_in_is_given_its_url():
         assert s3.get_object(Bucket=BUCKET, Key="k/o.txt")["Body"].read() == b"hi"
     finally:
         server.stop()
+
+
+def test_an_input_whose_key_holds_a_placeholder_is_read_from_the_resolved_key(kube):
+    _, cluster = kube
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket=BUCKET, Key="data/wf14/in.txt", Body=b"hello")
+    read = py("main", "print(open('/in.txt').read())",
+              inputs={"artifacts": [{"name": "d", "path": "/in.txt", "s3": dict(S3, key="data/{{workflow.name}}/in.txt")}]})
+    cluster.create_workflow(NS, workflow("wf14", [read]))
+    status = finished(kube, "wf14")["status"]
+    assert status["phase"] == "Succeeded", status
+    assert status["nodes"]["wf14"]["outputs"]["result"] == "hello"

@@ -399,12 +399,14 @@ class _WorkflowRunner:
         return PodResult(SUCCEEDED, code, result=result, parameters=parameters, artifacts=artifacts)
 
     # -- artifacts --------------------------------------------------------------------------------------------
-    def _location_of(self, stored: StoredArtifact) -> Dict[str, Any]:
+    def _location_of(self, stored: StoredArtifact, name: Optional[str] = None) -> Dict[str, Any]:
         with self.lock:
             known = self.locations.get(stored.key)
         if known is not None:
             return dict(known)
         found = _find_s3(self.manifest, stored.key)  # an input the manifest places itself (s3 with a key)
+        if found is None and name:  # its key held a placeholder the walk resolved: the artifact of that name
+            found = _find_named_s3(self.manifest, name)
         if found is None:
             raise WorkflowError(f"no S3 location known for artifact key '{stored.key}'")
         return dict(found, key=stored.key)
@@ -415,7 +417,7 @@ class _WorkflowRunner:
             with open(target, "w") as out:
                 out.write(artifact.raw)
         elif artifact.stored is not None:
-            location = self._location_of(artifact.stored)
+            location = self._location_of(artifact.stored, artifact.name)
             self.controller.s3.download(self.namespace, location, target)
         elif not artifact.optional:
             raise WorkflowError(f"input artifact '{artifact.name}' has no location")
@@ -547,4 +549,21 @@ def _find_s3(node: Any, key: str) -> Optional[Dict[str, Any]]:
             found = _find_s3(value, key)
             if found is not None:
                 return found
+    return None
+
+
+def _find_named_s3(node: Any, name: str) -> Optional[Dict[str, Any]]:
+    """The `s3` location of the first artifact called `name` that has a bucket."""
+    if isinstance(node, dict):
+        if node.get("name") == name and isinstance(node.get("s3"), dict) and node["s3"].get("bucket"):
+            return node["s3"]
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for value in children:
+        found = _find_named_s3(value, name)
+        if found is not None:
+            return found
     return None
