@@ -421,3 +421,23 @@ def test_an_input_whose_key_holds_a_placeholder_is_read_from_the_resolved_key(ku
     status = finished(kube, "wf14")["status"]
     assert status["phase"] == "Succeeded", status
     assert status["nodes"]["wf14"]["outputs"]["result"] == "hello"
+
+
+def test_a_canary_takes_its_share_then_is_promoted(kube):
+    standin, cluster = kube
+    cluster.apply_inference_service(NS, isvc("m5", PREDICTOR))
+    ready = wait_for(cluster, "m5", lambda s: conditions(s).get("Ready", {}).get("status") == "True")
+    host = ready["status"]["url"].split("://", 1)[1]
+    canary = isvc("m5", PREDICTOR, answer="v2")
+    canary["spec"]["predictor"]["canaryTrafficPercent"] = 30
+    cluster.apply_inference_service(NS, canary)
+    split = wait_for(cluster, "m5", lambda s: len(s["status"]["components"]["predictor"].get("traffic", [])) == 2)
+    traffic = {t["tag"]: (t["revisionName"], t["percent"]) for t in split["status"]["components"]["predictor"]["traffic"]}
+    assert traffic == {"latest": ("m5-predictor-00002", 30), "prev": ("m5-predictor-00001", 70)}
+    bodies = {predict(standin, host)[1] for _ in range(60)}
+    assert bodies == {b"v1:x", b"v2:x"}
+    del canary["spec"]["predictor"]["canaryTrafficPercent"]
+    cluster.apply_inference_service(NS, canary)  # promotion: no new revision, all traffic to the canary
+    promoted = wait_for(cluster, "m5", lambda s: len(s["status"]["components"]["predictor"].get("traffic", [])) == 1)
+    assert promoted["status"]["components"]["predictor"]["traffic"][0]["revisionName"] == "m5-predictor-00002"
+    assert {predict(standin, host)[1] for _ in range(10)} == {b"v2:x"}

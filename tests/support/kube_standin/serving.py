@@ -14,7 +14,10 @@ RevisionFailed and Knative's message `Revision "<rev>" failed with message: Cont
 line>.`, `modelStatus` FailedToLoad/BlockedByFailedLoad with the exit code (KServe's
 inference_service_status.go); its pod and log are kept. A new spec rolls over: the new revision must be ready before
 traffic moves to it and the old one stops; when it fails, traffic stays on the last ready revision. Delete stops
-everything. Canary traffic splits (`canaryTrafficPercent`) are not modelled: 100 % goes to the latest ready revision.
+everything. `spec.predictor.canaryTrafficPercent` on a new spec: once the new revision is ready it takes that share
+(traffic tags latest/prev, chosen at random per request) and the previous one keeps the rest; changing only the
+percent moves the split, and removing it (or 100) promotes the canary and retires the previous revision, as
+KServe's canary rollout does, without a new revision.
 
 The ingress (`Ingress`) is a loopback HTTP server routing by `Host` to the ready revision, as the cluster's
 Istio/Kourier gateway does.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import http.client
+import random
 import shutil
 import socket
 import tempfile
@@ -73,7 +77,10 @@ class _Service:
     def __init__(self):
         self.lock = threading.Lock()
         self.revisions: List[_Revision] = []
-        self.serving: Optional[_Revision] = None  # where the route sends traffic
+        self.serving: Optional[_Revision] = None  # where the route sends traffic (the rolled-out revision)
+        self.canary: Optional[_Revision] = None  # the new revision taking `percent` of it (canaryTrafficPercent)
+        self.percent = 0
+        self.spec: Optional[Dict[str, Any]] = None
         self.deleted = False
 
 
@@ -104,8 +111,21 @@ class ServingController:
         manifest = self.cluster.objects.get(("inferenceservices", namespace, name)) or {}
         with service.lock:
             generation = len(service.revisions) + 1
-            if event == "MODIFIED" and service.revisions and manifest.get("spec") == getattr(service, "spec", None):
-                return  # a status write or a metadata change: nothing to roll
+            if event == "MODIFIED" and service.revisions and manifest.get("spec") == service.spec:
+                return  # a metadata change: nothing to roll
+            if event == "MODIFIED" and service.revisions and _without_canary(manifest.get("spec")) == \
+                    _without_canary(service.spec):
+                service.spec = copy.deepcopy(manifest.get("spec"))
+                retired = self._shift(service, _canary_percent(manifest))
+                latest = service.revisions[-1]
+            else:
+                retired, latest = None, None
+        if latest is not None:  # only the traffic split changed: no new revision (KServe's promotion)
+            if retired is not None:
+                threading.Thread(target=self._drain, args=(namespace, retired), daemon=True).start()
+            self._status(namespace, name, service, latest, None)
+            return
+        with service.lock:
             service.spec = copy.deepcopy(manifest.get("spec"))
             revision = _Revision(f"{name}-predictor-{generation:05d}", f"{name}-predictor-{generation:05d}-deployment",
                                  free_port())
@@ -161,12 +181,31 @@ class ServingController:
             if service.deleted:
                 revision.stop()
                 return
-            old, service.serving = service.serving, revision
             revision.ready = True
-        if old is not None and old is not revision:  # the new revision is ready first: no request is dropped
-            threading.Thread(target=self._drain, args=(namespace, old), daemon=True).start()
+            retired = [service.canary] if service.canary is not None else []
+            percent = _canary_percent(manifest)
+            if percent is not None and service.serving is not None:  # a canary: the old one keeps the rest
+                service.canary, service.percent = revision, percent
+            else:
+                retired.append(service.serving)
+                service.serving, service.canary = revision, None
+        for old in retired:  # the new revision is ready first: no request is dropped
+            if old is not None and old is not revision:
+                threading.Thread(target=self._drain, args=(namespace, old), daemon=True).start()
         self._status(namespace, name, service, revision, None)
         threading.Thread(target=self._watch, args=(namespace, name, service, revision), daemon=True).start()
+
+    @staticmethod
+    def _shift(service: _Service, percent: Optional[int]) -> Optional[_Revision]:
+        """A new canaryTrafficPercent on the same predictor: promote the canary (none or 100) or move the split.
+        Returns the revision that no longer gets traffic."""
+        if service.canary is None:
+            return None
+        if percent is None:
+            retired, service.serving, service.canary = service.serving, service.canary, None
+            return retired
+        service.percent = percent
+        return None
 
     def _drain(self, namespace: str, old: _Revision) -> None:
         """Requests already sent to the old revision finish (Knative's queue-proxy drains) before it stops."""
@@ -209,8 +248,8 @@ class ServingController:
         if current is None or service.deleted:
             return
         with service.lock:
-            serving = service.serving
-            ready = failure is None and serving is revision
+            serving, canary, percent = service.serving, service.canary, service.percent
+            ready = failure is None and revision in (serving, canary)
         url = f"http://{name}.{namespace}.{self.domain}"
         predictor_url = f"http://{name}-predictor.{namespace}.{self.domain}"
         status: Dict[str, Any] = {"observedGeneration": current["metadata"].get("generation", 1)}
@@ -227,8 +266,16 @@ class ServingController:
             status["url"] = url
             status["address"] = {"url": f"http://{name}.{namespace}.svc.cluster.local"}
         component: Dict[str, Any] = {"latestCreatedRevision": revision.name}
-        if serving is not None:
-            component.update(latestReadyRevision=serving.name, url=predictor_url,
+        if canary is not None and serving is not None:
+            component.update(latestReadyRevision=canary.name, latestRolledoutRevision=serving.name,
+                             url=predictor_url,
+                             traffic=[{"revisionName": canary.name, "percent": percent, "latestRevision": True,
+                                       "tag": "latest"},
+                                      {"revisionName": serving.name, "percent": 100 - percent,
+                                       "latestRevision": False, "tag": "prev"}])
+        elif serving is not None:
+            component.update(latestReadyRevision=serving.name, latestRolledoutRevision=serving.name,
+                             url=predictor_url,
                              traffic=[{"revisionName": serving.name, "percent": 100,
                                        "latestRevision": serving is revision}])
         status["components"] = {"predictor": component}
@@ -264,6 +311,8 @@ class ServingController:
         if service is None:
             return None
         with service.lock:
+            if service.canary is not None and random.uniform(0, 100) < service.percent:
+                return service.canary.port
             return service.serving.port if service.serving is not None else None
 
     def stop_all(self) -> None:
@@ -274,6 +323,19 @@ class ServingController:
                 service.deleted = True
                 for revision in service.revisions:
                     revision.stop()
+
+
+def _canary_percent(manifest: Dict[str, Any]) -> Optional[int]:
+    """spec.predictor.canaryTrafficPercent, None when absent or 100 (all traffic to the latest revision)."""
+    value = (((manifest.get("spec") or {}).get("predictor") or {}).get("canaryTrafficPercent"))
+    return None if value in (None, 100, "100") else int(value)
+
+
+def _without_canary(spec: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    if not isinstance(spec, dict):
+        return spec
+    predictor = {k: v for k, v in (spec.get("predictor") or {}).items() if k != "canaryTrafficPercent"}
+    return dict(spec, predictor=predictor)
 
 
 def _answers(port: int, path: Optional[str]) -> bool:
