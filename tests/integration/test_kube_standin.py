@@ -441,3 +441,19 @@ def test_a_canary_takes_its_share_then_is_promoted(kube):
     promoted = wait_for(cluster, "m5", lambda s: len(s["status"]["components"]["predictor"].get("traffic", [])) == 1)
     assert promoted["status"]["components"]["predictor"]["traffic"][0]["revisionName"] == "m5-predictor-00002"
     assert {predict(standin, host)[1] for _ in range(10)} == {b"v2:x"}
+
+
+def test_the_eks_wiring_reaches_the_stand_in_with_real_eks_tokens():
+    from chalicelib.adapters.k8s.eks_auth import eks_cluster
+    from chalicelib.adapters.k8s.eks_token import EksToken
+    from chalicelib.adapters.k8s.pod_log_reader import PodLogReader
+
+    with mock_aws(), kube_standin(accept_eks_tokens=True) as standin:
+        cluster = eks_cluster(standin.url, "", "prod-cluster", "eu-west-1",
+                              role_arn="arn:aws:iam::123456789012:role/aicore-engine")
+        cluster.ensure_namespace(NS, {})
+        assert cluster.get_workflow(NS, "nothing") is None
+        token = EksToken("prod-cluster", "eu-west-1")
+        assert PodLogReader.for_eks(standin.url, "", token.get).list_pods(NS, "a=b") == []
+        with pytest.raises(ClusterError):
+            PodLogReader.for_eks(standin.url, "", lambda: "k8s-aws-v1.bm90LWEtdXJs").list_pods(NS, "a=b")

@@ -84,3 +84,16 @@ def test_the_eks_api_client_sends_a_fresh_bearer_token_and_trusts_the_cluster_ca
     now[0] = 100.0
     config.auth_settings()
     assert token._made == 100.0  # asked again per request: renewed once past its age
+
+
+def test_the_stand_ins_token_check_takes_ours_and_refuses_what_eks_would(sts):
+    from datetime import datetime, timedelta, timezone
+
+    from tests.support.kube_standin.eks_tokens import eks_token_problem
+
+    token = EksToken("c", "eu-west-1").get()
+    assert eks_token_problem(token) is None
+    assert eks_token_problem(token, datetime.now(timezone.utc) + timedelta(minutes=2)) == "expired"
+    assert eks_token_problem("k8s-aws-v1." + base64.urlsafe_b64encode(b"https://evil.example.com/?Action="
+                                                                       b"GetCallerIdentity").decode()).startswith("not")
+    assert eks_token_problem("Bearer x") == "not a k8s-aws-v1 token"

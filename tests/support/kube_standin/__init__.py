@@ -29,9 +29,12 @@ TEST_TOKEN = "stand-in-test-token"
 
 
 class KubeStandIn:
-    def __init__(self, token: str = TEST_TOKEN, s3_endpoint_url: Optional[str] = None, domain: str = "example.com"):
+    def __init__(self, token: str = TEST_TOKEN, s3_endpoint_url: Optional[str] = None, domain: str = "example.com",
+                 accept_eks_tokens: bool = False):
+        """`accept_eks_tokens`: also take the tokens eks_token.py makes (checked as EKS's authenticator checks
+        them, eks_tokens.py), for tests that go through the EKS wiring (eks_auth.eks_api_client)."""
         self.token = token
-        self.cluster = Cluster(token)
+        self.cluster = Cluster(token, accept_eks_tokens)
         self.s3 = S3Access(secret_reader(self.cluster.objects), s3_endpoint_url)
         self.workflows = WorkflowController(self.cluster, self.s3)
         self.serving = ServingController(self.cluster, domain)

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlparse
 
 from tests.support.cluster_schemas import inference_service_problems, workflow_problems
 
+from .eks_tokens import eks_token_problem
 from .objects import Objects, merge_patch
 
 CUSTOM = {"workflows": ("argoproj.io", "v1alpha1", "Workflow", workflow_problems),
@@ -50,12 +51,18 @@ def not_found(plural: str, name: str) -> ApiError:
 class Cluster:
     """What the handler serves: the objects, the expected token, and controllers told of every change."""
 
-    def __init__(self, token: str):
+    def __init__(self, token: str, accept_eks_tokens: bool = False):
         self.token = token
+        self.accept_eks_tokens = accept_eks_tokens  # also take eks_token.py's tokens (eks_tokens.py checks them)
         self.objects = Objects()
         self.logs: Dict[Tuple[str, str], List[str]] = {}  # (namespace, pod) -> log lines with timestamps
         self.watchers: List[Callable[[str, str, str, str], None]] = []  # (event, resource, namespace, name)
         self.faults: List[Tuple[str, str, int, str]] = []  # (method, path part, code, message): answered once each
+
+    def authorized(self, header: str) -> bool:
+        if header == f"Bearer {self.token}":
+            return True
+        return self.accept_eks_tokens and header.startswith("Bearer ") and eks_token_problem(header[7:]) is None
 
     def fail_next(self, method: str, path_part: str, code: int, message: str = "injected by the test") -> None:
         """The next `method` request whose path contains `path_part` gets `code` (429, 500, 503 ...) with a Status
@@ -102,7 +109,7 @@ def make_handler(cluster: Cluster):
             try:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                if self.headers.get("Authorization") != f"Bearer {cluster.token}":
+                if not cluster.authorized(self.headers.get("Authorization") or ""):
                     raise ApiError(401, "Unauthorized", "Unauthorized")
                 url = urlparse(self.path)
                 fault = cluster.take_fault(method, url.path)
