@@ -244,6 +244,11 @@ def test_an_inference_service_becomes_ready_answers_through_the_ingress_and_roll
                       == "m1-predictor-00002" and conditions(s)["Ready"]["status"] == "True")
     assert rolled["metadata"]["generation"] == 2
     assert predict(standin, host) == (200, b"v2:x")
+    again = cluster.apply_inference_service(NS, isvc("m1", PREDICTOR, answer="v2"))  # a retried task: no new rollout
+    assert again["metadata"]["generation"] == 2
+    time.sleep(0.3)
+    assert cluster.get_inference_service(NS, "m1")["status"]["components"]["predictor"]["latestCreatedRevision"] \
+        == "m1-predictor-00002"
     cluster.delete_inference_service(NS, "m1")
     cluster.delete_inference_service(NS, "m1")
     assert cluster.get_inference_service(NS, "m1") is None

@@ -2,16 +2,28 @@
 real HTTP (api_server.py), with Argo Workflows' and KServe's controllers played by workflows.py and serving.py, and
 an ingress routing by Host to ready predictors.
 
-    with kube_standin() as kube:
+    with kube_standin() as kube:                   # or the fixture in fixtures.py
         cluster = KubernetesCluster(kube.api_client())
         ...
         kube.workflows.wait(namespace, name)       # a Workflow's run ended
         kube.workflows.gc_pods(namespace, name)    # its pods (and logs) gone, as after podGC
         kube.fail_next("POST", "/workflows", 503)  # the next submit meets a transient error
-        requests.post(kube.ingress_url + "/v1/models/m:predict", headers={"Host": host})
+        http.client.HTTPConnection(...ingress port...).request("POST", path, headers={"Host": status.url's host})
 
-What is simulated and what is not is said in each module's docstring (host processes instead of images, no
-scheduling, no resource limits, no canary splits).
+    kube_standin(accept_eks_tokens=True)           # also takes eks_token.py's tokens: eks_auth.eks_cluster(kube.url,
+                                                   # "", name, region) reaches it as the task functions reach EKS
+    kube_standin(s3_endpoint_url=moto_server_url)  # artifacts via a moto server instead of in-process moto
+
+Every Workflow and InferenceService is validated with tests/support/cluster_schemas.py (hera's and kserve's models)
+and refused with 422 naming the field, as the CRDs' schemas and webhooks refuse it.
+
+Where it differs from a real cluster (each module says more): containers are host processes (images are not
+pulled, nothing is isolated, `python` is this interpreter, declared container paths are mapped into a temp folder);
+no scheduling, resource limits, node selectors, image pull secrets or service account permissions are enforced
+(secretKeyRefs are: a pod reads only its own namespace's Secrets); no watches (clients poll); Argo's node names
+lack the `[i]` step-group indices and pod names end in a sequence number instead of a hash; KServe runs only
+custom predictor containers (`spec.predictor.containers`), one replica, no autoscaling, readiness by TCP connect
+or the readinessProbe's httpGet path.
 """
 from __future__ import annotations
 
