@@ -253,7 +253,11 @@ class Container:
 
     @cached_property
     def log_store(self):
-        # No engine collects logs yet; the local engine / CloudWatch adapter replaces this.
+        if self.settings.engine == "stepfunctions":  # runs on EKS: archived pods in S3, running pods live
+            from .adapters.aws.cluster_logs import cluster_log_store
+
+            return cluster_log_store(self.settings, self.cluster_log_archive)
+        # No engine collects logs here; the local stack swaps in its durable FileLogStore.
         from .adapters.local.logs import EmptyLogStore
 
         return EmptyLogStore()

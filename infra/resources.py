@@ -134,11 +134,15 @@ def _environment(function) -> Dict[str, Any]:
     }
     for machine in STATE_MACHINES:
         env[f"AICORE_{machine.name.upper()}_STATE_MACHINE_ARN"] = {"Ref": machine.logical_id}
-    if function is CLUSTER_TASK:  # only the task talks to the cluster (Lambda's environment is 4 KB in all)
+    # The task drives the cluster as the engine role; the API reads running pods' logs (the logs endpoints) as
+    # itself, which the cluster maps to the read-only group aicore:log-reader (infra/k8s/log-reader-rbac.yaml), so
+    # it gets no engine role. The schedule and Git functions never reach the cluster (the environment is 4 KB).
+    if function in (CLUSTER_TASK, API):
         env.update({"AICORE_EKS_CLUSTER_NAME": {"Ref": "EksClusterName"},
                     "AICORE_EKS_ENDPOINT": {"Ref": "EksEndpoint"},
-                    "AICORE_EKS_CA_DATA": {"Ref": "EksCaData"},
-                    "AICORE_EKS_ROLE_ARN": {"Ref": "EksEngineRoleArn"}})
+                    "AICORE_EKS_CA_DATA": {"Ref": "EksCaData"}})
+    if function is CLUSTER_TASK:
+        env["AICORE_EKS_ROLE_ARN"] = {"Ref": "EksEngineRoleArn"}
     return env
 
 
@@ -178,6 +182,8 @@ def render(stage: str) -> Dict[str, Any]:
             "SecretsKeyArn": {"Value": {"Fn::GetAtt": ["SecretsKey", "Arn"]}},
             "ClusterTaskRoleArn": {"Value": {"Fn::GetAtt": [CLUSTER_TASK.role_id, "Arn"]},
                                    "Description": "Let this role assume EksEngineRoleArn (its trust policy)"},
+            "ApiHandlerRoleArn": {"Value": {"Fn::GetAtt": [API.role_id, "Arn"]},
+                                  "Description": "Map this role to the group aicore:log-reader (running pods' logs)"},
             "WorkloadAccessPolicyArn": {"Value": {"Ref": "WorkloadAccessPolicy"},
                                         "Description": "Attach to the IRSA role of the aicore-workload account"},
             **{f"{m.logical_id}Arn": {"Value": {"Ref": m.logical_id}} for m in STATE_MACHINES},

@@ -10,7 +10,7 @@ A run without a readable createdAt falls back to end - 1 hour. Explicit start/en
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import List, Optional, Protocol
+from typing import Iterable, List, Optional, Protocol
 
 from pydantic import BaseModel
 
@@ -41,6 +41,15 @@ class LogStore(Protocol):
         """Entries of one run with start <= timestamp <= end, sorted by `order`, at most `top`."""
 
 
+def select_entries(entries: Iterable[LogEntry], start: datetime, end: datetime, top: int,
+                   order: str) -> List[LogEntry]:
+    """What a LogStore answers: entries with start <= timestamp <= end, oldest first ("asc") or newest first
+    ("desc"), at most `top`. Shared by the service and the stores, so every engine pages logs alike."""
+    chosen = [entry for entry in entries if start <= entry.timestamp <= end]
+    chosen.sort(key=lambda e: e.timestamp, reverse=order == "desc")  # stable: lines of one instant keep their order
+    return chosen[:top]
+
+
 class LogService:
     def __init__(self, store: RecordStore, logs: LogStore, clock: Clock):
         self._store = store
@@ -64,11 +73,8 @@ class LogService:
         if start > end:
             raise InvalidInput(f"'start' ({to_wire(start)}) must not be after 'end' ({to_wire(end)}).",
                                target="start")
-        entries = self._logs.read(ctx, kind, run_id, start, end, top, order)
-        entries = [entry for entry in entries if start <= entry.timestamp <= end]
-        # The port promises order and limit; enforcing them here keeps simple adapters honest.
-        entries.sort(key=lambda e: e.timestamp, reverse=order == "desc")
-        return entries[:top]
+        # The port promises window, order and limit; enforcing them here keeps simple adapters honest.
+        return select_entries(self._logs.read(ctx, kind, run_id, start, end, top, order), start, end, top, order)
 
     @staticmethod
     def _default_start(kind: Kind, created_at: object, end: datetime) -> datetime:

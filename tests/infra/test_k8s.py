@@ -55,7 +55,8 @@ def _grants(role):
 def test_cluster_side_holds_the_engine_and_workload_roles():
     objects = _objects(_render(K8S))
     assert set(objects) == {("ClusterRole", "aicore-engine"), ("ClusterRoleBinding", "aicore-engine"),
-                            ("ClusterRole", "aicore-workload")}
+                            ("ClusterRole", "aicore-workload"), ("ClusterRole", "aicore-log-reader"),
+                            ("ClusterRoleBinding", "aicore-log-reader")}
     binding = objects["ClusterRoleBinding", "aicore-engine"]
     assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                   "name": "aicore-engine"}
@@ -66,6 +67,15 @@ def test_engine_gets_exactly_what_it_needs():
     role = _objects(_render(K8S))["ClusterRole", "aicore-engine"]
     assert _grants(role) == ENGINE_GRANTS
     assert not any("*" in v for rule in role["rules"] for v in rule["verbs"] + rule["resources"])
+
+
+def test_the_api_function_may_only_read_pods_logs():
+    objects = _objects(_render(K8S))
+    assert _grants(objects["ClusterRole", "aicore-log-reader"]) == {("", "pods"): {"list"}, ("", "pods/log"): {"get"}}
+    binding = objects["ClusterRoleBinding", "aicore-log-reader"]
+    assert binding["roleRef"]["name"] == "aicore-log-reader"
+    assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
+                                    "name": "aicore:log-reader"}]
 
 
 def test_workflow_pods_may_only_report_their_results():

@@ -10,7 +10,7 @@ from typing import Dict, List
 from urllib.parse import quote
 
 from chalicelib.domain.context import TenantContext
-from chalicelib.domain.logs import LogEntry
+from chalicelib.domain.logs import LogEntry, select_entries
 from chalicelib.domain.records import Kind
 
 
@@ -83,12 +83,10 @@ class FileLogStore:
                         entry = LogEntry.model_validate_json(text)
                     except ValueError:
                         continue  # a torn line after a crash
-                    if start <= entry.timestamp <= end:
-                        entries.append(entry)
+                    entries.append(entry)
         except FileNotFoundError:
             return []
-        entries.sort(key=lambda e: e.timestamp, reverse=order == "desc")
-        return entries[:top]
+        return select_entries(entries, start, end, top, order)
 
 
 def _segment(text: str) -> str:
