@@ -13,6 +13,8 @@ One world for the module (onboarding and syncing cost more than the runs); each 
 """
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 kube = pytest.importorskip("tests.support.kube_standin")
@@ -40,6 +42,7 @@ def world(tmp_path_factory):
     from tests.support.api_client import Api
     from tests.support.aws_wiring import aws_wiring
     from tests.support.git_repo import commit_tree
+    from tests.support.moto_serial import serialized_moto
 
     root = tmp_path_factory.mktemp("aws-e2e")
     settings = Settings(home=root / "aicore", stage="tst", aws_endpoint_url=None,
@@ -48,7 +51,8 @@ def world(tmp_path_factory):
                         cluster_poll_serving_seconds=1, eks_cluster_name="aicore-tst",
                         eks_ca_data="bm90IHVzZWQgb3ZlciBodHRw",  # the stand-in speaks plain HTTP: never read
                         eks_role_arn="arn:aws:iam::123456789012:role/aicore-tst-engine")
-    with kube.kube_standin(accept_eks_tokens=True, domain=DOMAIN) as standin, aws_wiring(settings) as wiring:
+    with kube.kube_standin(accept_eks_tokens=True, domain=DOMAIN) as standin, aws_wiring(settings) as wiring, \
+            serialized_moto():  # moto's backends are not thread-safe; DynamoDB and S3 are
         kms = boto3.client("kms", region_name=settings.aws_region)
         keys = {"kms_key_id": kms.create_key()["KeyMetadata"]["Arn"],
                 "tracking_mac_key_id": kms.create_key(KeySpec="HMAC_256",
@@ -196,12 +200,46 @@ def test_a_deployment_runs_answers_switches_configuration_and_stops(world):
     assert refused["policyDocument"]["Statement"][0]["Effect"] == "Deny"
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Must-have 3 (a PATCH rolls over without a failed request) does not hold on AWS yet: the update step marks the "
+    "deployment PENDING while KServe rolls over, and the authorizer's running_host lets requests through only while "
+    "it is RUNNING, so requests made during the switch are denied although the previous revision still serves."))
+def test_no_request_fails_while_a_configuration_switch_rolls_over(world):
+    first = e2e.configuration(world.api, "t1", e2e.SERVE, "roll-hello", {"greeting": "hello"})
+    second = e2e.configuration(world.api, "t1", e2e.SERVE, "roll-salut", {"greeting": "salut"})
+    deployment_id = ok(world.api.call("POST", "/v2/lm/deployments", {"configurationId": first}, tenant="t1"))["id"]
+    deployment = world.until_status("t1", "deployments", deployment_id, "RUNNING")
+    answers, done = [], threading.Event()
+
+    def keep_asking():  # a client calling the deployment all along the switch
+        while not done.is_set():
+            try:
+                answers.append(world.predict("t1", deployment))
+            except AssertionError as refused:  # the authorizer's Deny
+                answers.append((403, str(refused)[:200]))
+
+    caller = threading.Thread(target=keep_asking)
+    caller.start()
+    try:
+        ok(world.api.call("PATCH", f"/v2/lm/deployments/{deployment_id}", {"configurationId": second}, tenant="t1"))
+        until(lambda: world.get("t1", "deployments", deployment_id),
+              lambda d: d["status"] == "RUNNING" and d.get("latestRunningConfigurationId") == second,
+              what="the second configuration running")
+    finally:
+        done.set()
+        caller.join()
+        ok(world.api.call("PATCH", f"/v2/lm/deployments/{deployment_id}", {"targetStatus": "STOPPED"}, tenant="t1"))
+        world.until_status("t1", "deployments", deployment_id, "STOPPED", "DEAD")
+    assert answers and [a for a in answers if a[0] != 200] == []
+
+
 def test_two_tenants_run_in_two_namespaces_and_never_see_each_others_secrets(world):
     runs = {tenant: world.execution(tenant, "ok") for tenant in ("t1", "t2")}
     peek = world.execution("t1", "ok", executable=e2e.PEEK)  # reads a secret only t2 has
 
     for tenant, execution_id in runs.items():
-        assert world.until_status(tenant, "executions", execution_id, "COMPLETED", "DEAD")["status"] == "COMPLETED"
+        run = world.until_status(tenant, "executions", execution_id, "COMPLETED", "DEAD")
+        assert run["status"] == "COMPLETED", (tenant, run["statusMessage"], run.get("statusDetails"))
         lines = messages(world.logs(tenant, "executions", execution_id))
         assert f"secret {e2e.digest(SECRETS[tenant][e2e.SECRET])}" in lines  # its own tenant's value, not the other's
         assert world.workflow(tenant, execution_id) is not None
