@@ -99,8 +99,8 @@ class World:
         return self.standin.cluster.objects.get(("workflows", namespace_for(tenant, "default"),
                                                  workflow_name(execution_id)))
 
-    def predict(self, tenant: str, deployment: dict, proxy: str = "v1/models/m:predict"):
-        """API Gateway's hop: the authorizer decides and names the Host; the ingress routes by it."""
+    def authorize(self, tenant: str, deployment: dict, proxy: str) -> dict:
+        """The authorizer's answer to the event API Gateway sends for `{deploymentUrl}/{proxy}`."""
         from chalicelib.bootstrap import container
 
         c = container()
@@ -109,8 +109,12 @@ class World:
             return f"{inference_service_name(deployment_id)}.{namespace_for(ctx.tenant, ctx.resource_group)}.{DOMAIN}"
 
         access = InferenceAccess(c.verifier, c.store, running_host(c.store, host_of))
-        event = e2e.authorizer_event(deployment["deploymentUrl"], self.api.token(tenant), "default", proxy)
-        policy = authorize(access, event)
+        return authorize(access, e2e.authorizer_event(deployment["deploymentUrl"], self.api.token(tenant), "default",
+                                                      proxy))
+
+    def predict(self, tenant: str, deployment: dict, proxy: str = "v1/models/m:predict"):
+        """API Gateway's hop: the authorizer decides and names the Host; the ingress routes by it."""
+        policy = self.authorize(tenant, deployment, proxy)
         assert policy["policyDocument"]["Statement"][0]["Effect"] == "Allow", policy
         return e2e.through_ingress(self.standin.ingress_url, policy["context"]["host"], proxy)
 
@@ -178,6 +182,8 @@ def test_a_deployment_runs_answers_switches_configuration_and_stops(world):
     assert deployment["status"] == "RUNNING", deployment
     assert deployment["deploymentUrl"].endswith(f"/v2/inference/deployments/{deployment_id}")
     assert world.predict("t1", deployment) == (200, {"greeting": "hello", "path": "/v1/models/m:predict"})
+    other = world.authorize("t2", deployment, "v1/models/m:predict")  # another tenant's token: never through
+    assert other["policyDocument"]["Statement"][0]["Effect"] == "Deny", other
     isvc = world.standin.cluster.objects.get(("inferenceservices", namespace_for("t1", "default"),
                                               inference_service_name(deployment_id)))
     assert isvc["status"]["url"].endswith(f"{inference_service_name(deployment_id)}.{namespace_for('t1', 'default')}."
@@ -195,9 +201,8 @@ def test_a_deployment_runs_answers_switches_configuration_and_stops(world):
     assert stopped["status"] == "STOPPED", stopped
     assert world.standin.cluster.objects.get(("inferenceservices", namespace_for("t1", "default"),
                                               inference_service_name(deployment_id))) is None
-    refused = authorize(InferenceAccess(_verifier(), _store(), running_host(_store(), lambda *a: "unused")),
-                        e2e.authorizer_event(stopped["deploymentUrl"], world.api.token("t1"), "default", "v1/x"))
-    assert refused["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+    refused = world.authorize("t1", stopped, "v1/models/m:predict")
+    assert refused["policyDocument"]["Statement"][0]["Effect"] == "Deny", refused
 
 
 @pytest.mark.xfail(strict=True, reason=(
@@ -254,14 +259,3 @@ def test_two_tenants_run_in_two_namespaces_and_never_see_each_others_secrets(wor
     # and t2's run ids are not t1's to read: its logs are another tenant's
     assert world.api.call("GET", f"/v2/lm/executions/{runs['t2']}/logs", tenant="t1").status == 404
 
-
-def _verifier():
-    from chalicelib.bootstrap import container
-
-    return container().verifier
-
-
-def _store():
-    from chalicelib.bootstrap import container
-
-    return container().store
