@@ -462,3 +462,19 @@ def test_the_eks_wiring_reaches_the_stand_in_with_real_eks_tokens():
         assert PodLogReader.for_eks(standin.url, "", token.get).list_pods(NS, "a=b") == []
         with pytest.raises(ClusterError):
             PodLogReader.for_eks(standin.url, "", lambda: "k8s-aws-v1.bm90LWEtdXJs").list_pods(NS, "a=b")
+
+
+def test_a_container_not_started_yet_has_an_empty_log(kube):
+    from chalicelib.adapters.k8s.pod_log_reader import PodLogReader
+
+    standin, cluster = kube
+    cluster.create_workflow(NS, workflow("wf15", [py("main", "print('x')")]))
+    finished(kube, "wf15")
+    pod = cluster.list_pods(NS, "workflows.argoproj.io/workflow=wf15")[0]["metadata"]["name"]
+    waiting = f'container "main" in pod "{pod}" is waiting to start: ContainerCreating'
+    standin.fail_next("GET", "/log", 400, waiting)
+    assert cluster.pod_logs(NS, pod, "main") == ""
+    standin.fail_next("GET", "/log", 400, waiting)
+    assert PodLogReader(standin.url, lambda: standin.token).read(NS, pod) == ""
+    standin.workflows.gc_pods(NS, "wf15")
+    assert cluster.pod_logs(NS, pod, "main") is None

@@ -134,11 +134,19 @@ class KubernetesCluster:
 
     def pod_logs(self, namespace: str, pod: str, container: str) -> Optional[str]:
         # _preload_content=False: the raw text (the client would otherwise decode it as a Python literal)
-        answer = self._call(f"Reading the log of {namespace}/{pod}",
-                            lambda: self.core.read_namespaced_pod_log(pod, namespace, container=container,
-                                                                      timestamps=True, _preload_content=False,
-                                                                      _request_timeout=TIMEOUT), absent=None)
-        return None if answer is None else answer.data.decode("utf-8", errors="replace")
+        def read():
+            try:
+                return self.core.read_namespaced_pod_log(pod, namespace, container=container, timestamps=True,
+                                                         _preload_content=False, _request_timeout=TIMEOUT)
+            except ApiException as err:
+                if err.status == 400:  # 'container "main" in pod ... is waiting to start': no log yet
+                    return None
+                raise
+        answer = self._call(f"Reading the log of {namespace}/{pod}", read, absent=None)
+        if answer is None:
+            return None if self._call(f"Reading pod {namespace}/{pod}", lambda: self.core.read_namespaced_pod(
+                pod, namespace, _preload_content=False, _request_timeout=TIMEOUT), absent=None) is None else ""
+        return answer.data.decode("utf-8", errors="replace")
 
     # -- KServe -----------------------------------------------------------------------------------------------
     def apply_inference_service(self, namespace: str, manifest: Manifest) -> Manifest:

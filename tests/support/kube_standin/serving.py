@@ -32,11 +32,11 @@ import socket
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Dict, List, Optional
 
 from .api_server import Cluster
-from .objects import now_text
+from .objects import QuietServer, now_text
 from .processes import HostProcess
 
 ISVC_LABEL = "serving.kserve.io/inferenceservice"
@@ -356,7 +356,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", 
               "proxy-authenticate"}
 
 
-def make_ingress(controller: ServingController) -> ThreadingHTTPServer:
+def make_ingress(controller: ServingController) -> QuietServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -395,6 +395,6 @@ def make_ingress(controller: ServingController) -> ThreadingHTTPServer:
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _proxy
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     return server
