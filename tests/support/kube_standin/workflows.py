@@ -1,0 +1,569 @@
+"""The stand-in's Argo Workflows controller: a submitted Workflow runs on a background thread, walked by the
+project's own Argo interpreter (chalicelib/domain/argo/interpreter.py, the one the local engine uses) with a pod
+runner that runs each container or script as a host process (processes.py: images ignored, no isolation) in a temp
+folder, its artifacts read from and written to S3 at the locations the manifest names (artifacts.py).
+
+Container paths. A step names absolute paths (`/tmp/out.txt`, an input artifact's `/data/in`); the host process
+cannot own those, so every path the template declares (input and output artifact paths, output parameter paths,
+volume mount paths) is mapped into the pod's temp folder and rewritten where it appears in command, args, script
+source and env values. Paths the step builds at run time from other text are not seen.
+
+What is recorded is what Argo's controller records (`status.phase`, `message`, `startedAt`, `finishedAt`,
+`nodes`, `outputs`), with these simplifications: nodes are the root (Steps/DAG of the entrypoint), a Steps/DAG node per nested
+steps/dag template, a Retry node per retried step, a Pod node per attempt and a Skipped node per skipped or omitted
+step; Argo's StepGroup nodes (`[0]`) and loop parents are not listed and node names are `<workflow>.<step>...`
+without Argo's `[i]` group indices; pod
+names are the interpreter's `<workflow>-<template>-<n>` (the `{{pod.name}}` the step saw; Argo v2 uses a hash as
+the last part). `spec.shutdown: Terminate` kills running pods and ends the Workflow Failed "Stopped with strategy
+'Terminate'" (workflow/controller/operator.go). Pods stay after the end (Argo's default podGC) until a test calls
+`gc_pods` or deletes the Workflow; their logs go with them.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tempfile
+import threading
+import time
+from typing import Any, Dict, List, Optional
+
+from chalicelib.domain.argo.interpreter import WorkflowRun
+from chalicelib.domain.argo.pods import (ERROR, FAILED, SUCCEEDED, Cancelled, PodRequest, PodResult, StoredArtifact,
+                                        WorkflowError)
+
+from .api_server import Cluster
+from .artifacts import S3Access
+from .objects import now_text
+from .processes import HostProcess
+
+WORKFLOW_LABEL = "workflows.argoproj.io/workflow"
+TERMINATED = "Stopped with strategy 'Terminate'"
+
+
+def fnv32a(text: str) -> int:
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+class WorkflowController:
+    def __init__(self, cluster: Cluster, s3: S3Access):
+        self.cluster = cluster
+        self.s3 = s3
+        self.runs: Dict[tuple, "_WorkflowRunner"] = {}
+        self.lock = threading.Lock()
+        cluster.watchers.append(self._on_event)
+
+    def _on_event(self, event: str, resource: str, namespace: str, name: str) -> None:
+        if resource != "workflows":
+            return
+        key = (namespace, name)
+        if event == "ADDED":
+            manifest = self.cluster.objects.get(("workflows", namespace, name))
+            runner = _WorkflowRunner(self, namespace, manifest)
+            with self.lock:
+                self.runs[key] = runner
+            threading.Thread(target=runner.run, name=f"argo-{name}", daemon=True).start()
+            return
+        with self.lock:
+            runner = self.runs.get(key)
+        if runner is None:
+            return
+        if event == "DELETED":
+            runner.stop()
+            self.gc_pods(namespace, name)
+            with self.lock:
+                self.runs.pop(key, None)
+        elif event == "MODIFIED":
+            current = self.cluster.objects.get(("workflows", namespace, name)) or {}
+            if (current.get("spec") or {}).get("shutdown") == "Terminate":
+                runner.stop()
+
+    def gc_pods(self, namespace: str, workflow: str) -> None:
+        """Delete the Workflow's pods, their logs with them (what podGC or a node's end does on a real cluster)."""
+        for pod in self.cluster.objects.list("pods", namespace, f"{WORKFLOW_LABEL}={workflow}"):
+            pod_name = pod["metadata"]["name"]
+            self.cluster.objects.delete(("pods", namespace, pod_name))
+            self.cluster.logs.pop((namespace, pod_name), None)
+
+    def wait(self, namespace: str, name: str, timeout: float = 60.0) -> None:
+        """For tests: until the Workflow's run ended."""
+        with self.lock:
+            runner = self.runs.get((namespace, name))
+        if runner is not None and not runner.done.wait(timeout):
+            raise TimeoutError(f"workflow {namespace}/{name} still running after {timeout} s")
+
+    def stop_all(self) -> None:
+        with self.lock:
+            runners = list(self.runs.values())
+        for runner in runners:
+            runner.stop()
+
+
+class _WorkflowRunner:
+    """One Workflow's run; the PodRunner the interpreter drives."""
+
+    def __init__(self, controller: WorkflowController, namespace: str, manifest: Dict[str, Any]):
+        self.controller = controller
+        self.cluster = controller.cluster
+        self.namespace = namespace
+        self.manifest = manifest
+        self.name = manifest["metadata"]["name"]
+        spec = manifest.get("spec") or {}
+        self.templates = {t.get("name"): t for t in spec.get("templates") or [] if isinstance(t, dict)}
+        self.entry = spec.get("entrypoint")
+        self.cancelled = threading.Event()
+        self.done = threading.Event()
+        self.lock = threading.RLock()
+        self.processes: List[HostProcess] = []
+        self.locations: Dict[str, Dict[str, Any]] = {}  # StoredArtifact.key -> the s3 location it stands for
+        entry_kind = "DAG" if "dag" in self.templates.get(self.entry, {}) else "Steps"
+        self.pod_entry = "container" in self.templates.get(self.entry, {}) or "script" in self.templates.get(
+            self.entry, {})
+        self.root_id = self.name
+        self.status: Dict[str, Any] = {"phase": "Running", "startedAt": now_text(), "finishedAt": None,
+                                       "progress": "0/0", "nodes": {}}
+        if not self.pod_entry:
+            self.status["nodes"][self.root_id] = self._node(self.root_id, self.name, self.name, entry_kind,
+                                                            self.entry)
+
+    # -- the run ----------------------------------------------------------------------------------------
+    def run(self) -> None:
+        self._publish()
+        try:
+            walk = WorkflowRun(copy.deepcopy(self.manifest), {}, self, self.name, cancelled=self.cancelled,
+                               namespace=self.namespace, on_node=self._on_node)
+            outcome = walk.run()
+            phase, message = outcome.phase, outcome.message
+            outputs: Dict[str, Any] = {}
+            if outcome.outputs:
+                outputs["parameters"] = [{"name": k, "value": v} for k, v in outcome.outputs.items()]
+            artifacts = [{"name": key.rsplit(".", 1)[-1], "s3": self._location_of(found.stored)}
+                         for key, found in walk.global_artifacts.items() if found.stored is not None]
+            if artifacts:
+                outputs["artifacts"] = artifacts
+            if outputs:
+                self.status["outputs"] = outputs
+        except Cancelled:
+            phase, message = FAILED, TERMINATED
+        except WorkflowError as err:
+            phase, message = ERROR, str(err)
+        except Exception as err:  # noqa: BLE001 - the controller reports, as Argo's does, and goes on
+            phase, message = ERROR, f"{type(err).__name__}: {err}"
+        finally:
+            self._kill_all()
+        with self.lock:
+            end = now_text()
+            self._settle(self.root_id, end)
+            for node in self.status["nodes"].values():
+                if node["phase"] in ("Running", "Pending"):
+                    node.update(phase=FAILED if phase == FAILED else phase, message=message or node.get("message"),
+                                finishedAt=end)
+            root = self.status["nodes"].get(self.root_id)
+            if root is not None and root["phase"] not in (FAILED, ERROR, SUCCEEDED):
+                root.update(phase=phase, finishedAt=end)
+                if message:
+                    root["message"] = message
+            self.status.update(phase=phase, finishedAt=end)
+            if message:
+                self.status["message"] = message
+        self._publish()
+        self.done.set()
+
+    def stop(self) -> None:
+        self.cancelled.set()
+        self._kill_all()
+
+    def _kill_all(self) -> None:
+        with self.lock:
+            processes = list(self.processes)
+        for process in processes:
+            process.kill()
+
+    # -- status ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _node(node_id, name, display, kind, template, phase="Running") -> Dict[str, Any]:
+        return {"id": node_id, "name": name, "displayName": display, "type": kind, "templateName": template,
+                "phase": phase, "startedAt": now_text(), "finishedAt": None}
+
+    def _publish(self) -> None:
+        with self.lock:
+            nodes = self.status["nodes"]
+            pods = [n for n in nodes.values() if n["type"] == "Pod"]
+            self.status["progress"] = f"{sum(n['phase'] == SUCCEEDED for n in pods)}/{len(pods)}"
+            status = copy.deepcopy(self.status)
+        self.cluster.objects.update_status(("workflows", self.namespace, self.name), status)
+
+    def _link(self, parent_id: str, child_id: str) -> None:
+        parent = self.status["nodes"][parent_id]
+        children = parent.setdefault("children", [])
+        if child_id not in children:
+            children.append(child_id)
+
+    def _place(self, path: str):
+        """(parent id, node name, display name, template) of the walk's node `path` ("main.a.t", "main.b(0:x)"),
+        the steps/dag nodes between the root and it added as Argo lists them."""
+        if path == self.entry:
+            return None, self.name, self.name, self.templates.get(self.entry, {})
+        for prefix in (f"{self.entry}.", f"{self.name}."):  # the walk's names; exit handlers hang off the run id
+            if path.startswith(prefix):
+                path = path[len(prefix):]
+                break
+        segments = _segments(path)
+        parent, name, template = self.root_id, self.name, self.templates.get(self.entry, {})
+        step: Optional[Dict[str, Any]] = None
+        for depth, segment in enumerate(segments):
+            if segment == "onExit":  # the workflow's exit handler, or the step's before it (onExit, hooks.exit)
+                hook = ((step or {}).get("hooks") or {}).get("exit") or {}
+                handler = (self.manifest.get("spec") or {}).get("onExit") if depth == 0 else \
+                    (step or {}).get("onExit") or hook.get("template")
+                step = {"template": handler}
+            else:
+                step = _find_step(template, segment.split("(", 1)[0])
+            template = self.templates.get((step or {}).get("template"), {})
+            name = f"{name}.{segment}"
+            if depth == len(segments) - 1:
+                return parent, name, segment, template
+            node_id = f"{self.name}-{fnv32a(name)}"
+            if node_id not in self.status["nodes"]:
+                self.status["nodes"][node_id] = self._node(node_id, name, segment, _kind(template),
+                                                           str(template.get("name") or ""))
+                self._link(parent, node_id)
+            parent = node_id
+        return parent, name, name, template
+
+    def _on_node(self, path: str, details: Dict[str, Any]) -> None:
+        """What the walk reports besides pods: skipped and omitted steps, templates that errored."""
+        phase = details.get("status")
+        with self.lock:
+            parent, name, display, template = self._place(path)
+            node_id = self.root_id if name == self.name else f"{self.name}-{fnv32a(name)}"
+            node = self.status["nodes"].get(node_id)
+            if node is None:
+                kind = "Skipped" if phase in ("Skipped", "Omitted") else _kind(template)
+                node = self._node(node_id, name, display, kind, str(template.get("name") or ""), phase)
+                self.status["nodes"][node_id] = node
+                if parent:
+                    self._link(parent, node_id)
+            node["phase"] = phase
+            if details.get("message"):
+                node["message"] = details["message"]
+            if details.get("finished"):
+                node["finishedAt"] = now_text()
+        self._publish()
+
+    def _settle(self, node_id: str, end: str) -> str:
+        """A steps/dag/retry node still open at the end takes its children's outcome."""
+        node = self.status["nodes"].get(node_id)
+        if node is None:
+            return SUCCEEDED
+        phases = [self._settle(child, end) for child in node.get("children", [])]
+        if node["type"] in ("Steps", "DAG") and node["phase"] == "Running" and node_id != self.root_id:
+            failed = next((p for p in phases if p in (FAILED, ERROR)), None)
+            if failed or all(p in (SUCCEEDED, "Skipped", "Omitted") for p in phases):
+                node.update(phase=failed or SUCCEEDED, finishedAt=end)
+        return node["phase"]
+
+    def _pod_node(self, request: PodRequest) -> Dict[str, Any]:
+        template = str(request.template.get("name") or "")
+        with self.lock:
+            parent, node_name, display, _ = self._place(request.path)
+            if "retryStrategy" in self.templates.get(template, {}):
+                retry_id = f"{self.name}-{fnv32a(node_name)}" if node_name != self.name else self.root_id
+                if retry_id not in self.status["nodes"]:
+                    self.status["nodes"][retry_id] = self._node(retry_id, node_name, display, "Retry", template)
+                    if parent:
+                        self._link(parent, retry_id)
+                parent = retry_id
+                node_name, display = f"{node_name}({request.attempt - 1})", f"{display}({request.attempt - 1})"
+            node_id = self.root_id if node_name == self.name else f"{self.name}-{fnv32a(node_name)}"
+            node = self._node(node_id, node_name, display, "Pod", template)
+            self.status["nodes"][node_id] = node
+            if parent:
+                self._link(parent, node_id)
+            return node
+
+    # -- PodRunner ------------------------------------------------------------------------------------------
+    def suspend(self, seconds: float) -> None:
+        if self.cancelled.wait(seconds):
+            raise Cancelled()
+
+    def run_pod(self, request: PodRequest) -> PodResult:
+        node = self._pod_node(request)
+        self._create_pod(request, node)
+        self._publish()
+        try:
+            result = self._run(request, node)
+        except Cancelled:
+            self._end(request, node, FAILED, TERMINATED, None)
+            raise
+        self._end(request, node, result.phase, result.message, result)
+        return result
+
+    def _run(self, request: PodRequest, node: Dict[str, Any]) -> PodResult:
+        body = request.template
+        container = body.get("container") or body.get("script") or {}
+        with tempfile.TemporaryDirectory(prefix=f"{request.pod}-") as root:
+            paths = _PathMap(root, _declared_paths(request))
+            try:
+                for artifact in request.artifacts:
+                    self._place_input(artifact, paths.host(artifact.path))
+            except Exception as err:  # noqa: BLE001 - Argo's init container fails the pod with the reason
+                return PodResult(ERROR, message=f"failed to load artifacts: {err}")
+            argv = [paths.rewrite(str(a)) for a in (container.get("command") or [])]
+            argv += [paths.rewrite(str(a)) for a in (container.get("args") or [])]
+            if "script" in body:
+                script = os.path.join(root, "script")
+                with open(script, "w") as out:
+                    out.write(paths.rewrite(str(container.get("source") or "")))
+                argv = (argv or ["sh"]) + [script]
+            if not argv:
+                return PodResult(ERROR, message="the stand-in needs a command: images are not run, so an image's "
+                                                "entrypoint is unknown")
+            env = {}
+            for item in container.get("env") or []:
+                if "value" in item:
+                    env[item["name"]] = paths.rewrite(str(item["value"]))
+                elif (item.get("valueFrom") or {}).get("secretKeyRef"):
+                    ref = item["valueFrom"]["secretKeyRef"]
+                    value = self.controller.s3.secret_value(self.namespace, ref["name"], ref["key"])
+                    if value is None and not ref.get("optional"):
+                        return PodResult(ERROR, message=f'secret "{ref["name"]}" not found or has no key '
+                                                        f'"{ref["key"]}"')
+                    env[item["name"]] = value or ""
+            workdir = paths.host(container["workingDir"]) if container.get("workingDir") else root
+            os.makedirs(workdir, exist_ok=True)
+            log = self.cluster.logs.setdefault((self.namespace, request.pod), [])
+            process = HostProcess(argv, env, workdir, log)
+            with self.lock:
+                self.processes.append(process)
+            started = time.monotonic()
+            try:
+                while not process.wait(0.05):
+                    if self.cancelled.is_set():
+                        process.kill()
+                        raise Cancelled()
+                    if request.timeout_seconds is not None and time.monotonic() - started > request.timeout_seconds:
+                        process.kill()
+                        return PodResult(FAILED, message="Pod was active on the node longer than the specified "
+                                                         "deadline")
+            finally:
+                with self.lock:
+                    self.processes.remove(process)
+            if self.cancelled.is_set():
+                raise Cancelled()
+            code = process.exit_code
+            result = "\n".join(process.stdout)
+            if code != 0:
+                return PodResult(FAILED, code, message=f"Error (exit code {code})", result=result)
+            return self._outputs(request, paths, code, result)
+
+    def _outputs(self, request: PodRequest, paths: "_PathMap", code: int, result: str) -> PodResult:
+        outputs = request.template.get("outputs") or {}
+        parameters: Dict[str, str] = {}
+        for p in outputs.get("parameters") or []:
+            source = (p.get("valueFrom") or {})
+            if not source.get("path"):
+                continue
+            try:
+                with open(paths.host(source["path"])) as handle:
+                    parameters[p["name"]] = handle.read().rstrip("\n")
+            except OSError:
+                if source.get("default") is None:
+                    return PodResult(ERROR, code, message=f"open {source['path']}: no such file or directory",
+                                     result=result)
+                parameters[p["name"]] = str(source["default"])
+        artifacts: Dict[str, StoredArtifact] = {}
+        for a in outputs.get("artifacts") or []:
+            host = paths.host(str(a.get("path") or ""))
+            if not a.get("path") or not os.path.exists(host):
+                if a.get("optional"):
+                    continue
+                return PodResult(ERROR, code, message=f"failed to save outputs: {a.get('path')}: no such file or "
+                                                      "directory", result=result)
+            location = a.get("s3")
+            if not isinstance(location, dict) or not location.get("bucket"):
+                return PodResult(ERROR, code, message=f"output artifact '{a.get('name')}' has no S3 location (the "
+                                                      "stand-in has no default artifact repository)", result=result)
+            archived = "none" not in (a.get("archive") or {})
+            try:
+                self.controller.s3.upload(self.namespace, location, host, archived)
+            except Exception as err:  # noqa: BLE001 - the wait container's error, as the pod's
+                return PodResult(ERROR, code, message=f"failed to save outputs: {err}", result=result)
+            stored = StoredArtifact(f"s3://{location['bucket']}/{location['key']}", archived=archived)
+            with self.lock:
+                self.locations[stored.key] = dict(location)
+            artifacts[a["name"]] = stored
+        return PodResult(SUCCEEDED, code, result=result, parameters=parameters, artifacts=artifacts)
+
+    # -- artifacts --------------------------------------------------------------------------------------------
+    def _location_of(self, stored: StoredArtifact, name: Optional[str] = None) -> Dict[str, Any]:
+        with self.lock:
+            known = self.locations.get(stored.key)
+        if known is not None:
+            return dict(known)
+        found = _find_s3(self.manifest, stored.key)  # an input the manifest places itself (s3 with a key)
+        if found is None and name:  # its key held a placeholder the walk resolved: the artifact of that name
+            found = _find_named_s3(self.manifest, name)
+        if found is None:
+            raise WorkflowError(f"no S3 location known for artifact key '{stored.key}'")
+        return dict(found, key=stored.key)
+
+    def _place_input(self, artifact, target: str) -> None:
+        if artifact.raw is not None:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w") as out:
+                out.write(artifact.raw)
+        elif artifact.stored is not None:
+            location = self._location_of(artifact.stored, artifact.name)
+            self.controller.s3.download(self.namespace, location, target)
+        elif not artifact.optional:
+            raise WorkflowError(f"input artifact '{artifact.name}' has no location")
+        if artifact.mode is not None and os.path.exists(target):
+            os.chmod(target, int(artifact.mode))
+
+    # -- pods ---------------------------------------------------------------------------------------------
+    def _create_pod(self, request: PodRequest, node: Dict[str, Any]) -> None:
+        spec = self.manifest.get("spec") or {}
+        container = request.template.get("container") or request.template.get("script") or {}
+        labels = dict(((spec.get("podMetadata") or {}).get("labels") or {}))
+        labels.update({WORKFLOW_LABEL: self.name, "workflows.argoproj.io/completed": "false"})
+        pod = {"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": request.pod, "labels": labels,
+                            "annotations": {"workflows.argoproj.io/node-id": node["id"],
+                                            "workflows.argoproj.io/node-name": node["name"]}},
+               "spec": {"serviceAccountName": spec.get("serviceAccountName", "default"),
+                        "containers": [{"name": "wait", "image": "quay.io/argoproj/argoexec"},
+                                       {"name": "main", "image": container.get("image")}]},
+               "status": {"phase": "Running", "startTime": now_text()}}
+        self.cluster.logs[(self.namespace, request.pod)] = []
+        self.cluster.objects.create(("pods", self.namespace, request.pod), pod)
+
+    def _end(self, request: PodRequest, node: Dict[str, Any], phase: str, message: str,
+             result: Optional[PodResult]) -> None:
+        with self.lock:
+            node.update(phase=phase, finishedAt=now_text())
+            if message:
+                node["message"] = message
+            if result is not None:
+                outputs: Dict[str, Any] = {}
+                if result.exit_code is not None:
+                    outputs["exitCode"] = str(result.exit_code)
+                if result.parameters:
+                    outputs["parameters"] = [{"name": k, "value": v} for k, v in result.parameters.items()]
+                if result.artifacts:
+                    outputs["artifacts"] = [{"name": k, "s3": self._location_of(v)}
+                                            for k, v in result.artifacts.items()]
+                if result.result is not None and phase == SUCCEEDED:
+                    outputs["result"] = result.result
+                if outputs:
+                    node["outputs"] = outputs
+            retry = next((n for n in self.status["nodes"].values()
+                          if n["type"] == "Retry" and node["id"] in n.get("children", [])), None)
+            if retry is not None:
+                retry.update(phase=phase, message=node.get("message", ""), finishedAt=node["finishedAt"])
+                if "outputs" in node:
+                    retry["outputs"] = node["outputs"]
+        key = ("pods", self.namespace, request.pod)
+        pod = self.cluster.objects.get(key)
+        if pod is not None:
+            exit_code = result.exit_code if result is not None and result.exit_code is not None else 137
+            pod["metadata"]["labels"]["workflows.argoproj.io/completed"] = "true"
+            pod["status"] = {"phase": SUCCEEDED if phase == SUCCEEDED else FAILED,
+                             "startTime": pod["status"].get("startTime"),
+                             "containerStatuses": [{"name": "main", "state": {"terminated": {
+                                 "exitCode": exit_code, "reason": "Completed" if phase == SUCCEEDED else "Error",
+                                 "finishedAt": now_text()}}}]}
+            self.cluster.objects.put(key, pod)
+        self._publish()
+
+
+class _PathMap:
+    """Container paths -> places under the pod's temp folder (see the module docstring)."""
+
+    def __init__(self, root: str, paths: List[str]):
+        self.root = root
+        self.paths = sorted({p.rstrip("/") for p in paths if p and p.startswith("/") and p != "/"}, key=len,
+                            reverse=True)
+        self.pattern = re.compile("|".join(re.escape(p) for p in self.paths)) if self.paths else None
+        for p in self.paths:
+            os.makedirs(os.path.dirname(self.host(p)), exist_ok=True)
+
+    def host(self, path: str) -> str:
+        return os.path.join(self.root, path.lstrip("/")) if path.startswith("/") else os.path.join(self.root, path)
+
+    def rewrite(self, text: str) -> str:
+        return self.pattern.sub(lambda m: self.host(m.group(0)), text) if self.pattern else text
+
+
+def _segments(path: str) -> List[str]:
+    """"a.b(0:x.y).c" -> ["a", "b(0:x.y)", "c"]: dots inside a loop item's label do not split."""
+    parts, depth, current = [], 0, ""
+    for char in path:
+        if char == "." and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += (char == "(") - (char == ")")
+        current += char
+    return parts + [current]
+
+
+def _find_step(template: Dict[str, Any], name: str) -> Optional[Dict[str, Any]]:
+    steps = [s for group in template.get("steps") or [] for s in (group if isinstance(group, list) else [])]
+    steps += (template.get("dag") or {}).get("tasks") or []
+    return next((s for s in steps if isinstance(s, dict) and s.get("name") == name), None)
+
+
+def _kind(template: Dict[str, Any]) -> str:
+    for key, kind in (("steps", "Steps"), ("dag", "DAG"), ("suspend", "Suspend")):
+        if key in template:
+            return kind
+    return "Pod"
+
+
+def _declared_paths(request: PodRequest) -> List[str]:
+    outputs = request.template.get("outputs") or {}
+    container = request.template.get("container") or request.template.get("script") or {}
+    paths = [a.path for a in request.artifacts]
+    paths += [str((p.get("valueFrom") or {}).get("path") or "") for p in outputs.get("parameters") or []]
+    paths += [str(a.get("path") or "") for a in outputs.get("artifacts") or []]
+    paths += [str(m.get("mountPath") or "") for m in container.get("volumeMounts") or []]
+    return paths
+
+
+def _find_s3(node: Any, key: str) -> Optional[Dict[str, Any]]:
+    """The first `s3` location in the manifest whose key is `key` (an input placed by the manifest itself)."""
+    if isinstance(node, dict):
+        s3 = node.get("s3")
+        if isinstance(s3, dict) and s3.get("bucket") and str(s3.get("key", "")).rstrip("/") == key:
+            return s3
+        for value in node.values():
+            found = _find_s3(value, key)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for value in node:
+            found = _find_s3(value, key)
+            if found is not None:
+                return found
+    return None
+
+
+def _find_named_s3(node: Any, name: str) -> Optional[Dict[str, Any]]:
+    """The `s3` location of the first artifact called `name` that has a bucket."""
+    if isinstance(node, dict):
+        if node.get("name") == name and isinstance(node.get("s3"), dict) and node["s3"].get("bucket"):
+            return node["s3"]
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for value in children:
+        found = _find_named_s3(value, name)
+        if found is not None:
+            return found
+    return None
