@@ -345,12 +345,10 @@ class Container:
         if not (s.eks_cluster_name and s.eks_endpoint and s.eks_ca_data):
             raise RuntimeError("AICORE_EKS_CLUSTER_NAME, AICORE_EKS_ENDPOINT and AICORE_EKS_CA_DATA must be set for "
                                "the cluster steps")
-        from .adapters.k8s.cluster import KubernetesCluster
-        from .adapters.k8s.eks_auth import eks_api_client
+        from .adapters.k8s.eks_auth import eks_cluster
 
-        return KubernetesCluster(eks_api_client(endpoint=s.eks_endpoint, ca_data=s.eks_ca_data,
-                                                cluster_name=s.eks_cluster_name, region=s.aws_region,
-                                                role_arn=s.eks_role_arn))
+        return eks_cluster(s.eks_endpoint, s.eks_ca_data, s.eks_cluster_name, s.aws_region, s.eks_role_arn,
+                           s.eks_workload_role_arn)
 
     @cached_property
     def cluster_log_archive(self):

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     eks_endpoint: Optional[str] = None
     eks_ca_data: Optional[str] = None  # base64 PEM, as `aws eks describe-cluster` gives certificateAuthority.data
     eks_role_arn: Optional[str] = None
+    # The IAM role workflow and predictor pods reach S3 with (IRSA on each namespace's aicore-workload account).
+    eks_workload_role_arn: Optional[str] = None
 
     # -- Keys on AWS (issue 8): KMS instead of key material in the environment ------------------------------------
     # Secret data is sealed by envelope encryption under this KMS key (adapters/aws/kms_cipher.py) when it is set.

@@ -34,6 +34,9 @@ PARAMETERS: Dict[str, Dict[str, Any]] = {
     "EksCaData": {"Type": "String", "Description": "The cluster's certificate authority data (base64)"},
     "EksEngineRoleArn": {"Type": "String", "AllowedPattern": "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$",
                          "Description": "IAM role the cluster maps to the aicore engine (infra/k8s RBAC)"},
+    "EksWorkloadRoleArn": {"Type": "String", "Default": "", "AllowedPattern": "^(arn:aws[a-z-]*:iam::[0-9]{12}:role/.+)?$",
+                           "Description": "IAM role (IRSA) of the aicore-workload service account the engine "
+                                          "makes in each namespace: workflow and predictor pods reach S3 with it"},
 }
 
 LOG_ARCHIVE_PREFIX = "logs/"  # pods' logs after they are gone, in the artifacts bucket
@@ -138,7 +141,8 @@ def _environment(function) -> Dict[str, Any]:
         env.update({"AICORE_EKS_CLUSTER_NAME": {"Ref": "EksClusterName"},
                     "AICORE_EKS_ENDPOINT": {"Ref": "EksEndpoint"},
                     "AICORE_EKS_CA_DATA": {"Ref": "EksCaData"},
-                    "AICORE_EKS_ROLE_ARN": {"Ref": "EksEngineRoleArn"}})
+                    "AICORE_EKS_ROLE_ARN": {"Ref": "EksEngineRoleArn"},
+                    "AICORE_EKS_WORKLOAD_ROLE_ARN": {"Ref": "EksWorkloadRoleArn"}})
     return env
 
 

@@ -90,11 +90,12 @@ def test_functions_are_wired_to_step_functions_kms_and_the_cluster(packaged, sta
         for machine in STATE_MACHINES:
             assert env[f"AICORE_{machine.name.upper()}_STATE_MACHINE_ARN"] == {"Ref": machine.logical_id}
         eks = {k for k in env if k.startswith("AICORE_EKS_")}
-        expected = {"AICORE_EKS_CLUSTER_NAME", "AICORE_EKS_ENDPOINT", "AICORE_EKS_CA_DATA", "AICORE_EKS_ROLE_ARN"}
+        expected = {"AICORE_EKS_CLUSTER_NAME", "AICORE_EKS_ENDPOINT", "AICORE_EKS_CA_DATA", "AICORE_EKS_ROLE_ARN",
+                    "AICORE_EKS_WORKLOAD_ROLE_ARN"}
         assert eks == (expected if function is CLUSTER_TASK else set())
     params = packaged[stage][1]["Parameters"]
     assert {"OidcIssuer", "OidcJwksUrl", "OidcAudience", "TenantClaim", "EksClusterName", "EksEndpoint", "EksCaData",
-            "EksEngineRoleArn"} <= set(params)
+            "EksEngineRoleArn", "EksWorkloadRoleArn"} <= set(params)
 
 
 def _actions(resources, function):

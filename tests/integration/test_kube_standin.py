@@ -63,12 +63,26 @@ def test_namespace_service_account_and_secret_are_idempotent(kube):
                               "data": {"accessKey": _b64("AK2"), "secretKey": _b64("SK")}})
     stored = standin.cluster.objects.get(("secrets", NS, "store"))
     assert base64.b64decode(stored["data"]["accessKey"]) == b"AK2"
-    assert standin.cluster.objects.get(("serviceaccounts", NS, "aicore-runner")) is not None
+    assert standin.cluster.objects.get(("serviceaccounts", NS, "aicore-workload")) is not None
     cluster.delete_secret(NS, "store")
     cluster.delete_secret(NS, "store")
     cluster.delete_namespace(NS)
     cluster.delete_namespace(NS)
     assert standin.cluster.objects.get(("namespaces", "", NS)) is None
+
+
+def test_a_new_namespace_gets_the_workload_account_with_its_irsa_role_and_binding(kube):
+    standin, _ = kube
+    role = "arn:aws:iam::123456789012:role/aicore-tst-workload"
+    cluster = KubernetesCluster(standin.api_client(), workload_role_arn=role)
+    for _ in range(2):  # a retried submit ensures the namespace again
+        cluster.ensure_namespace("aic-other", {})
+    account = standin.cluster.objects.get(("serviceaccounts", "aic-other", "aicore-workload"))
+    assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role}
+    binding = standin.cluster.objects.get(("rolebindings", "aic-other", "aicore-workload"))
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                  "name": "aicore-workload"}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "aicore-workload", "namespace": "aic-other"}]
 
 
 def test_two_steps_pass_a_parameter_and_write_an_artifact_to_s3(kube):
