@@ -46,6 +46,17 @@ class ListResponse(Wire, Generic[T]):
     resources: List[T]
 
 
+class ListOf:
+    """`route(response=ListOf(Model))`: a list answer of Model in /v2/openapi.json. ListResponse[Model] is a class of
+    its own that pydantic builds; made here only when the document is built (or the route answers), not at import."""
+
+    def __init__(self, model: type):
+        self.model = model
+
+    def resolve(self) -> type:
+        return ListResponse[self.model]
+
+
 class IdMessage(Wire):
     id: str
     message: str
