@@ -168,6 +168,17 @@ def test_a_tick_late_by_minutes_fires_once_not_once_per_missed_minute(api, clock
         fire_execution_id(schedule_id, T0 + timedelta(minutes=m)) for m in (7, 8)]
 
 
+def test_run_always_with_two_instances_at_once_starts_one_run(api, clock, config_id, monkeypatch):
+    """`* * * * *` (AI Core: run always): both instances see no live run; the claim lets one of them start it."""
+    schedule_id = schedule(api, config_id, "* * * * *")
+    with atomic_moto_requests(monkeypatch), instances(monkeypatch, api.settings, clock=clock) as instance:
+        two_instances_read_together(instance)
+        for seconds in (1, 61):  # the first run is still PENDING a minute later: no second one
+            at = clock.at(seconds / 60)
+            run_concurrently(instance, {"a": lambda: tick(at), "b": lambda: tick(at)})
+    assert len(runs_of(api, schedule_id)) == 1
+
+
 def test_two_instances_polling_git_at_once_sync_each_application_once(api, tmp_path, monkeypatch):
     """The application is created on the API (AWS: nothing drains the in-memory queue); two git-poll invocations
     both find it owed a sync and both sync it: the catalog ends with one scenario and one executable per template,
