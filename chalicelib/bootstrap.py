@@ -351,6 +351,22 @@ class Container:
                            s.eks_workload_role_arn)
 
     @cached_property
+    def cluster_inference_access(self):
+        """Who may call which deployment on AWS (the inference path's authorizer): RUNNING deployments of the
+        caller's tenant and group, at the ingress host KServe serves their InferenceService under."""
+        from .adapters.aws.inference_authorizer import running_host
+        from .domain.cluster.inference_hosts import check_domain_template, ingress_host
+        from .domain.inference import InferenceAccess
+
+        s = self.settings
+        template = check_domain_template(s.ingress_domain_template)
+
+        def host_of(ctx, deployment_id):
+            return ingress_host(template, s.ingress_domain, ctx.tenant, ctx.require_resource_group(), deployment_id)
+
+        return InferenceAccess(self.verifier, self.store, running_host(self.store, host_of))
+
+    @cached_property
     def cluster_log_archive(self):
         """Pods' logs after the pods are gone: JSON lines in the artifacts bucket."""
         from .adapters.aws.s3_log_archive import S3LogArchive

@@ -98,6 +98,10 @@ class Settings(BaseModel):
     eks_role_arn: Optional[str] = None
     # The IAM role workflow and predictor pods reach S3 with (IRSA on each namespace's aicore-workload account).
     eks_workload_role_arn: Optional[str] = None
+    # The host KServe serves an InferenceService under: its ingress.domainTemplate and ingressDomain, as configured in
+    # the cluster's inferenceservice-config (the inference path's authorizer names that host to the ingress).
+    ingress_domain: str = "example.com"
+    ingress_domain_template: str = "{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}"
 
     # -- Keys on AWS (issue 8): KMS instead of key material in the environment ------------------------------------
     # Secret data is sealed by envelope encryption under this KMS key (adapters/aws/kms_cipher.py) when it is set.

@@ -15,7 +15,8 @@ from typing import Any, Dict
 from chalicelib.adapters.dynamodb.models import ALL_MODELS, TABLE_BASENAMES
 from chalicelib.settings import Settings
 
-from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK
+from . import inference
+from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK, INFERENCE_AUTHORIZER
 from .policies import chalice_policy, policy_file_name, stack_policies
 from .stages import STAGES, stage_settings
 from .state_machines import STATE_MACHINES, state_machine_resources
@@ -137,6 +138,9 @@ def _environment(function) -> Dict[str, Any]:
     }
     for machine in STATE_MACHINES:
         env[f"AICORE_{machine.name.upper()}_STATE_MACHINE_ARN"] = {"Ref": machine.logical_id}
+    if function is INFERENCE_AUTHORIZER:  # the host KServe serves a deployment under
+        env.update({"AICORE_INGRESS_DOMAIN": {"Ref": "IngressDomain"},
+                    "AICORE_INGRESS_DOMAIN_TEMPLATE": {"Ref": "IngressDomainTemplate"}})
     if function is CLUSTER_TASK:  # only the task talks to the cluster (Lambda's environment is 4 KB in all)
         env.update({"AICORE_EKS_CLUSTER_NAME": {"Ref": "EksClusterName"},
                     "AICORE_EKS_ENDPOINT": {"Ref": "EksEndpoint"},
@@ -172,8 +176,10 @@ def render(stage: str) -> Dict[str, Any]:
     resources.update(state_machine_resources(stage))
     resources.update(stack_policies(stage))
     resources.update(_functions(stage))
+    resources.update(inference.resources())
+    resources["RestAPI"] = {"Properties": {"DefinitionBody": inference.definition_body()}}  # merged into Chalice's
     return {
-        "Parameters": PARAMETERS,
+        "Parameters": {**PARAMETERS, **inference.PARAMETERS},
         "Conditions": {f"Has{p}": {"Fn::Not": [{"Fn::Equals": [{"Ref": p}, ""]}]}
                        for p in ("OidcAudience", "PublicUrl")},
         "Resources": resources,

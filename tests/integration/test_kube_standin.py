@@ -250,7 +250,7 @@ def test_an_inference_service_becomes_ready_answers_through_the_ingress_and_roll
     cluster.apply_inference_service(NS, isvc("m1", PREDICTOR))
     ready = wait_for(cluster, "m1", lambda s: conditions(s).get("Ready", {}).get("status") == "True")
     host = ready["status"]["url"].split("://", 1)[1]
-    assert host == f"m1.{NS}.example.com"
+    assert host == f"m1-{NS}.example.com"  # KServe's default ingress.domainTemplate
     assert ready["status"]["components"]["predictor"]["latestReadyRevision"] == "m1-predictor-00001"
     assert predict(standin, host) == (200, b"v1:x")
     cluster.apply_inference_service(NS, isvc("m1", PREDICTOR, answer="v2"))
