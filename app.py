@@ -31,6 +31,15 @@ def schedule_tick(event):
     container().schedule_ticker.tick()
 
 
+@app.lambda_function(name="inference_authorizer")
+def inference_authorizer(event, context):
+    """API Gateway's REQUEST authorizer of `{api}/v2/inference/deployments/{id}/...` (infra/inference.py): who may
+    reach which deployment's predictor; the request itself goes to the cluster's ingress, not through a function."""
+    from chalicelib.adapters.aws.inference_authorizer import lambda_handler
+
+    return lambda_handler(event, context)
+
+
 @app.lambda_function(name="cluster_task")
 def cluster_task(event, context):
     """Every Task state of the Step Functions state machines (infra/statemachines/). Imported here, not at the top:

@@ -349,12 +349,26 @@ class Container:
         if not (s.eks_cluster_name and s.eks_endpoint and s.eks_ca_data):
             raise RuntimeError("AICORE_EKS_CLUSTER_NAME, AICORE_EKS_ENDPOINT and AICORE_EKS_CA_DATA must be set for "
                                "the cluster steps")
-        from .adapters.k8s.cluster import KubernetesCluster
-        from .adapters.k8s.eks_auth import eks_api_client
+        from .adapters.k8s.eks_auth import eks_cluster
 
-        return KubernetesCluster(eks_api_client(endpoint=s.eks_endpoint, ca_data=s.eks_ca_data,
-                                                cluster_name=s.eks_cluster_name, region=s.aws_region,
-                                                role_arn=s.eks_role_arn))
+        return eks_cluster(s.eks_endpoint, s.eks_ca_data, s.eks_cluster_name, s.aws_region, s.eks_role_arn,
+                           s.eks_workload_role_arn)
+
+    @cached_property
+    def cluster_inference_access(self):
+        """Who may call which deployment on AWS (the inference path's authorizer): RUNNING deployments of the
+        caller's tenant and group, at the ingress host KServe serves their InferenceService under."""
+        from .adapters.aws.inference_authorizer import running_host
+        from .domain.cluster.inference_hosts import check_domain_template, ingress_host
+        from .domain.inference import InferenceAccess
+
+        s = self.settings
+        template = check_domain_template(s.ingress_domain_template)
+
+        def host_of(ctx, deployment_id):
+            return ingress_host(template, s.ingress_domain, ctx.tenant, ctx.require_resource_group(), deployment_id)
+
+        return InferenceAccess(self.verifier, self.store, running_host(self.store, host_of))
 
     @cached_property
     def cluster_log_archive(self):

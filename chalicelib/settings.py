@@ -1,16 +1,32 @@
-"""Configuration, read once from the environment (nothing else in the code reads os.environ)."""
+"""Configuration, read once from the environment (nothing else in the code reads os.environ).
+
+Plain pydantic, not pydantic-settings: that package costs ~100 ms of imports (asyncio, dotenv, argparse, its source
+providers) on every Lambda cold start for the one thing used here, reading AICORE_* variables. `_from_environment`
+does that part the way pydantic-settings did: `AICORE_<FIELD>` (or the field's alias) matched without regard to case,
+JSON for dict/list/model fields, the values then validated by the model like keyword arguments, which win over the
+environment. Fields stay plain annotated class attributes.
+"""
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Mapping, Sequence, Set
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Optional
+from types import UnionType
+from typing import Any, Literal, Optional, Union, get_args, get_origin
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+ENV_PREFIX = "AICORE_"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AICORE_", extra="ignore", populate_by_name=True)
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, validate_default=True,
+                              arbitrary_types_allowed=True, defer_build=True)
+
+    def __init__(self, **values: Any):
+        super().__init__(**{**_from_environment(type(self)), **values})
 
     stage: Literal["dev", "tst", "prd"] = "dev"
     home: Path = Path(".aicore")
@@ -80,6 +96,12 @@ class Settings(BaseSettings):
     eks_endpoint: Optional[str] = None
     eks_ca_data: Optional[str] = None  # base64 PEM, as `aws eks describe-cluster` gives certificateAuthority.data
     eks_role_arn: Optional[str] = None
+    # The IAM role workflow and predictor pods reach S3 with (IRSA on each namespace's aicore-workload account).
+    eks_workload_role_arn: Optional[str] = None
+    # The host KServe serves an InferenceService under: its ingress.domainTemplate and ingressDomain, as configured in
+    # the cluster's inferenceservice-config (the inference path's authorizer names that host to the ingress).
+    ingress_domain: str = "example.com"
+    ingress_domain_template: str = "{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}"
 
     # -- Keys on AWS (issue 8): KMS instead of key material in the environment ------------------------------------
     # Secret data is sealed by envelope encryption under this KMS key (adapters/aws/kms_cipher.py) when it is set.
@@ -131,3 +153,43 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def _from_environment(model: type[BaseModel]) -> dict[str, Any]:
+    """The AICORE_* variables (and aliased names) that name a field, keyed by field name."""
+    environ = {name.lower(): value for name, value in os.environ.items()}
+    found: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        for env_name in _env_names(name, field):
+            if env_name in environ:
+                raw = environ[env_name]
+                found[name] = _decode_json(env_name, raw) if _is_complex(field.annotation) else raw
+                break
+    return found
+
+
+def _env_names(name: str, field: Any) -> list[str]:
+    alias = field.validation_alias or field.alias
+    if isinstance(alias, str):
+        return [alias.lower()]
+    if isinstance(alias, AliasChoices):
+        return [choice.lower() for choice in alias.choices if isinstance(choice, str)]
+    return [f"{ENV_PREFIX}{name}".lower()]
+
+
+def _is_complex(annotation: Any) -> bool:
+    """dict, list, set, tuple or model fields come as JSON text, as pydantic-settings read them."""
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return any(_is_complex(arg) for arg in get_args(annotation) if arg is not type(None))
+    kind = origin or annotation
+    if not isinstance(kind, type) or issubclass(kind, (str, bytes)):
+        return False
+    return issubclass(kind, (BaseModel, Mapping, Sequence, Set, tuple))
+
+
+def _decode_json(env_name: str, raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError as err:
+        raise ValueError(f"{env_name.upper()} must be JSON for this setting: {err}") from None

@@ -28,4 +28,7 @@ GIT_POLL = Function("git-poll", "GitPoll", "GitPollRole")  # @app.schedule(..., 
 SCHEDULE_TICK = Function("schedule-tick", "ScheduleTick", "ScheduleTickRole")  # @app.schedule(..., name="schedule-tick")
 CLUSTER_TASK = Function("cluster_task", "ClusterTask", "ClusterTaskRole")  # @app.lambda_function(name="cluster_task")
 
-ALL_FUNCTIONS: Tuple[Function, ...] = (API, GIT_POLL, SCHEDULE_TICK, CLUSTER_TASK)
+# @app.lambda_function(name="inference_authorizer"): API Gateway's authorizer of the inference path (infra/inference.py)
+INFERENCE_AUTHORIZER = Function("inference_authorizer", "InferenceAuthorizer", "InferenceAuthorizerRole")
+
+ALL_FUNCTIONS: Tuple[Function, ...] = (API, GIT_POLL, SCHEDULE_TICK, CLUSTER_TASK, INFERENCE_AUTHORIZER)

@@ -14,11 +14,12 @@ from typing import Any, Dict, List
 from chalicelib.adapters.dynamodb.models import ALL_MODELS, TABLE_BASENAMES
 from chalicelib.settings import Settings
 
-from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK, GIT_POLL, SCHEDULE_TICK, Function
+from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK, GIT_POLL, INFERENCE_AUTHORIZER, SCHEDULE_TICK, Function
 from .state_machines import STATE_MACHINES
 
 _TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                   "dynamodb:Query", "dynamodb:DescribeTable"]  # no Scan: every read is by key or index
+_TABLE_READS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeTable"]  # the authorizer only reads
 
 
 def policy_file_name(stage: str, function: Function) -> str:
@@ -30,7 +31,8 @@ def chalice_policy(stage: str, function: Function = API) -> Dict[str, Any]:
     settings = Settings(stage=stage)
     tables = [f"arn:aws:dynamodb:*:*:table/{settings.resolved_table_prefix}{TABLE_BASENAMES[m]}" for m in ALL_MODELS]
     return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": _TABLE_ACTIONS, "Resource": tables + [t + "/index/*" for t in tables]},
+        {"Effect": "Allow", "Action": _TABLE_READS if function is INFERENCE_AUTHORIZER else _TABLE_ACTIONS,
+         "Resource": tables + [t + "/index/*" for t in tables]},
         # The log group exists (the stack makes it, with retention): no logs:CreateLogGroup.
         {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": f"arn:aws:logs:*:*:log-group:{function.log_group_name(stage)}:*"},
@@ -81,12 +83,16 @@ def _statements(function: Function, stage: str) -> List[Dict[str, Any]]:
                 {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": {"Ref": "EksEngineRoleArn"}},
                 # a long-polling run goes on in a fresh execution of its machine (the `continue` step)
                 {"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": continued}]
+    if function is INFERENCE_AUTHORIZER:  # verifies tokens (the issuer's JWKS, public) and reads deployments
+        return []
     raise ValueError(function.name)
 
 
 def stack_policies(stage: str) -> Dict[str, Any]:
     resources: Dict[str, Any] = {}
     for function in ALL_FUNCTIONS:
+        if not _statements(function, stage):
+            continue  # its Chalice policy is all it needs
         resources[f"{function.logical_id}StackPolicy"] = {
             "Type": "AWS::IAM::Policy",
             "Properties": {"PolicyName": "stack-resources", "Roles": [{"Ref": function.role_id}],

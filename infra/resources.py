@@ -15,7 +15,8 @@ from typing import Any, Dict
 from chalicelib.adapters.dynamodb.models import ALL_MODELS, TABLE_BASENAMES
 from chalicelib.settings import Settings
 
-from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK
+from . import inference
+from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK, INFERENCE_AUTHORIZER
 from .policies import chalice_policy, policy_file_name, stack_policies
 from .stages import STAGES, stage_settings
 from .state_machines import STATE_MACHINES, state_machine_resources
@@ -34,6 +35,9 @@ PARAMETERS: Dict[str, Dict[str, Any]] = {
     "EksCaData": {"Type": "String", "Description": "The cluster's certificate authority data (base64)"},
     "EksEngineRoleArn": {"Type": "String", "AllowedPattern": "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$",
                          "Description": "IAM role the cluster maps to the aicore engine (infra/k8s RBAC)"},
+    "EksWorkloadRoleArn": {"Type": "String", "Default": "", "AllowedPattern": "^(arn:aws[a-z-]*:iam::[0-9]{12}:role/.+)?$",
+                           "Description": "IAM role (IRSA) of the aicore-workload service account the engine "
+                                          "makes in each namespace: workflow and predictor pods reach S3 with it"},
 }
 
 LOG_ARCHIVE_PREFIX = "logs/"  # pods' logs after they are gone, in the artifacts bucket
@@ -134,15 +138,19 @@ def _environment(function) -> Dict[str, Any]:
     }
     for machine in STATE_MACHINES:
         env[f"AICORE_{machine.name.upper()}_STATE_MACHINE_ARN"] = {"Ref": machine.logical_id}
+    if function is INFERENCE_AUTHORIZER:  # the host KServe serves a deployment under
+        env.update({"AICORE_INGRESS_DOMAIN": {"Ref": "IngressDomain"},
+                    "AICORE_INGRESS_DOMAIN_TEMPLATE": {"Ref": "IngressDomainTemplate"}})
     # The task drives the cluster as the engine role; the API reads running pods' logs (the logs endpoints) as
     # itself, which the cluster maps to the read-only group aicore:log-reader (infra/k8s/log-reader-rbac.yaml), so
-    # it gets no engine role. The schedule and Git functions never reach the cluster (the environment is 4 KB).
+    # it gets no engine role. No other function reaches the cluster (Lambda's environment is 4 KB in all).
     if function in (CLUSTER_TASK, API):
         env.update({"AICORE_EKS_CLUSTER_NAME": {"Ref": "EksClusterName"},
                     "AICORE_EKS_ENDPOINT": {"Ref": "EksEndpoint"},
                     "AICORE_EKS_CA_DATA": {"Ref": "EksCaData"}})
     if function is CLUSTER_TASK:
-        env["AICORE_EKS_ROLE_ARN"] = {"Ref": "EksEngineRoleArn"}
+        env.update({"AICORE_EKS_ROLE_ARN": {"Ref": "EksEngineRoleArn"},
+                    "AICORE_EKS_WORKLOAD_ROLE_ARN": {"Ref": "EksWorkloadRoleArn"}})
     return env
 
 
@@ -172,8 +180,10 @@ def render(stage: str) -> Dict[str, Any]:
     resources.update(state_machine_resources(stage))
     resources.update(stack_policies(stage))
     resources.update(_functions(stage))
+    resources.update(inference.resources())
+    resources["RestAPI"] = {"Properties": {"DefinitionBody": inference.definition_body()}}  # merged into Chalice's
     return {
-        "Parameters": PARAMETERS,
+        "Parameters": {**PARAMETERS, **inference.PARAMETERS},
         "Conditions": {f"Has{p}": {"Fn::Not": [{"Fn::Equals": [{"Ref": p}, ""]}]}
                        for p in ("OidcAudience", "PublicUrl")},
         "Resources": resources,

@@ -7,7 +7,7 @@ from chalicelib.bootstrap import container
 from chalicelib.domain.clock import to_wire
 from chalicelib.schemas.applications import (ApplicationCreate, ApplicationOut, ApplicationPatch, ApplicationSource,
                                              ApplicationStatusOut, SyncResource)
-from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 
 from .routing import json_response, route
 
@@ -29,7 +29,7 @@ def create(req):
     return IdMessage(id=app.name, message="ArgoCD application has been created")
 
 
-@route(bp, BASE, ["GET"], response=ListResponse[ApplicationOut], query=("$top", "$skip", "$count"),
+@route(bp, BASE, ["GET"], response=ListOf(ApplicationOut), query=("$top", "$skip", "$count"),
        summary="List applications")
 def query(req):
     skip, top = req.paging(default_top=None)

@@ -7,7 +7,7 @@ from chalicelib.bootstrap import container
 from chalicelib.domain.artifacts import Artifact, ArtifactKind
 from chalicelib.domain.labels import KeyValue
 from chalicelib.schemas.artifacts import ArtifactCreate, ArtifactCreated, ArtifactOut
-from chalicelib.schemas.common import ListResponse
+from chalicelib.schemas.common import ListOf, ListResponse
 
 from .configurations import count_response, expand_scenario
 from .routing import json_response, route
@@ -42,7 +42,7 @@ def register(req):
                          {"Location": location, "Content-Location": location})
 
 
-@route(bp, BASE, ["GET"], resource_group=True, response=ListResponse[ArtifactOut],
+@route(bp, BASE, ["GET"], resource_group=True, response=ListOf(ArtifactOut),
        query=FILTERS + ("$top", "$skip", "$expand"), summary="List artifacts")
 def query(req):
     skip, top = req.paging()

@@ -5,18 +5,18 @@ import time
 import uuid
 from typing import Any, Callable
 
-from aws_lambda_powertools import Logger
 from chalice import Response
 
 from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.tracking import RUN_TOKEN_PREFIX, TRACKING_PREFIX
 
+from .access_log import AccessLog
 from .errors import error_response, normalize
 from .routing import PRINCIPAL_KEY, PUBLIC_PATHS, REQUEST_ID_KEY
 
 # One structured line per request (JSON, CloudWatch-friendly). Never headers or bodies: they carry tokens
 # and secret data.
-access_log = Logger(service="aicore")
+access_log = AccessLog(service="aicore")
 
 
 def bearer_token(header: str | None) -> str:

@@ -6,7 +6,7 @@ from chalice import Blueprint, Response
 from chalicelib.bootstrap import container
 from chalicelib.domain.configurations import ArtifactBinding, Configuration, ParameterBinding
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.schemas.common import ListResponse
+from chalicelib.schemas.common import ListOf, ListResponse
 from chalicelib.schemas.configurations import ConfigurationCreate, ConfigurationCreated, ConfigurationOut
 
 from .routing import json_response, route
@@ -52,7 +52,7 @@ def create(req):
     return json_response(ConfigurationCreated(id=configuration.id), 201, {"Location": f"{BASE}/{configuration.id}"})
 
 
-@route(bp, BASE, ["GET"], resource_group=True, response=ListResponse[ConfigurationOut],
+@route(bp, BASE, ["GET"], resource_group=True, response=ListOf(ConfigurationOut),
        query=FILTERS + ("$top", "$skip", "$expand"), summary="List configurations")
 def query(req):
     skip, top = req.paging()

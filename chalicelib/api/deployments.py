@@ -6,7 +6,7 @@ from chalice import Blueprint
 from chalicelib.bootstrap import container
 from chalicelib.domain.lifecycle import TargetStatus
 from chalicelib.domain.runs import Deployment
-from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.runs import (DeploymentBulkPatch, DeploymentCreate, DeploymentCreated, DeploymentOut,
                                      DeploymentPatch, DeploymentStatusOut, select_status)
 
@@ -33,7 +33,7 @@ def create(req):
     return json_response(created, 202, {"Location": f"{BASE}/{deployment.id}"})
 
 
-@route(bp, BASE, ["GET"], resource_group=True, response=ListResponse[DeploymentOut],
+@route(bp, BASE, ["GET"], resource_group=True, response=ListOf(DeploymentOut),
        query=FILTERS + ("$top", "$skip", "$select"), summary="List deployments")
 def query(req):
     skip, top = req.paging()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.bootstrap import container
-from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.secrets import (DockerRegistrySecretCreate, DockerRegistrySecretOut,
                                         DockerRegistrySecretPatch, Message)
 
@@ -22,7 +22,7 @@ def create(req):
     return json_response(Message(message="Secret has been created"), 202)
 
 
-@route(bp, BASE, ["GET"], response=ListResponse[DockerRegistrySecretOut], query=("$top", "$skip", "$count"),
+@route(bp, BASE, ["GET"], response=ListOf(DockerRegistrySecretOut), query=("$top", "$skip", "$count"),
        summary="List docker registry secrets (names only)")
 def query(req):
     skip, top = req.paging(default_top=None)

@@ -10,7 +10,7 @@ from chalicelib.domain.executions import ExecutionDetails
 from chalicelib.domain.lifecycle import TargetStatus, parse_status
 from chalicelib.domain.run_service import BulkOutcome, RunFilter
 from chalicelib.domain.runs import Execution
-from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.runs import (BulkError, BulkResult, ExecutionBulkPatch, ExecutionCreate, ExecutionCreated,
                                      ExecutionOut, ExecutionPatch, RunStatusOut, select_status)
 
@@ -58,7 +58,7 @@ def create(req):
                          {"Location": f"{BASE}/{execution.id}"})
 
 
-@route(bp, BASE, ["GET"], resource_group=True, response=ListResponse[ExecutionOut],
+@route(bp, BASE, ["GET"], resource_group=True, response=ListOf(ExecutionOut),
        query=FILTERS + ("$top", "$skip", "$select"), summary="List executions")
 def query(req):
     skip, top = req.paging()

@@ -7,7 +7,7 @@ from chalice import Blueprint
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.labels import KeyValue
-from chalicelib.schemas.common import ListResponse
+from chalicelib.schemas.common import ListOf, ListResponse
 from chalicelib.schemas.secrets import (GenericSecretCreate, GenericSecretOut, GenericSecretPatch, Message,
                                         NameMessage, SecretLabel)
 
@@ -42,7 +42,7 @@ def create(req):
     return NameMessage(name=secret.name, message="Secret has been created")
 
 
-@route(bp, BASE, ["GET"], response=ListResponse[GenericSecretOut], query=("$top", "$skip", "$count"),
+@route(bp, BASE, ["GET"], response=ListOf(GenericSecretOut), query=("$top", "$skip", "$count"),
        summary="List generic secrets (no data)")
 def query(req):
     skip, top = req.paging(default_top=None)

@@ -12,7 +12,7 @@ from chalicelib.domain.errors import InvalidInput, PayloadTooLarge
 from chalicelib.domain.ids import is_valid_id
 from chalicelib.domain.tracking.query import (MAX_EXECUTION_IDS, TagFilters, check_execution_ids,
                                               parse_execution_filter, select_parts)
-from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.metrics import ExecutionMetricsIn, MetricsPatch, MetricsResourceOut
 
 from .routing import json_response, principal_of, route
@@ -68,7 +68,7 @@ def get_for_execution(req, execution_id):
     return MetricsResourceOut.model_validate(doc)
 
 
-@route(bp, BASE, ["GET"], resource_group=True, response=ListResponse[MetricsResourceOut],
+@route(bp, BASE, ["GET"], resource_group=True, response=ListOf(MetricsResourceOut),
        query=("executionIds", "$filter", "$select", "tagFilters", "$top", "$skip"),
        summary="Read metrics of up to 10 executions (executionIds, or $filter with eq/in on executionId)")
 def query(req):

@@ -6,7 +6,7 @@ from chalice import Blueprint
 from chalicelib.bootstrap import container
 from chalicelib.domain.context import DEFAULT_RESOURCE_GROUP
 from chalicelib.domain.object_store_secrets import SUFFIX, ObjectStoreSpec
-from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.secrets import Message, ObjectStoreSecretBody, ObjectStoreSecretOut
 
 from .routing import json_response, route
@@ -39,7 +39,7 @@ def create(req):
     return json_response(Message(message="Secret has been created"), 202)
 
 
-@route(bp, BASE, ["GET"], response=ListResponse[ObjectStoreSecretOut], query=("$top", "$skip", "$count"),
+@route(bp, BASE, ["GET"], response=ListOf(ObjectStoreSecretOut), query=("$top", "$skip", "$count"),
        summary="List object store secrets (metadata only)")
 def query(req):
     skip, top = req.paging(default_top=None)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.bootstrap import container
-from chalicelib.schemas.common import ErrorBody
+from chalicelib.schemas.common import ErrorBody, ListOf
 
 from .routing import ROUTE_DOCS, RouteDoc, route
 
@@ -20,10 +20,14 @@ PATH_PARAM = re.compile(r"{(\w+)}")
 REF = "#/components/schemas/{model}"
 
 
+def _resolved(model: Any) -> Any:
+    return model.resolve() if isinstance(model, ListOf) else model
+
+
 def _model_classes() -> List[type]:
     models = {ErrorBody}
     for doc in ROUTE_DOCS:
-        for model in (doc.request_model, doc.response_model):
+        for model in (doc.request_model, _resolved(doc.response_model)):
             if isinstance(model, type) and issubclass(model, BaseModel):
                 models.add(model)
     return sorted(models, key=lambda m: m.__name__)
@@ -38,8 +42,9 @@ def _operation(doc: RouteDoc, names: Dict[type, str]) -> Dict[str, Any]:
     if doc.resource_group:
         params.append({"name": "AI-Resource-Group", "in": "header", "required": True, "schema": {"type": "string"}})
     success: Dict[str, Any] = {"description": "Success"}
-    if doc.response_model in names:
-        success["content"] = {"application/json": {"schema": {"$ref": REF.format(model=names[doc.response_model])}}}
+    response_model = _resolved(doc.response_model)
+    if response_model in names:
+        success["content"] = {"application/json": {"schema": {"$ref": REF.format(model=names[response_model])}}}
     error = {"description": "Error", "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorBody")}}}}
     operation: Dict[str, Any] = {
         "summary": doc.summary.splitlines()[0] if doc.summary else "",

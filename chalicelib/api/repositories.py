@@ -4,7 +4,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.bootstrap import container
-from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.repositories import RepositoryCreate, RepositoryCredentials, RepositoryOut
 
 from .routing import route
@@ -24,7 +24,7 @@ def create(req):
     return IdMessage(id=repo.name, message="Repository has been on-boarded")
 
 
-@route(bp, BASE, ["GET"], response=ListResponse[RepositoryOut], query=("$top", "$skip", "$count"),
+@route(bp, BASE, ["GET"], response=ListOf(RepositoryOut), query=("$top", "$skip", "$count"),
        summary="List on-boarded repositories")
 def query(req):
     skip, top = req.paging(default_top=None)

@@ -5,7 +5,7 @@ from chalice import Blueprint
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.labels import KeyValue, LabelSelector
-from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.resource_groups import (ResourceGroupCreate, ResourceGroupCreated, ResourceGroupOut,
                                                 ResourceGroupPatch)
 
@@ -29,7 +29,7 @@ def create(req):
                          {"Location": f"{BASE}/{group.resource_group_id}"})
 
 
-@route(bp, BASE, ["GET"], response=ListResponse[ResourceGroupOut], summary="List resource groups",
+@route(bp, BASE, ["GET"], response=ListOf(ResourceGroupOut), summary="List resource groups",
        query=("$top", "$skip", "$count", "labelSelector", "$search", "searchCaseInsensitive"))
 def query(req):
     skip, top = req.paging(default_top=None)

@@ -5,7 +5,7 @@ from chalice import Blueprint
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.labels import LabelSelector
-from chalicelib.schemas.common import ListResponse
+from chalicelib.schemas.common import ListOf, ListResponse
 from chalicelib.schemas.scenarios import ExecutableOut, ScenarioOut, VersionOut
 
 from .routing import route
@@ -23,7 +23,7 @@ def _executable(exe) -> ExecutableOut:
     return ExecutableOut.model_validate(data)
 
 
-@route(bp, BASE, ["GET"], resource_group=True, response=ListResponse[ScenarioOut], summary="List scenarios")
+@route(bp, BASE, ["GET"], resource_group=True, response=ListOf(ScenarioOut), summary="List scenarios")
 def query(req):
     items = [ScenarioOut.model_validate(s.model_dump()) for s in container().catalog.scenarios(req.ctx)]
     return ListResponse[ScenarioOut](count=len(items), resources=items)
@@ -34,7 +34,7 @@ def get(req, scenario_id):
     return ScenarioOut.model_validate(container().catalog.scenario(req.ctx, scenario_id).model_dump())
 
 
-@route(bp, ITEM + "/versions", ["GET"], resource_group=True, response=ListResponse[VersionOut],
+@route(bp, ITEM + "/versions", ["GET"], resource_group=True, response=ListOf(VersionOut),
        query=("labelSelector",), summary="List a scenario's versions")
 def versions(req, scenario_id):
     selector = LabelSelector(req.list_param("labelSelector"), param="labelSelector")
@@ -44,7 +44,7 @@ def versions(req, scenario_id):
     return ListResponse[VersionOut](count=len(items), resources=items)
 
 
-@route(bp, ITEM + "/executables", ["GET"], resource_group=True, response=ListResponse[ExecutableOut],
+@route(bp, ITEM + "/executables", ["GET"], resource_group=True, response=ListOf(ExecutableOut),
        query=("versionId",), summary="List a scenario's executables")
 def executables(req, scenario_id):
     items = [_executable(e) for e in container().catalog.executables(req.ctx, scenario_id, req.text("versionId"))]

@@ -5,7 +5,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.schedules import ExecutionSchedule, created_message
-from chalicelib.schemas.common import IdMessage, ListResponse
+from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.schedules import ScheduleCreate, ScheduleOut, SchedulePatch
 
 from .routing import json_response, route
@@ -33,7 +33,7 @@ def create(req):
                          {"Location": f"{BASE}/{schedule.id}"})
 
 
-@route(bp, BASE, ["GET"], resource_group=True, response=ListResponse[ScheduleOut],
+@route(bp, BASE, ["GET"], resource_group=True, response=ListOf(ScheduleOut),
        query=FILTERS + ("$top", "$skip"), summary="List execution schedules")
 def query(req):
     skip, top = req.paging()

@@ -9,11 +9,9 @@ import re
 from datetime import datetime
 from typing import Callable, ClassVar, List, Optional, Protocol
 
-from pydantic import BaseModel
-
 from .clock import Clock
 from .context import TenantContext
-from .entity import Entity
+from .entity import Entity, Value
 from .errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from .records import Kind, Page, RecordStore
 from .repositories import Repository, RepositoryService, canonical_url
@@ -23,7 +21,7 @@ REVISION = re.compile(r"^[A-Za-z0-9_][\w./-]{0,254}$")
 UNKNOWN = "Unknown"
 
 
-class ResourceStatus(BaseModel):
+class ResourceStatus(Value):
     name: str
     kind: str
     status: str  # Synced | OutOfSync

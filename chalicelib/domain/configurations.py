@@ -12,11 +12,11 @@ from collections import Counter
 from datetime import datetime
 from typing import Callable, ClassVar, List, Optional, Sequence
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .clock import Clock
 from .context import TenantContext
-from .entity import Entity
+from .entity import Entity, Value
 from .errors import InvalidInput, NotFound
 from .filters import Filter, Listing, search_predicate, valid_ids
 from .ids import uuid7
@@ -25,12 +25,12 @@ from .runs import require_id
 from .scenarios import Executable, Scenario
 
 
-class ParameterBinding(BaseModel):
+class ParameterBinding(Value):
     key: str
     value: str
 
 
-class ArtifactBinding(BaseModel):
+class ArtifactBinding(Value):
     key: str
     artifact_id: str
 

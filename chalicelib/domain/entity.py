@@ -10,8 +10,16 @@ from .records import Kind, Record
 E = TypeVar("E", bound="Entity")
 
 
+class Value(BaseModel):
+    """Plain values nested in entities and requests. defer_build: the validator is built on first use, not at import
+    (the API function's cold start imports every route's models)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 class Entity(BaseModel):
-    model_config = ConfigDict(extra="ignore", validate_assignment=False)
+    # defer_build: validators are built on first use, not at import (cold start of the API function).
+    model_config = ConfigDict(extra="ignore", validate_assignment=False, defer_build=True)
 
     KIND: Kind  # set by each subclass (class attribute, not a field)
 

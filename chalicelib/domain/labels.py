@@ -4,14 +4,13 @@ from __future__ import annotations
 import re
 from typing import Iterable, List, Tuple
 
-from pydantic import BaseModel
-
+from .entity import Value
 from .errors import InvalidInput
 
 SELECTOR = re.compile(r"^(?P<key>[^=!\s]+)\s*(?P<op>!=|=)\s*(?P<value>.*)$")
 
 
-class KeyValue(BaseModel):
+class KeyValue(Value):
     key: str
     value: str
 

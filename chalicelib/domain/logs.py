@@ -12,10 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Iterable, List, Optional, Protocol
 
-from pydantic import BaseModel
-
 from .clock import Clock, parse_timestamp, to_wire
 from .context import TenantContext
+from .entity import Value
 from .errors import InvalidInput, NotFound
 from .ids import is_valid_id
 from .records import Kind, RecordStore
@@ -27,7 +26,7 @@ ORDERS = ("asc", "desc")
 RUN_KINDS = {Kind.EXECUTION: "Execution", Kind.DEPLOYMENT: "Deployment"}
 
 
-class LogEntry(BaseModel):
+class LogEntry(Value):
     timestamp: datetime
     msg: str
     container: Optional[str] = None

@@ -9,11 +9,9 @@ import re
 from datetime import datetime
 from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
-from pydantic import BaseModel
-
 from .clock import Clock
 from .context import TenantContext
-from .entity import Entity
+from .entity import Entity, Value
 from .errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from .records import Kind, Page, RecordStore
 from .secrets import SecretCipher, SecretSealer, check_name, check_string_map
@@ -28,7 +26,7 @@ TYPES = {"s3": "S3", "azure": "azure", "gcs": "gcs", "oss": "oss", "webhdfs": "w
 FLAG_VALUES = ("0", "1")
 
 
-class ObjectStoreSpec(BaseModel):
+class ObjectStoreSpec(Value):
     """What a client sends (snake_case); None = not given."""
 
     name: Optional[str] = None

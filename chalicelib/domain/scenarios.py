@@ -4,9 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar, Dict, List, Optional
 
-from pydantic import BaseModel
-
-from .entity import Entity
+from .entity import Entity, Value
 from .labels import KeyValue
 from .records import Kind
 
@@ -22,14 +20,14 @@ class Scenario(Entity):
     modified_at: datetime
 
 
-class ExecutableParameter(BaseModel):
+class ExecutableParameter(Value):
     name: str
     description: Optional[str] = None
     default: Optional[str] = None
     type: str = "string"
 
 
-class ExecutableArtifact(BaseModel):
+class ExecutableArtifact(Value):
     name: str  # the input name, or an output's globalName
     kind: Optional[str] = None
     description: Optional[str] = None

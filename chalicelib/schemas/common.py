@@ -15,9 +15,12 @@ EXT_LABEL_KEY = r"^ext\.ai\.sap\.com/[\w.-]+$"
 
 
 class Wire(BaseModel):
-    """Responses: camelCase on the wire, None fields left out."""
+    """Responses: camelCase on the wire, None fields left out.
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    defer_build: a model's validator and serializer are built when first used, not at import, so a cold start
+    builds only those of the routes it serves (about a hundred wire models are declared)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, defer_build=True)
 
     def dump(self) -> dict:
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
@@ -41,6 +44,17 @@ class Label(Body):
 class ListResponse(Wire, Generic[T]):
     count: int
     resources: List[T]
+
+
+class ListOf:
+    """`route(response=ListOf(Model))`: a list answer of Model in /v2/openapi.json. ListResponse[Model] is a class of
+    its own that pydantic builds; made here only when the document is built (or the route answers), not at import."""
+
+    def __init__(self, model: type):
+        self.model = model
+
+    def resolve(self) -> type:
+        return ListResponse[self.model]
 
 
 class IdMessage(Wire):

@@ -23,6 +23,8 @@ ENGINE_GRANTS = {  # (api group, resource) -> verbs; anything more is a finding,
     ("", "serviceaccounts"): {"get", "create", "patch"},
     ("", "pods"): {"get", "list"},
     ("", "pods/log"): {"get"},
+    ("rbac.authorization.k8s.io", "rolebindings"): {"get", "create"},
+    ("rbac.authorization.k8s.io", "clusterroles"): {"bind"},  # aicore-workload only (resourceNames)
 }
 
 
@@ -67,6 +69,8 @@ def test_engine_gets_exactly_what_it_needs():
     role = _objects(_render(K8S))["ClusterRole", "aicore-engine"]
     assert _grants(role) == ENGINE_GRANTS
     assert not any("*" in v for rule in role["rules"] for v in rule["verbs"] + rule["resources"])
+    (bind,) = [rule for rule in role["rules"] if "bind" in rule["verbs"]]
+    assert bind["resourceNames"] == ["aicore-workload"]  # no other role may be bound (escalation)
 
 
 def test_the_api_function_may_only_read_pods_logs():

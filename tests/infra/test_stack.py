@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from infra.functions import ALL_FUNCTIONS, API, CLUSTER_TASK, GIT_POLL, SCHEDULE_TICK
+from infra.functions import ALL_FUNCTIONS, API, CLUSTER_TASK, GIT_POLL, INFERENCE_AUTHORIZER, SCHEDULE_TICK
 from infra.stages import STAGES, stage_settings
 from infra.state_machines import STATE_MACHINES
 
@@ -90,13 +90,14 @@ def test_functions_are_wired_to_step_functions_kms_and_the_cluster(packaged, sta
         for machine in STATE_MACHINES:
             assert env[f"AICORE_{machine.name.upper()}_STATE_MACHINE_ARN"] == {"Ref": machine.logical_id}
         eks = {k for k in env if k.startswith("AICORE_EKS_")}
-        expected = {"AICORE_EKS_CLUSTER_NAME", "AICORE_EKS_ENDPOINT", "AICORE_EKS_CA_DATA", "AICORE_EKS_ROLE_ARN"}
+        expected = {"AICORE_EKS_CLUSTER_NAME", "AICORE_EKS_ENDPOINT", "AICORE_EKS_CA_DATA", "AICORE_EKS_ROLE_ARN",
+                    "AICORE_EKS_WORKLOAD_ROLE_ARN"}
         # the API reads running pods' logs as itself (group aicore:log-reader), never as the engine role
-        assert eks == (expected if function is CLUSTER_TASK else
-                       expected - {"AICORE_EKS_ROLE_ARN"} if function is API else set())
+        reader = {"AICORE_EKS_CLUSTER_NAME", "AICORE_EKS_ENDPOINT", "AICORE_EKS_CA_DATA"}
+        assert eks == (expected if function is CLUSTER_TASK else reader if function is API else set())
     params = packaged[stage][1]["Parameters"]
     assert {"OidcIssuer", "OidcJwksUrl", "OidcAudience", "TenantClaim", "EksClusterName", "EksEndpoint", "EksCaData",
-            "EksEngineRoleArn"} <= set(params)
+            "EksEngineRoleArn", "EksWorkloadRoleArn"} <= set(params)
 
 
 def _actions(resources, function):
@@ -119,3 +120,32 @@ def test_least_privilege_per_function(packaged):
     assert "kms:Encrypt" not in task and "kms:Decrypt" in task
     assert not any(a.startswith("lambda:") for grants in (api, tick, poll, task) for a in grants)
     assert "dynamodb:Scan" not in {a for grants in (api, tick, poll, task) for a in grants}
+    # the inference authorizer reads deployments and writes its log: nothing else
+    authorizer = _actions(resources, INFERENCE_AUTHORIZER)
+    assert set(authorizer) == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeTable", "logs:CreateLogStream",
+                               "logs:PutLogEvents"}
+
+
+@STAGE
+def test_inference_route_goes_to_the_ingress_behind_the_authorizer(packaged, stage):
+    resources = _resources(packaged, stage)
+    body = resources["RestAPI"]["Properties"]["DefinitionBody"]
+    method = body["paths"]["/v2/inference/deployments/{deploymentId}/{proxy+}"]["x-amazon-apigateway-any-method"]
+    assert method["security"] == [{"InferenceAuthorizer": []}]
+    integration = method["x-amazon-apigateway-integration"]
+    assert (integration["type"], integration["connectionType"]) == ("http_proxy", "VPC_LINK")
+    assert integration["connectionId"] == {"Ref": "InferenceVpcLink"}
+    assert integration["requestParameters"]["integration.request.header.Host"] == "context.authorizer.host"
+    assert integration["responseTransferMode"] == "STREAM"  # a predictor that streams reaches the client as it does
+    authorizer = body["securityDefinitions"]["InferenceAuthorizer"]["x-amazon-apigateway-authorizer"]
+    assert authorizer["type"] == "request" and authorizer["authorizerResultTtlInSeconds"] == 0
+    assert "InferenceAuthorizer.Arn" in authorizer["authorizerUri"]["Fn::Sub"]
+    responses = body["x-amazon-apigateway-gateway-responses"]
+    assert "$context.authorizer.message" in responses["ACCESS_DENIED"]["responseTemplates"]["application/json"]
+    assert responses["UNAUTHORIZED"]["statusCode"] == 401
+    assert resources["InferenceVpcLink"]["Properties"]["TargetArns"] == [{"Ref": "IngressNlbArn"}]
+    permission = resources["InferenceAuthorizerInvokePermission"]["Properties"]
+    assert permission["Principal"] == "apigateway.amazonaws.com" and "/authorizers/*" in permission["SourceArn"]["Fn::Sub"]
+    # the rest of the API still goes to the API function
+    assert sum(1 for p in body["paths"].values() for m in p.values()
+               if m["x-amazon-apigateway-integration"]["type"] == "aws_proxy") > 50

@@ -5,9 +5,10 @@ moto's Step Functions (tests/support/aws_wiring.py), the real `cluster_task` han
 process, the real KubernetesCluster and the logs endpoints' PodLogReader talking HTTP to the stand-in cluster with
 EKS tokens (STS presigned, as on EKS), KMS keys, DynamoDB and S3 on moto, the templates synced from a Git repository
 by the git-poll function. What stands in: the cluster (tests/support/kube_standin: its pods are host processes),
-and API Gateway's own hop in front of the inference path: the test calls the authorizer with the REQUEST event API
-Gateway would send for `deploymentUrl`, then sends the request to the cluster's ingress with the Host the
-authorizer returned, as the VPC link's HTTP_PROXY integration does.
+and API Gateway's own hop in front of the inference path: the test invokes the `inference_authorizer` function
+(chalice's Lambda test client) with the REQUEST event API Gateway would send for `deploymentUrl`, then sends the
+request to the cluster's ingress with the Host the authorizer returned (`context.host`), as the VPC link's
+HTTP_PROXY integration does. moto's DynamoDB and S3 are serialized (tests/support/moto_serial.py): not thread-safe.
 
 One world for the module (onboarding and syncing cost more than the runs); each test starts its own runs.
 """
@@ -20,15 +21,13 @@ import pytest
 kube = pytest.importorskip("tests.support.kube_standin")
 pytest.importorskip("moto")
 
-from chalicelib.adapters.aws.inference_authorizer import authorize, running_host  # noqa: E402
 from chalicelib.domain.cluster.inference_service import inference_service_name  # noqa: E402
 from chalicelib.domain.cluster.namespaces import namespace_for  # noqa: E402
 from chalicelib.domain.cluster.workflow_manifest import workflow_name  # noqa: E402
-from chalicelib.domain.inference import InferenceAccess  # noqa: E402
 from tests.support import aws_e2e as e2e  # noqa: E402
 from tests.support.aws_e2e import ok, until  # noqa: E402
 
-DOMAIN = "example.com"  # the stand-in's ingress domain (KServe's ingressDomain)
+DOMAIN = "e2e.example.com"  # KServe's ingressDomain: the stand-in's and the stack's (AICORE_INGRESS_DOMAIN)
 SECRETS = {"t1": {e2e.SECRET: "t1-token"}, "t2": {e2e.SECRET: "t2-token", e2e.OTHERS_SECRET: "t2-private"}}
 
 
@@ -48,7 +47,7 @@ def world(tmp_path_factory):
     settings = Settings(home=root / "aicore", stage="tst", aws_endpoint_url=None,
                         # Wait states of 0 s (the stand-in moves fast); a serving deployment is polled each second
                         cluster_poll_pending_seconds=0, cluster_poll_running_seconds=0,
-                        cluster_poll_serving_seconds=1, eks_cluster_name="aicore-tst",
+                        cluster_poll_serving_seconds=1, eks_cluster_name="aicore-tst", ingress_domain=DOMAIN,
                         eks_ca_data="bm90IHVzZWQgb3ZlciBodHRw",  # the stand-in speaks plain HTTP: never read
                         eks_role_arn="arn:aws:iam::123456789012:role/aicore-tst-engine")
     with kube.kube_standin(accept_eks_tokens=True, domain=DOMAIN) as standin, aws_wiring(settings) as wiring, \
@@ -100,17 +99,10 @@ class World:
                                                  workflow_name(execution_id)))
 
     def authorize(self, tenant: str, deployment: dict, proxy: str) -> dict:
-        """The authorizer's answer to the event API Gateway sends for `{deploymentUrl}/{proxy}`."""
-        from chalicelib.bootstrap import container
-
-        c = container()
-
-        def host_of(ctx, deployment_id):  # KServe's URL for an InferenceService: <name>.<namespace>.<domain>
-            return f"{inference_service_name(deployment_id)}.{namespace_for(ctx.tenant, ctx.resource_group)}.{DOMAIN}"
-
-        access = InferenceAccess(c.verifier, c.store, running_host(c.store, host_of))
-        return authorize(access, e2e.authorizer_event(deployment["deploymentUrl"], self.api.token(tenant), "default",
-                                                      proxy))
+        """The `inference_authorizer` function's answer to the event API Gateway sends for `{deploymentUrl}/{proxy}`
+        (invoked as Lambda runs it, with the stack's settings: the ingress domain and KServe's domain template)."""
+        event = e2e.authorizer_event(deployment["deploymentUrl"], self.api.token(tenant), "default", proxy)
+        return self.api.client.lambda_.invoke("inference_authorizer", event).payload
 
     def predict(self, tenant: str, deployment: dict, proxy: str = "v1/models/m:predict"):
         """API Gateway's hop: the authorizer decides and names the Host; the ingress routes by it."""
@@ -186,8 +178,8 @@ def test_a_deployment_runs_answers_switches_configuration_and_stops(world):
     assert other["policyDocument"]["Statement"][0]["Effect"] == "Deny", other
     isvc = world.standin.cluster.objects.get(("inferenceservices", namespace_for("t1", "default"),
                                               inference_service_name(deployment_id)))
-    assert isvc["status"]["url"].endswith(f"{inference_service_name(deployment_id)}.{namespace_for('t1', 'default')}."
-                                          f"{DOMAIN}")  # the host the authorizer names is the one KServe serves
+    # the host the authorizer names is the one KServe reports serving the InferenceService under
+    assert isvc["status"]["url"] == "http://" + world.authorize("t1", deployment, "v1/x")["context"]["host"]
     assert "serving hello" in messages(world.logs("t1", "deployments", deployment_id))  # live, from the predictor
 
     ok(world.api.call("PATCH", f"/v2/lm/deployments/{deployment_id}", {"configurationId": second}, tenant="t1"))

@@ -63,12 +63,26 @@ def test_namespace_service_account_and_secret_are_idempotent(kube):
                               "data": {"accessKey": _b64("AK2"), "secretKey": _b64("SK")}})
     stored = standin.cluster.objects.get(("secrets", NS, "store"))
     assert base64.b64decode(stored["data"]["accessKey"]) == b"AK2"
-    assert standin.cluster.objects.get(("serviceaccounts", NS, "aicore-runner")) is not None
+    assert standin.cluster.objects.get(("serviceaccounts", NS, "aicore-workload")) is not None
     cluster.delete_secret(NS, "store")
     cluster.delete_secret(NS, "store")
     cluster.delete_namespace(NS)
     cluster.delete_namespace(NS)
     assert standin.cluster.objects.get(("namespaces", "", NS)) is None
+
+
+def test_a_new_namespace_gets_the_workload_account_with_its_irsa_role_and_binding(kube):
+    standin, _ = kube
+    role = "arn:aws:iam::123456789012:role/aicore-tst-workload"
+    cluster = KubernetesCluster(standin.api_client(), workload_role_arn=role)
+    for _ in range(2):  # a retried submit ensures the namespace again
+        cluster.ensure_namespace("aic-other", {})
+    account = standin.cluster.objects.get(("serviceaccounts", "aic-other", "aicore-workload"))
+    assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role}
+    binding = standin.cluster.objects.get(("rolebindings", "aic-other", "aicore-workload"))
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                  "name": "aicore-workload"}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "aicore-workload", "namespace": "aic-other"}]
 
 
 def test_two_steps_pass_a_parameter_and_write_an_artifact_to_s3(kube):
@@ -236,7 +250,7 @@ def test_an_inference_service_becomes_ready_answers_through_the_ingress_and_roll
     cluster.apply_inference_service(NS, isvc("m1", PREDICTOR))
     ready = wait_for(cluster, "m1", lambda s: conditions(s).get("Ready", {}).get("status") == "True")
     host = ready["status"]["url"].split("://", 1)[1]
-    assert host == f"m1.{NS}.example.com"
+    assert host == f"m1-{NS}.example.com"  # KServe's default ingress.domainTemplate
     assert ready["status"]["components"]["predictor"]["latestReadyRevision"] == "m1-predictor-00001"
     assert predict(standin, host) == (200, b"v1:x")
     cluster.apply_inference_service(NS, isvc("m1", PREDICTOR, answer="v2"))
@@ -462,3 +476,19 @@ def test_the_eks_wiring_reaches_the_stand_in_with_real_eks_tokens():
         assert PodLogReader.for_eks(standin.url, "", token.get).list_pods(NS, "a=b") == []
         with pytest.raises(ClusterError):
             PodLogReader.for_eks(standin.url, "", lambda: "k8s-aws-v1.bm90LWEtdXJs").list_pods(NS, "a=b")
+
+
+def test_a_container_not_started_yet_has_an_empty_log(kube):
+    from chalicelib.adapters.k8s.pod_log_reader import PodLogReader
+
+    standin, cluster = kube
+    cluster.create_workflow(NS, workflow("wf15", [py("main", "print('x')")]))
+    finished(kube, "wf15")
+    pod = cluster.list_pods(NS, "workflows.argoproj.io/workflow=wf15")[0]["metadata"]["name"]
+    waiting = f'container "main" in pod "{pod}" is waiting to start: ContainerCreating'
+    standin.fail_next("GET", "/log", 400, waiting)
+    assert cluster.pod_logs(NS, pod, "main") == ""
+    standin.fail_next("GET", "/log", 400, waiting)
+    assert PodLogReader(standin.url, lambda: standin.token).read(NS, pod) == ""
+    standin.workflows.gc_pods(NS, "wf15")
+    assert cluster.pod_logs(NS, pod, "main") is None

@@ -89,7 +89,7 @@ def test_a_rendered_execution_reads_its_input_and_registers_its_output(kube):
                          inputs={"data": STORE.joined("datasets/reviews.csv")},
                          outputs=S3Location("platform", "tenants/t1/default"),
                          env={"AICORE_EXECUTION_ID": EXECUTION, "AICORE_TRACKING_ENDPOINT": "http://track"},
-                         pull_secrets=[], service_account="aicore-runner", resource_plans=DEFAULT_RESOURCE_PLANS)
+                         pull_secrets=[], service_account="aicore-workload", resource_plans=DEFAULT_RESOURCE_PLANS)
     cluster.create_workflow(NS, execution_workflow(TEMPLATE, spec))
     standin.workflows.wait(NS, EXECUTION, 30)
     status = cluster.get_workflow(NS, EXECUTION)["status"]
@@ -110,7 +110,7 @@ def test_a_rendered_inference_service_becomes_ready_and_answers(kube):
     standin, cluster, _ = kube
     manifest = deployment_inference_service(SERVING, deployment_id="d0a1b2c3d4e5f6a7", namespace=NS,
                                             parameters={"greeting": "bonjour"}, artifacts={}, pull_secrets=[],
-                                            service_account="aicore-runner", resource_plans=DEFAULT_RESOURCE_PLANS)
+                                            service_account="aicore-workload", resource_plans=DEFAULT_RESOURCE_PLANS)
     name = manifest["metadata"]["name"]
     cluster.apply_inference_service(NS, manifest)
     deadline = time.monotonic() + 20

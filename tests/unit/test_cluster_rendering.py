@@ -90,7 +90,7 @@ def execution(**changes) -> ExecutionSpec:
         execution_id="e0a1b2c3d4e5f6a7", namespace=namespace_for("t1", "default"), parameters={"lr": "0.5"},
         inputs={"data": STORE.joined("datasets/reviews"), "extra": PLATFORM.joined("more")}, outputs=PLATFORM,
         env={"AICORE_EXECUTION_ID": "e0a1b2c3d4e5f6a7", "AICORE_TRACKING_ENDPOINT": "https://api/track"},
-        pull_secrets=[kubernetes_secret_name("my_registry")], service_account="aicore-runner",
+        pull_secrets=[kubernetes_secret_name("my_registry")], service_account="aicore-workload",
         resource_plans=DEFAULT_RESOURCE_PLANS)
     return ExecutionSpec(**{**spec.__dict__, **changes})
 
@@ -176,7 +176,7 @@ def test_env_injected_ours_win_theirs_kept():
 
 def test_pull_secrets_service_account_and_secret_refs():
     workflow = execution_workflow(TEMPLATE, execution())
-    assert workflow["spec"]["serviceAccountName"] == "aicore-runner"
+    assert workflow["spec"]["serviceAccountName"] == "aicore-workload"
     registry = kubernetes_secret_name("my_registry")
     assert registry != "my_registry" and LABEL.match(registry)
     assert workflow["spec"]["imagePullSecrets"] == [{"name": registry}]
@@ -275,7 +275,7 @@ predictor:
 def isvc(document=SERVING, **changes):
     args = dict(deployment_id="d0a1b2c3d4e5f6a7", namespace=namespace_for("t1", "default"),
                 parameters={"greeting": "bonjour"}, artifacts={"model": "s3://artifacts-bucket/tenants/t1/m"},
-                pull_secrets=[kubernetes_secret_name("my_registry")], service_account="aicore-runner",
+                pull_secrets=[kubernetes_secret_name("my_registry")], service_account="aicore-workload",
                 resource_plans=DEFAULT_RESOURCE_PLANS)
     return deployment_inference_service(document, **{**args, **changes})
 
@@ -298,7 +298,7 @@ def test_parameters_artifacts_and_kserves_own_fields_land_in_the_predictor():
     assert container["args"] == ["--greeting", "bonjour"]
     assert container["env"][0] == {"name": "STORAGE_URI", "value": "s3://artifacts-bucket/tenants/t1/m"}
     assert container["env"][1]["valueFrom"]["secretKeyRef"]["name"] == kubernetes_secret_name("api_token")
-    assert predictor["serviceAccountName"] == "aicore-runner"
+    assert predictor["serviceAccountName"] == "aicore-workload"
     assert predictor["imagePullSecrets"] == [{"name": kubernetes_secret_name("my_registry")}]
     assert inference_service.pull_secret_names(SERVING, {}) == ["my_registry"]
     assert inference_service.secret_names(SERVING, {}) == ["api_token"]

@@ -13,7 +13,7 @@ WORKFLOW = {
     "metadata": {"name": "e1a2b3", "namespace": "t-ab12cd34", "labels": {"ai.sap.com/executionId": "e1a2b3"},
                  "annotations": {"scenarios.ai.sap.com/name": "Text classifier"}},
     "spec": {
-        "entrypoint": "main", "serviceAccountName": "aicore-runner", "imagePullSecrets": [{"name": "reg"}],
+        "entrypoint": "main", "serviceAccountName": "aicore-workload", "imagePullSecrets": [{"name": "reg"}],
         "arguments": {"parameters": [{"name": "alpha", "value": "0.5"}],
                       "artifacts": [{"name": "data", "s3": {"bucket": "b", "key": "k/data"}}]},
         "templates": [{"name": "main", "nodeSelector": {"node.kubernetes.io/instance-type": "m5.large"},
@@ -31,7 +31,7 @@ ISVC = {
     "metadata": {"name": "d1a2b3", "namespace": "t-ab12cd34",
                  "annotations": {"autoscaling.knative.dev/target": "1"}},
     "spec": {"predictor": {
-        "minReplicas": 1, "maxReplicas": 2, "canaryTrafficPercent": 10, "serviceAccountName": "aicore-runner",
+        "minReplicas": 1, "maxReplicas": 2, "canaryTrafficPercent": 10, "serviceAccountName": "aicore-workload",
         "imagePullSecrets": [{"name": "reg"}], "nodeSelector": {"a": "b"},
         "containers": [{"name": "kserve-container", "image": "docker.io/example/serve:1.0",
                         "ports": [{"containerPort": 9001, "protocol": "TCP"}],

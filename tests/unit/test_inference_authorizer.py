@@ -70,3 +70,9 @@ def test_refusals_deny_with_the_ai_api_error_in_the_context(access, token, group
 def test_a_missing_or_bad_token_is_api_gateways_401(access, token):
     with pytest.raises(Exception, match="^Unauthorized$"):
         handle(access, event(token=token))
+
+
+def test_a_refusal_message_cannot_break_the_gateway_responses_json(access):
+    policy = handle(access, event(deployment='x"y\\z'))
+    assert statement(policy)["Effect"] == "Deny"
+    assert '"' not in policy["context"]["message"] and "\\" not in policy["context"]["message"]

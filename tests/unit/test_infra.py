@@ -25,7 +25,7 @@ def test_committed_chalice_policies_match_rendered():
     from infra.resources import chalice_policy_files
 
     files = chalice_policy_files()
-    assert len(files) == 12  # three stages, four functions
+    assert len(files) == 15  # three stages, five functions
     for path, document in files.items():
         assert json.loads(path.read_text()) == document, f"{path.name}: run python -m infra.resources --policies"
 

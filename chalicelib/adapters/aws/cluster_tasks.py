@@ -10,13 +10,15 @@ The event is `{"step": <name>, "run": {kind, tenant, resourceGroup, id}, ...}`; 
 from __future__ import annotations
 
 import json
-import logging
 import re
 from typing import Any, Callable, Dict, Optional
 
+from aws_lambda_powertools import Logger
+
 from chalicelib.domain.cluster.ports import ClusterError
 
-log = logging.getLogger(__name__)
+# Powertools' JSON logger for the task function only (it is not on the API function's import path: cold start).
+task_log = Logger(service="aicore-cluster-task")
 
 # AWS error codes that say "try again later" (DynamoDB, S3, STS, Step Functions met by a step).
 _TRANSIENT_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
@@ -203,7 +205,9 @@ def handle(event: Dict[str, Any], context: Any = None) -> Dict[str, Any]:
 
     c = container()
     s = c.settings
-    log.info("step %s for %s", event.get("step"), event.get("run"))
+    # Structured lines keyed by step and run, so CloudWatch Logs Insights finds one run's steps across executions.
+    task_log.append_keys(step=event.get("step"), run=event.get("run"))
+    task_log.info("cluster step")
     handler = ClusterTaskHandler(c.cluster_steps, first_wait_seconds=s.cluster_poll_pending_seconds,
                                  max_manifest_bytes=s.cluster_max_manifest_bytes,
                                  state_machines=c.step_functions_client)

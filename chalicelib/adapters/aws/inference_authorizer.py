@@ -51,9 +51,17 @@ def authorize(access: InferenceAccess, event: Dict[str, Any]) -> Dict[str, Any]:
     except Unauthorized:
         raise
     except DomainError as err:
-        return _policy("anonymous", "Deny", event["methodArn"], {"code": err.code, "message": err.message})
+        # The gateway response pastes these into a JSON body as they are: no quote or backslash may break it.
+        return _policy("anonymous", "Deny", event["methodArn"], {"code": err.code, "message": _json_safe(err.message)})
     principal = f"{target.ctx.tenant}/{target.ctx.resource_group}"
     return _policy(principal, "Allow", event["methodArn"], {"host": target.upstream})
+
+
+def lambda_handler(event: Dict[str, Any], context: Any = None) -> Dict[str, Any]:
+    """app.py's `inference_authorizer` function."""
+    from chalicelib.bootstrap import container
+
+    return handle(container().cluster_inference_access, event)
 
 
 def handle(access: InferenceAccess, event: Dict[str, Any]) -> Dict[str, Any]:
@@ -70,3 +78,8 @@ def _policy(principal: str, effect: str, method_arn: str, context: Dict[str, str
                                "Statement": [{"Action": "execute-api:Invoke", "Effect": effect,
                                               "Resource": method_arn}]},
             "context": context}
+
+
+def _json_safe(text: str) -> str:
+    return "".join(" " if ch in "\r\n\t" else "'" if ch == '"' else "/" if ch == "\\" else ch
+                   for ch in text if ch >= " " or ch in "\r\n\t")

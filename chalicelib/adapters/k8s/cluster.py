@@ -21,12 +21,12 @@ import urllib3
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
+from chalicelib.domain.cluster.namespaces import WORKLOAD_SERVICE_ACCOUNT
 from chalicelib.domain.cluster.ports import ClusterError, Manifest, ManifestRejected
 
 ARGO = ("argoproj.io", "v1alpha1", "workflows")
 KSERVE = ("serving.kserve.io", "v1beta1", "inferenceservices")
-# The service account workflow and predictor pods run as: the one infra/k8s maps to the S3 role (IRSA).
-DEFAULT_SERVICE_ACCOUNT = "aicore-runner"  # as domain/cluster renders serviceAccountName
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"  # EKS gives a pod of an account so annotated that role's credentials
 REJECTED = (400, 403, 422)
 TIMEOUT = (5, 30)  # (connect, read) seconds per request: a task function's time is bounded
 
@@ -53,10 +53,12 @@ def _error(err: ApiException, doing: str) -> ClusterError:
 
 
 class KubernetesCluster:
-    def __init__(self, api_client: client.ApiClient, service_account: str = DEFAULT_SERVICE_ACCOUNT):
+    def __init__(self, api_client: client.ApiClient, workload_role_arn: Optional[str] = None):
         self.core = client.CoreV1Api(api_client)
         self.custom = client.CustomObjectsApi(api_client)
-        self.service_account = service_account
+        self.rbac = client.RbacAuthorizationV1Api(api_client)
+        self.service_account = WORKLOAD_SERVICE_ACCOUNT
+        self.workload_role_arn = workload_role_arn  # the IAM role the pods reach S3 with (IRSA)
 
     # -- one call, its errors mapped ------------------------------------------------------------------------
     def _call(self, doing: str, call: Callable[[], T], *, absent: Any = ..., exists: Optional[Callable[[], T]] = None
@@ -79,9 +81,23 @@ class KubernetesCluster:
         body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": dict(labels)}}
         self._call(f"Creating namespace {name}",
                    lambda: self.core.create_namespace(body, _request_timeout=TIMEOUT), exists=lambda: None)
-        account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": self.service_account}}
+        # The namespace's workload account, as infra/k8s/namespace/ makes it by hand: the IRSA role, and the binding
+        # to the ClusterRole that lets Argo's executor in the pods report step results.
+        meta = {"name": self.service_account}
+        if self.workload_role_arn:
+            meta["annotations"] = {IRSA_ANNOTATION: self.workload_role_arn}
+        account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}
         self._call(f"Creating service account {name}/{self.service_account}",
                    lambda: self.core.create_namespaced_service_account(name, account, _request_timeout=TIMEOUT),
+                   exists=lambda: self.core.patch_namespaced_service_account(self.service_account, name, account,
+                                                                            _request_timeout=TIMEOUT))
+        binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                   "metadata": {"name": self.service_account},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                               "name": self.service_account},
+                   "subjects": [{"kind": "ServiceAccount", "name": self.service_account, "namespace": name}]}
+        self._call(f"Binding {name}/{self.service_account} to its role",
+                   lambda: self.rbac.create_namespaced_role_binding(name, binding, _request_timeout=TIMEOUT),
                    exists=lambda: None)
 
     def delete_namespace(self, name: str) -> None:
@@ -134,11 +150,19 @@ class KubernetesCluster:
 
     def pod_logs(self, namespace: str, pod: str, container: str) -> Optional[str]:
         # _preload_content=False: the raw text (the client would otherwise decode it as a Python literal)
-        answer = self._call(f"Reading the log of {namespace}/{pod}",
-                            lambda: self.core.read_namespaced_pod_log(pod, namespace, container=container,
-                                                                      timestamps=True, _preload_content=False,
-                                                                      _request_timeout=TIMEOUT), absent=None)
-        return None if answer is None else answer.data.decode("utf-8", errors="replace")
+        def read():
+            try:
+                return self.core.read_namespaced_pod_log(pod, namespace, container=container, timestamps=True,
+                                                         _preload_content=False, _request_timeout=TIMEOUT)
+            except ApiException as err:
+                if err.status == 400:  # 'container "main" in pod ... is waiting to start': no log yet
+                    return None
+                raise
+        answer = self._call(f"Reading the log of {namespace}/{pod}", read, absent=None)
+        if answer is None:
+            return None if self._call(f"Reading pod {namespace}/{pod}", lambda: self.core.read_namespaced_pod(
+                pod, namespace, _preload_content=False, _request_timeout=TIMEOUT), absent=None) is None else ""
+        return answer.data.decode("utf-8", errors="replace")
 
     # -- KServe -----------------------------------------------------------------------------------------------
     def apply_inference_service(self, namespace: str, manifest: Manifest) -> Manifest:

@@ -44,8 +44,10 @@ def eks_api_client(endpoint: str, ca_data: str, cluster_name: str, region: str, 
     return client.ApiClient(config)
 
 
-def eks_cluster(endpoint: str, ca_data: str, cluster_name: str, region: str, role_arn: Optional[str] = None):
-    """The Cluster port for an EKS cluster (what the task functions use)."""
+def eks_cluster(endpoint: str, ca_data: str, cluster_name: str, region: str, role_arn: Optional[str] = None,
+                workload_role_arn: Optional[str] = None):
+    """The Cluster port for an EKS cluster (what the task functions use); `workload_role_arn`: the IAM role the
+    namespaces' workload service account is annotated with (IRSA)."""
     from .cluster import KubernetesCluster
 
-    return KubernetesCluster(eks_api_client(endpoint, ca_data, cluster_name, region, role_arn))
+    return KubernetesCluster(eks_api_client(endpoint, ca_data, cluster_name, region, role_arn), workload_role_arn)

@@ -41,7 +41,7 @@ class PodLogReader:
     def read(self, namespace: str, pod: str, container: str = "main") -> Optional[str]:
         query = urlencode({"container": container, "timestamps": "true"})
         path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(pod, safe='')}/log?{query}"
-        data = self._get(path, f"Reading the log of {namespace}/{pod}")
+        data = self._get(path, f"Reading the log of {namespace}/{pod}", waiting_ok=True)
         return None if data is None else data.decode("utf-8", errors="replace")
 
     def list_pods(self, namespace: str, label_selector: str) -> List[Dict[str, Any]]:
@@ -50,7 +50,8 @@ class PodLogReader:
         data = self._get(path, f"Listing pods in {namespace}")
         return [] if data is None else list(json.loads(data).get("items") or [])
 
-    def _get(self, path: str, doing: str) -> Optional[bytes]:
+    def _get(self, path: str, doing: str, waiting_ok: bool = False) -> Optional[bytes]:
+        """`waiting_ok`: a 400 is the container not started yet ('is waiting to start'): an empty log."""
         try:
             answer = self.http.request("GET", self.host + path, headers={"Authorization": f"Bearer {self.token()}",
                                                                          "Accept": "*/*"})
@@ -58,6 +59,8 @@ class PodLogReader:
             raise ClusterError(f"{doing}: the cluster did not answer ({err})") from None
         if answer.status == 404:
             return None
+        if answer.status == 400 and waiting_ok:
+            return b""
         if answer.status != 200:
             raise ClusterError(f"{doing}: {_message(answer.data)} (HTTP {answer.status})",
                                transient=answer.status in (401, 429) or answer.status >= 500)

@@ -18,7 +18,7 @@ import yaml
 from chalicelib.domain.argo.pods import WorkflowError
 from chalicelib.domain.cluster.inference_service import deployment_inference_service
 from chalicelib.domain.cluster.inference_service import pull_secret_names as serving_pull_secrets
-from chalicelib.domain.cluster.namespaces import namespace_for
+from chalicelib.domain.cluster.namespaces import WORKLOAD_SERVICE_ACCOUNT, namespace_for
 from chalicelib.domain.cluster.resource_plans import DEFAULT_RESOURCE_PLANS
 from chalicelib.domain.cluster.secret_manifests import kubernetes_secret_name
 from chalicelib.domain.cluster.workflow_manifest import ExecutionSpec, S3Location, execution_workflow
@@ -34,7 +34,6 @@ TENANT, RESOURCE_GROUP = "tenant-id", "default"
 NAMESPACE = namespace_for(TENANT, RESOURCE_GROUP)
 BUCKET = "artifacts-bucket"
 DEFAULT_STORE = S3Location(BUCKET, f"tenants/{TENANT}/{RESOURCE_GROUP}")  # the platform store's prefix
-SERVICE_ACCOUNT = "aicore-runner"
 TRACKING_ENDPOINT = "https://api.example.com/v2/lm/executions/execution-id/tracking"
 
 
@@ -64,7 +63,7 @@ def _workflow(document: dict, params: Dict[str, str], inputs: Dict[str, S3Locati
         execution_id=EXECUTION_ID, namespace=NAMESPACE, parameters=params, inputs=inputs, outputs=DEFAULT_STORE,
         env={"AICORE_EXECUTION_ID": EXECUTION_ID, "AICORE_TRACKING_ENDPOINT": TRACKING_ENDPOINT},
         pull_secrets=[kubernetes_secret_name(n) for n in workflow_pull_secrets(document)],
-        service_account=SERVICE_ACCOUNT, resource_plans=DEFAULT_RESOURCE_PLANS)
+        service_account=WORKLOAD_SERVICE_ACCOUNT, resource_plans=DEFAULT_RESOURCE_PLANS)
     return execution_workflow(document, spec)
 
 
@@ -73,7 +72,7 @@ def _inference_service(document: dict, params: Dict[str, str], inputs: Dict[str,
         document, deployment_id=DEPLOYMENT_ID, namespace=NAMESPACE, parameters=params,
         artifacts={name: f"s3://{loc.bucket}/{loc.key}" for name, loc in inputs.items()},
         pull_secrets=[kubernetes_secret_name(n) for n in serving_pull_secrets(document, params)],
-        service_account=SERVICE_ACCOUNT, resource_plans=DEFAULT_RESOURCE_PLANS)
+        service_account=WORKLOAD_SERVICE_ACCOUNT, resource_plans=DEFAULT_RESOURCE_PLANS)
 
 
 def render_file(text: str, params: Dict[str, str], artifacts: Dict[str, str]) -> List[dict]:

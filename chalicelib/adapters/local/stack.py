@@ -114,7 +114,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aicore").setLevel(args.log_level.upper())  # Powertools' request log follows the flag
+    logging.getLogger("aicore").setLevel(args.log_level.upper())  # the request log (api/access_log.py) follows the flag
     settings = Settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     key, profile = issue_keys(settings)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from .names import label_name
 
 PREFIX = "aic"  # marks the namespaces this service owns, so an admin sees at a glance what is ours
+# What workflow and predictor pods run as in every namespace: the service account the cluster maps to the S3 role
+# (IRSA), bound to the ClusterRole of the same name (infra/k8s/workload-rbac.yaml: Argo's executor reports results).
+WORKLOAD_SERVICE_ACCOUNT = "aicore-workload"
 
 
 def namespace_for(tenant: str, resource_group: str) -> str:

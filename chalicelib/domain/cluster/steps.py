@@ -33,6 +33,7 @@ from .inference_service import deployment_inference_service, inference_service_n
 from .inference_service import pull_secret_names as serving_pull_secrets
 from .isvc_status import deployment_progress, is_stale, still_serving
 from .log_archive import LogArchive
+from .namespaces import WORKLOAD_SERVICE_ACCOUNT
 from .pod_logs import ENDED_POD_PHASES, LOG_CONTAINER, parse_pod_log, pod_selector
 from .ports import Cluster, ClusterError, ManifestRejected
 from .progress import Progress
@@ -46,7 +47,6 @@ from .workflow_status import STOP_MARK, execution_progress, is_terminated, pod_n
 
 __all__ = ["ClusterRunSteps", "ClusterServices", "RunRef", "EXECUTION", "DEPLOYMENT"]
 log = logging.getLogger("aicore.cluster")
-SERVICE_ACCOUNT = "aicore-workload"  # infra/k8s/namespace: the IRSA service account of workflow and predictor pods
 EXECUTION_STOPPED = "Execution stopped."
 DEPLOYMENT_STOPPED = "Deployment stopped."
 GONE = ("The {what} '{name}' is no longer on the cluster (deleted outside the AI API); start the {kind} again.")
@@ -71,7 +71,7 @@ class ClusterServices:
     # AICORE_TRACKING_ENDPOINT, AICORE_API_URL, AICORE_AUTH_TOKEN for one run (TrackingCredentials.run_environment)
     tracking_env: Callable[[TenantContext, str], Dict[str, str]]
     log_archive: LogArchive
-    service_account: str = SERVICE_ACCOUNT
+    service_account: str = WORKLOAD_SERVICE_ACCOUNT
     resource_plans: Mapping[str, dict] = field(default_factory=lambda: DEFAULT_RESOURCE_PLANS)
     poll_pending_seconds: int = 10
     poll_running_seconds: int = 20

@@ -16,9 +16,8 @@ import re
 from datetime import datetime
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Union
 
-from pydantic import BaseModel
-
 from ..clock import parse_timestamp, to_wire
+from ..entity import Value
 from ..errors import Forbidden, InvalidInput, Unauthorized
 from ..lifecycle import FINAL, RunKind
 from .credentials import WRITE_SCOPE_PREFIX
@@ -29,12 +28,12 @@ _MAX_MAGNITUDE, _MIN_MAGNITUDE = 9.9999999999999999e125, 1e-130
 ENDED = {status.value for status in FINAL[RunKind.EXECUTION]}  # COMPLETED, DEAD, STOPPED
 
 
-class NameValue(BaseModel):
+class NameValue(Value):
     name: str
     value: str
 
 
-class Metric(BaseModel):
+class Metric(Value):
     name: str
     value: Union[int, float]
     timestamp: datetime

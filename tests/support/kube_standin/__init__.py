@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from http.server import ThreadingHTTPServer
 from typing import Iterator, Optional
 
 from .api_server import Cluster, make_handler
+from .objects import QuietServer
 from .artifacts import S3Access, secret_reader
 from .serving import ServingController, make_ingress
 from .workflows import WorkflowController
@@ -50,7 +50,7 @@ class KubeStandIn:
         self.s3 = S3Access(secret_reader(self.cluster.objects), s3_endpoint_url)
         self.workflows = WorkflowController(self.cluster, self.s3)
         self.serving = ServingController(self.cluster, domain)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.cluster))
+        self.server = QuietServer(("127.0.0.1", 0), make_handler(self.cluster))
         self.server.daemon_threads = True
         self.ingress = make_ingress(self.serving)
         self._threads = []

@@ -29,6 +29,8 @@ ROUTES = [
     (re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/pods/(?P<name>[^/]+)/log$"), "log", True),
     (re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/(?P<res>serviceaccounts|secrets|pods)(/(?P<name>[^/]+))?$"),
      "core", True),
+    (re.compile(r"^/apis/rbac\.authorization\.k8s\.io/v1/namespaces/(?P<ns>[^/]+)/(?P<res>rolebindings)"
+                r"(/(?P<name>[^/]+))?$"), "rbac", True),
     (re.compile(r"^/apis/(?P<group>argoproj\.io|serving\.kserve\.io)/(?P<version>v1alpha1|v1beta1)/namespaces/"
                 r"(?P<ns>[^/]+)/(?P<res>workflows|inferenceservices)(/(?P<name>[^/]+))?$"), "custom", True),
 ]
@@ -158,6 +160,8 @@ def route(cluster: Cluster, method: str, path: str, query: Dict[str, str], body:
         if kind == "custom":
             group, version, kindname, check = CUSTOM[resource]
             api = (f"{group}/{version}", kindname, f"{resource}.{group}", check)
+        elif kind == "rbac":
+            api = ("rbac.authorization.k8s.io/v1", "RoleBinding", f"{resource}.rbac.authorization.k8s.io", None)
         else:
             api = ("v1", CORE[resource], resource, None)
         return objects(cluster, method, resource, params["ns"], params.get("name"), query, body, content_type, api)

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import copy
 import itertools
+import sys
 import threading
 import uuid
 from datetime import datetime, timezone
+from http.server import ThreadingHTTPServer
 from typing import Any, Dict, List, Optional, Tuple
 
-Key = Tuple[str, str, str]  # (resource, namespace or "", name)
+Key = Tuple[str, str, str]
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a test ending, a killed predictor) is not an error worth a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)  # (resource, namespace or "", name)
 
 
 def now_text() -> str:

@@ -8,7 +8,7 @@ to a free loopback port instead and routes to that, so the predictor must listen
 Ready when the port accepts connections (or the readinessProbe's httpGet path answers 2xx).
 
 Status moves as KServe reports it: conditions PredictorReady, IngressReady and Ready (False, then True), `url`
-`http://<name>.<namespace>.<domain>`, `address.url`, `components.predictor` (latestCreatedRevision,
+`http://<name>-<namespace>.<domain>` (KServe's default ingress.domainTemplate), `address.url`, `components.predictor` (latestCreatedRevision,
 latestReadyRevision, url, traffic). A predictor that exits before it is ready: Ready False with reason
 RevisionFailed and Knative's message `Revision "<rev>" failed with message: Container failed with: <last log
 line>.`, `modelStatus` FailedToLoad/BlockedByFailedLoad with the exit code (KServe's
@@ -32,11 +32,11 @@ import socket
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Dict, List, Optional
 
 from .api_server import Cluster
-from .objects import now_text
+from .objects import QuietServer, now_text
 from .processes import HostProcess
 
 ISVC_LABEL = "serving.kserve.io/inferenceservice"
@@ -250,8 +250,8 @@ class ServingController:
         with service.lock:
             serving, canary, percent = service.serving, service.canary, service.percent
             ready = failure is None and revision in (serving, canary)
-        url = f"http://{name}.{namespace}.{self.domain}"
-        predictor_url = f"http://{name}-predictor.{namespace}.{self.domain}"
+        url = f"http://{name}-{namespace}.{self.domain}"
+        predictor_url = f"http://{name}-predictor-{namespace}.{self.domain}"
         status: Dict[str, Any] = {"observedGeneration": current["metadata"].get("generation", 1)}
         reason, message = failure or ("", "")
         if ready:
@@ -295,19 +295,12 @@ class ServingController:
         self.cluster.objects.update_status(key, status)
 
     def route(self, host: str) -> Optional[int]:
-        """The loopback port serving `host` (`<name>.<namespace>.<domain>`), or None."""
+        """The loopback port serving `host` (`<name>[-predictor]-<namespace>.<domain>`), or None."""
         host = host.split(":", 1)[0]
-        suffix = "." + self.domain
-        if not host.endswith(suffix):
-            return None
-        parts = host[: -len(suffix)].split(".")
-        if len(parts) != 2:
-            return None
-        name, namespace = parts
-        if name.endswith("-predictor"):
-            name = name[: -len("-predictor")]
         with self.lock:
-            service = self.services.get((namespace, name))
+            service = next((s for (namespace, name), s in self.services.items()
+                            if host in (f"{name}-{namespace}.{self.domain}",
+                                        f"{name}-predictor-{namespace}.{self.domain}")), None)
         if service is None:
             return None
         with service.lock:
@@ -356,7 +349,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", 
               "proxy-authenticate"}
 
 
-def make_ingress(controller: ServingController) -> ThreadingHTTPServer:
+def make_ingress(controller: ServingController) -> QuietServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -395,6 +388,6 @@ def make_ingress(controller: ServingController) -> ThreadingHTTPServer:
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _proxy
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     return server
