@@ -61,3 +61,17 @@ def test_a_refusal_message_cannot_break_the_gateway_responses_json(access):
     policy = handle(access, event(deployment='x"y\\z'))
     assert statement(policy)["Effect"] == "Deny"
     assert '"' not in policy["context"]["message"] and "\\" not in policy["context"]["message"]
+
+
+def test_a_configuration_switch_keeps_the_previous_revision_reachable():
+    from chalicelib.adapters.aws.inference_authorizer import running_host as lookup_of
+    from chalicelib.domain.lifecycle import Operation
+
+    host = lambda ctx, i: f"{i}.host"  # noqa: E731
+    rolling = with_deployments(OWNER, {"dep-rolling": Status.PENDING}, last_operation=Operation.UPDATE,
+                               latest_running_configuration_id="cfg0")
+    assert lookup_of(rolling, host)(OWNER, "dep-rolling") == "dep-rolling.host"
+    never_ran = with_deployments(OWNER, {"dep-new": Status.PENDING}, last_operation=Operation.UPDATE)
+    assert lookup_of(never_ran, host)(OWNER, "dep-new") is None
+    starting = with_deployments(OWNER, {"dep-start": Status.PENDING}, latest_running_configuration_id="cfg0")
+    assert lookup_of(starting, host)(OWNER, "dep-start") is None
