@@ -89,3 +89,19 @@ def _holds(where: Where, doc: dict) -> bool:
     if where.op == "exists":
         return where.field in doc
     raise ValueError(where.op)
+
+
+def with_deployments(ctx: TenantContext, statuses: Dict[str, "object"], **fields) -> "MemoryStore":
+    """A store holding deployments of `ctx` by id -> Status (what inference access decisions read); `fields`: more
+    attributes every one of them has."""
+    from datetime import datetime, timezone
+
+    from chalicelib.domain.runs import Deployment
+
+    store = MemoryStore()
+    now = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    for run_id, status in statuses.items():
+        d = Deployment(id=run_id, configuration_id="cfg1", configuration_name="c", scenario_id="s", executable_id="e",
+                       status=status, inference_url="u", created_at=now, modified_at=now, **fields)
+        store.create(ctx, d.to_record(run_id))
+    return store

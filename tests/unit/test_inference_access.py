@@ -1,5 +1,4 @@
 """Who may call a deployment's predictor: the token's tenant and the resource group header must own it."""
-from datetime import datetime, timezone
 
 import pytest
 
@@ -8,10 +7,8 @@ from chalicelib.domain.context import TenantContext
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable, Unauthorized
 from chalicelib.domain.inference import InferenceAccess
 from chalicelib.domain.lifecycle import Status
-from chalicelib.domain.runs import Deployment
-from tests.support.memory_store import MemoryStore
+from tests.support.memory_store import with_deployments
 
-NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
 OWNER = TenantContext("t1", "rg1")
 
 
@@ -26,11 +23,7 @@ class Verifier:
 
 @pytest.fixture
 def access():
-    store = MemoryStore()
-    for run_id, status in (("dep-running", Status.RUNNING), ("dep-stopped", Status.STOPPED)):
-        d = Deployment(id=run_id, configuration_id="cfg1", configuration_name="c", scenario_id="s", executable_id="e",
-                       status=status, inference_url="u", created_at=NOW, modified_at=NOW)
-        store.create(OWNER, d.to_record(run_id))
+    store = with_deployments(OWNER, {"dep-running": Status.RUNNING, "dep-stopped": Status.STOPPED})
     serving = {("t1", "rg1", "dep-running"): "replica"}
     return InferenceAccess(Verifier(), store, lambda ctx, i: serving.get((ctx.tenant, ctx.resource_group, i)))
 

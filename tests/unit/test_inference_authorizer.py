@@ -1,36 +1,21 @@
 """The AWS inference path's authorizer: API Gateway REQUEST events in, IAM policies with the ingress host out."""
-from datetime import datetime, timezone
 
 import pytest
 
 from chalicelib.adapters.aws.inference_authorizer import handle, running_host
-from chalicelib.domain.auth import Principal
 from chalicelib.domain.context import TenantContext
-from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.inference import InferenceAccess
 from chalicelib.domain.lifecycle import Status
-from chalicelib.domain.runs import Deployment
-from tests.support.memory_store import MemoryStore
+from tests.support.memory_store import with_deployments
+from tests.unit.test_inference_access import Verifier
 
-NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
 OWNER = TenantContext("t1", "rg1")
 ARN = "arn:aws:execute-api:eu-central-1:123456789012:abc/prd/POST/v2/inference/deployments/dep-running/v1/models/m"
 
 
-class Verifier:
-    def verify(self, token):
-        if token.startswith("tenant:"):
-            return Principal(token.split(":", 1)[1], "c")
-        raise Unauthorized("bad token")
-
-
 @pytest.fixture
 def access():
-    store = MemoryStore()
-    for run_id, status in (("dep-running", Status.RUNNING), ("dep-pending", Status.PENDING)):
-        d = Deployment(id=run_id, configuration_id="cfg1", configuration_name="c", scenario_id="s", executable_id="e",
-                       status=status, inference_url="u", created_at=NOW, modified_at=NOW)
-        store.create(OWNER, d.to_record(run_id))
+    store = with_deployments(OWNER, {"dep-running": Status.RUNNING, "dep-pending": Status.PENDING})
     host = lambda ctx, i: f"{i}.{ctx.tenant}-{ctx.resource_group}.inference.internal"  # noqa: E731
     return InferenceAccess(Verifier(), store, running_host(store, host))
 
@@ -76,3 +61,17 @@ def test_a_refusal_message_cannot_break_the_gateway_responses_json(access):
     policy = handle(access, event(deployment='x"y\\z'))
     assert statement(policy)["Effect"] == "Deny"
     assert '"' not in policy["context"]["message"] and "\\" not in policy["context"]["message"]
+
+
+def test_a_configuration_switch_keeps_the_previous_revision_reachable():
+    from chalicelib.adapters.aws.inference_authorizer import running_host as lookup_of
+    from chalicelib.domain.lifecycle import Operation
+
+    host = lambda ctx, i: f"{i}.host"  # noqa: E731
+    rolling = with_deployments(OWNER, {"dep-rolling": Status.PENDING}, last_operation=Operation.UPDATE,
+                               latest_running_configuration_id="cfg0")
+    assert lookup_of(rolling, host)(OWNER, "dep-rolling") == "dep-rolling.host"
+    never_ran = with_deployments(OWNER, {"dep-new": Status.PENDING}, last_operation=Operation.UPDATE)
+    assert lookup_of(never_ran, host)(OWNER, "dep-new") is None
+    starting = with_deployments(OWNER, {"dep-start": Status.PENDING}, latest_running_configuration_id="cfg0")
+    assert lookup_of(starting, host)(OWNER, "dep-start") is None

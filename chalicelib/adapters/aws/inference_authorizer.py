@@ -21,22 +21,35 @@ from typing import Any, Callable, Dict, Optional
 from chalicelib.domain.context import TenantContext
 from chalicelib.domain.errors import DomainError, Unauthorized
 from chalicelib.domain.inference import InferenceAccess
+from chalicelib.domain.lifecycle import Operation, Status
 from chalicelib.domain.records import Kind, RecordStore
+from chalicelib.domain.runs import Deployment
 
 # (tenant context, deployment id) -> the ingress virtual host of its InferenceService
 HostOf = Callable[[TenantContext, str], str]
 
 
 def running_host(store: RecordStore, host_of: HostOf) -> Callable[[TenantContext, str], Optional[str]]:
-    """InferenceAccess's endpoint lookup on AWS: the virtual host while the deployment is RUNNING, else None."""
+    """InferenceAccess's endpoint lookup on AWS: the virtual host while a predictor serves the deployment, else None.
+
+    A predictor serves while the deployment is RUNNING, and also while a configuration switch rolls out (PENDING
+    after an update of a deployment that was running): KServe keeps the previous revision answering until the new one
+    is ready, so requests must keep reaching it (a switch drops no request)."""
 
     def lookup(ctx: TenantContext, deployment_id: str) -> Optional[str]:
         record = store.get(ctx, Kind.DEPLOYMENT, deployment_id)
-        if record is None or record.doc.get("status") != "RUNNING":
+        if record is None or not _serving(Deployment.from_record(record)):
             return None
         return host_of(ctx, deployment_id)
 
     return lookup
+
+
+def _serving(deployment: Deployment) -> bool:
+    if deployment.status is Status.RUNNING:
+        return True
+    rolling_over = deployment.status is Status.PENDING and deployment.last_operation is Operation.UPDATE
+    return rolling_over and deployment.latest_running_configuration_id is not None
 
 
 def authorize(access: InferenceAccess, event: Dict[str, Any]) -> Dict[str, Any]:
