@@ -196,13 +196,8 @@ class ClusterRunSteps:
         return self._poll_deployment(ref, run)
 
     def _poll_execution(self, ref: RunRef, run: Run) -> Dict[str, Any]:
-        workflow = self._cluster.get_workflow(ref.namespace, workflow_name(ref.id))
+        workflow = self._workflow_or_end(ref, run)
         if workflow is None:
-            if run.target_status == TargetStatus.STOPPED:
-                self._end(ref, Status.STOPPED, EXECUTION_STOPPED)
-            else:
-                self._end(ref, Status.DEAD, GONE.format(what="Workflow", name=workflow_name(ref.id),
-                                                       kind=EXECUTION))
             return _done()
         pods = self._cluster.list_pods(ref.namespace, pod_selector(ref))
         progress = execution_progress(workflow, ref.id, pod_names(pods))
@@ -273,13 +268,8 @@ class ClusterRunSteps:
         if run is None:
             self._remove_from_cluster(ref)
             return
-        workflow = self._cluster.get_workflow(ref.namespace, workflow_name(ref.id))
+        workflow = self._workflow_or_end(ref, run)
         if workflow is None:
-            if run.target_status == TargetStatus.STOPPED:
-                self._end(ref, Status.STOPPED, EXECUTION_STOPPED)
-            else:
-                self._end(ref, Status.DEAD, GONE.format(what="Workflow", name=workflow_name(ref.id),
-                                                       kind=EXECUTION))
             return
         pods = self._cluster.list_pods(ref.namespace, pod_selector(ref))
         progress = execution_progress(workflow, ref.id, pod_names(pods))
@@ -301,6 +291,17 @@ class ClusterRunSteps:
             self._end(ref, Status.DEAD, TERMINATED_OUTSIDE.format(message=message), progress.details)
         else:
             self._end(ref, Status.DEAD, progress.message or "The workflow failed.", progress.details)
+
+    def _workflow_or_end(self, ref: RunRef, run: Run) -> Optional[Dict[str, Any]]:
+        """The execution's Workflow; when it is gone, the run ends: STOPPED if a stop removed it, else DEAD."""
+        workflow = self._cluster.get_workflow(ref.namespace, workflow_name(ref.id))
+        if workflow is None:
+            if run.target_status == TargetStatus.STOPPED:
+                self._end(ref, Status.STOPPED, EXECUTION_STOPPED)
+            else:
+                self._end(ref, Status.DEAD, GONE.format(what="Workflow", name=workflow_name(ref.id),
+                                                       kind=EXECUTION))
+        return workflow
 
     def _register_outputs(self, ref: RunRef, run: Run, produced: Dict[str, str]) -> None:
         """Each global output once, at ai://default/<executionId>/<name> (where the Workflow wrote it), as the
