@@ -10,6 +10,17 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
 
 
+@pytest.fixture(autouse=True)
+def _os_environ_put_back():
+    """chalice.test swaps `os.environ` for a copy holding the stage's variables (AICORE_AUTH_MODE=oidc) during each
+    call, then puts back what it found. Two calls overlapping on threads (the AWS wiring's state machines call in
+    beside a test's own requests) can leave a copy in place for every later test: put the real one back."""
+    original = os.environ
+    yield
+    if os.environ is not original:
+        os.environ = original
+
+
 @pytest.fixture
 def settings(tmp_path):
     from chalicelib.settings import Settings
