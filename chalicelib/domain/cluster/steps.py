@@ -37,29 +37,18 @@ from .namespaces import WORKLOAD_SERVICE_ACCOUNT
 from .pod_logs import ENDED_POD_PHASES, LOG_CONTAINER, parse_pod_log, pod_selector
 from .ports import Cluster, ClusterError, ManifestRejected
 from .progress import Progress
+from .run_messages import (DEPLOYMENT_STOPPED, EXECUTION_STOPPED, GONE, REFUSED, TERMINATED_OUTSIDE, error_message,
+                           failure_message)
 from .resource_plans import DEFAULT_RESOURCE_PLANS
 from .run_ref import DEPLOYMENT, EXECUTION, RunRef, namespace_labels
 from .run_secrets import run_secrets
-from .secret_manifests import kubernetes_secret_name, object_store_secret_name
-from .workflow_manifest import (ExecutionSpec, S3Location, execution_workflow, pull_secret_names, with_env,
-                                workflow_name)
+from .secret_manifests import kubernetes_secret_name
+from .workflow_manifest import (ExecutionSpec, S3Location, execution_workflow, pull_secret_names, s3_location,
+                                with_run_env, workflow_name)
 from .workflow_status import STOP_MARK, execution_progress, is_terminated, pod_names
 
 __all__ = ["ClusterRunSteps", "ClusterServices", "RunRef", "EXECUTION", "DEPLOYMENT"]
 log = logging.getLogger("aicore.cluster")
-EXECUTION_STOPPED = "Execution stopped."
-DEPLOYMENT_STOPPED = "Deployment stopped."
-GONE = ("The {what} '{name}' is no longer on the cluster (deleted outside the AI API); start the {kind} again.")
-TERMINATED_OUTSIDE = ("The Workflow was stopped on the cluster ({message}), not through the AI API; start the "
-                      "execution again.")
-REFUSED = "The cluster refused the {what}: {message}"
-FAILURES = {
-    "ManifestRejected": "The cluster refused the manifest: {cause}",
-    "TransientError": "The cluster could not be reached, also after retries: {cause}",
-    "ManifestTooLarge": "{cause}",
-}
-
-
 @dataclass
 class ClusterServices:
     """What the steps need besides the cluster and the records (kept narrow so the steps are testable)."""
@@ -101,7 +90,7 @@ class ClusterRunSteps:
         try:
             return self._manifest(ref, run)
         except (WorkflowError, DomainError) as err:
-            self._end(ref, Status.DEAD, _message(err))
+            self._end(ref, Status.DEAD, error_message(err))
             return {}
 
     def _manifest(self, ref: RunRef, run: Run) -> Dict[str, Any]:
@@ -137,12 +126,12 @@ class ClusterRunSteps:
             raise WorkflowError(f"Input artifact '{binding}' has URL '{url}'; on the cluster only ai:// and s3:// "
                                 "artifacts can be read.")
         location = self._services.locations.resolve_url(ctx, url)
-        return _location(location)
+        return s3_location(location)
 
     def _default_prefix(self, ctx: TenantContext, document: Dict[str, Any], execution_id: str) -> S3Location:
         if require_default_store(self._services.locations, ctx, document, execution_id) is None:
             return S3Location(bucket="", key="")  # nothing is written: no output artifact to place
-        return _location(self._services.locations.locate(ctx, "default", "", allow_empty=True))
+        return s3_location(self._services.locations.locate(ctx, "default", "", allow_empty=True))
 
     # -- submit ---------------------------------------------------------------------------------------------------
     def submit(self, ref: RunRef, manifest: Optional[Dict[str, Any]]) -> None:
@@ -156,7 +145,7 @@ class ClusterRunSteps:
             self._sync_secrets(ref, run)
             self._apply(ref, run, manifest)
         except (WorkflowError, DomainError) as err:
-            self._end(ref, Status.DEAD, _message(err))
+            self._end(ref, Status.DEAD, error_message(err))
             return
         except ManifestRejected as err:
             what = "Workflow" if ref.kind == EXECUTION else "InferenceService"
@@ -236,7 +225,7 @@ class ClusterRunSteps:
             log.info("deployment %s: ttl %s expired, deleting it", ref.id, run.ttl)
             self.delete(ref)  # as the local engine: an expired deployment is removed, record and all
             return _done()
-        name = _isvc_name(ref.id)
+        name = inference_service_name(ref.id)
         isvc = self._cluster.get_inference_service(ref.namespace, name)
         if isvc is None:
             self._end(ref, Status.DEAD, GONE.format(what="InferenceService", name=name, kind=DEPLOYMENT))
@@ -336,7 +325,7 @@ class ClusterRunSteps:
             if ref.kind == EXECUTION:
                 self._cluster.terminate_workflow(ref.namespace, workflow_name(ref.id))
             else:
-                self._cluster.delete_inference_service(ref.namespace, _isvc_name(ref.id))
+                self._cluster.delete_inference_service(ref.namespace, inference_service_name(ref.id))
         except ClusterError as err:  # the cluster may be what failed: the record must end all the same
             log.warning("run %s: could not clean up after a failed step: %s", ref.id, err.message)
         if run.target_status == TargetStatus.STOPPED:
@@ -360,7 +349,7 @@ class ClusterRunSteps:
             self._cluster.delete_workflow(ref.namespace, name)
         else:
             self._archive_logs(ref, everything=True)
-            self._cluster.delete_inference_service(ref.namespace, _isvc_name(ref.id))
+            self._cluster.delete_inference_service(ref.namespace, inference_service_name(ref.id))
             self._end(ref, Status.STOPPED, DEPLOYMENT_STOPPED)
 
     def delete(self, ref: RunRef) -> None:
@@ -382,7 +371,7 @@ class ClusterRunSteps:
             self._sync_secrets(ref, run)
             self._apply(ref, run, manifest)
         except (WorkflowError, DomainError, ManifestRejected) as err:
-            message = _message(err) if not isinstance(err, ManifestRejected) else \
+            message = error_message(err) if not isinstance(err, ManifestRejected) else \
                 REFUSED.format(what="InferenceService", message=err.message)
             if serving:  # the previous configuration keeps serving and stays the rollback target
                 self._update(ref, _kept(serving, message, self._clock))
@@ -420,7 +409,7 @@ class ClusterRunSteps:
         if ref.kind == EXECUTION:
             self._cluster.delete_workflow(ref.namespace, workflow_name(ref.id))
         else:
-            self._cluster.delete_inference_service(ref.namespace, _isvc_name(ref.id))
+            self._cluster.delete_inference_service(ref.namespace, inference_service_name(ref.id))
 
     def _end(self, ref: RunRef, status: Status, message: Optional[str],
              details: Optional[Dict[str, Any]] = None) -> None:
@@ -441,62 +430,12 @@ class ClusterRunSteps:
 
 
 # -- pure helpers ---------------------------------------------------------------------------------------------------
-def failure_message(error: str, cause: str) -> str:
-    """The statusMessage of a run a step failed for: the cause as the step worded it, never a stack trace."""
-    cause = (cause or "").strip().splitlines()[0] if (cause or "").strip() else ""
-    template = FAILURES.get(error)
-    if template and cause:
-        return template.format(cause=cause)
-    if cause:
-        return cause
-    return f"The run failed in an orchestration step ({error or 'unknown error'})."
-
-
-def with_run_env(manifest: Dict[str, Any], env: Mapping[str, str]) -> Dict[str, Any]:
-    """The Workflow with `env` added to every step container (script, container, containerSet)."""
-    if not env:
-        return manifest
-    result = dict(manifest)
-    spec = dict(result.get("spec") or {})
-    templates = []
-    for template in spec.get("templates") or []:
-        if isinstance(template, dict):
-            template = dict(template)
-            for key in ("container", "script"):
-                if isinstance(template.get(key), dict):
-                    template[key] = {**template[key], "env": with_env(template[key].get("env"), env)}
-            container_set = template.get("containerSet")
-            if isinstance(container_set, dict):
-                template["containerSet"] = {**container_set, "containers": [
-                    {**c, "env": with_env(c.get("env"), env)} if isinstance(c, dict) else c
-                    for c in container_set.get("containers") or []]}
-        templates.append(template)
-    spec["templates"] = templates
-    result["spec"] = spec
-    return result
-
-
-def _location(location: Any) -> S3Location:
-    connection = location.connection
-    secret = object_store_secret_name(location.secret) if connection.access_key_id else None
-    return S3Location(bucket=location.bucket, key=location.key, endpoint=connection.endpoint_url,
-                      region=connection.region, credentials_secret=secret)
-
-
 def _s3_uri(location: S3Location) -> str:
     return f"s3://{location.bucket}/{location.key}".rstrip("/")
 
 
-def _message(err: Exception) -> str:
-    return getattr(err, "message", None) or str(err) or type(err).__name__
-
-
 def _initial_target(ref: RunRef) -> TargetStatus:
     return TargetStatus.COMPLETED if ref.kind == EXECUTION else TargetStatus.RUNNING
-
-
-def _isvc_name(deployment_id: str) -> str:
-    return inference_service_name(deployment_id)
 
 
 def _serving(message: Optional[str], clock: Clock) -> Callable[[Run], None]:

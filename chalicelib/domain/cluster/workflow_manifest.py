@@ -223,6 +223,19 @@ def _step_containers(template: Dict[str, Any]) -> List[Dict[str, Any]]:
     return found
 
 
+def with_run_env(manifest: Dict[str, Any], env: Mapping[str, str]) -> Dict[str, Any]:
+    """The Workflow with `env` set in every step container: the run's credential is added at submit, so it never
+    passes through the state machine's history."""
+    if not env:
+        return manifest
+    result = copy.deepcopy(manifest)
+    for template in (result.get("spec") or {}).get("templates") or []:
+        if isinstance(template, dict):
+            for container in _step_containers(template):
+                container["env"] = with_env(container.get("env"), env)
+    return result
+
+
 def with_env(env: Optional[Iterable[Any]], ours: Mapping[str, str]) -> List[Dict[str, Any]]:
     """The user's env with ours set: ours win over an entry of the same name, because AICORE_EXECUTION_ID and the
     tracking endpoint must name this run (a value copied from another run would file its metrics there)."""
