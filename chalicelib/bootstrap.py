@@ -75,7 +75,9 @@ class Container:
     def resource_groups(self):
         from .domain.resource_group_cache import CachedResourceGroups
 
-        return CachedResourceGroups(self.store, self.clock)  # a ResourceGroupService that remembers usable groups
+        # a ResourceGroupService that remembers usable groups; on AWS it has each group's namespace provisioned
+        provisioner = self.step_functions_orchestrator if self.settings.engine == "stepfunctions" else None
+        return CachedResourceGroups(self.store, self.clock, provisioner=provisioner)
 
     @cached_property
     def kpis(self):

@@ -33,3 +33,15 @@ class Orchestrator(Protocol):
 
     def delete_deployment(self, ctx: TenantContext, deployment: Deployment) -> None:
         """targetStatus became DELETED: release what the run holds, then remove its record."""
+
+
+class GroupProvisioner(Protocol):
+    """What the resource group service asks of the engine when a group comes and goes (AWS: the group's namespace on
+    the cluster, through the control state machine). Runs do not wait for it: their first step ensures the namespace
+    too, so a provisioning that did not go through is made up for then."""
+
+    def provision_group(self, tenant: str, resource_group: str) -> None:
+        """A resource group was created."""
+
+    def deprovision_group(self, tenant: str, resource_group: str) -> None:
+        """A resource group was deleted: what the engine holds for it goes."""

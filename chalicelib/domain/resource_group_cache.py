@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from .clock import Clock
 from .context import TenantContext
 from .labels import KeyValue
+from .orchestration import GroupProvisioner
 from .records import RecordStore
 from .resource_groups import ResourceGroup, ResourceGroupService
 
@@ -24,8 +25,8 @@ MAX_ENTRIES = 10_000
 
 class CachedResourceGroups(ResourceGroupService):
     def __init__(self, store: RecordStore, clock: Clock, ttl_seconds: float = 5.0,
-                 monotonic: Callable[[], float] = time.monotonic):
-        super().__init__(store, clock)
+                 monotonic: Callable[[], float] = time.monotonic, provisioner: Optional[GroupProvisioner] = None):
+        super().__init__(store, clock, provisioner)
         self._ttl = ttl_seconds
         self._monotonic = monotonic
         self._usable: Dict[Tuple[str, str], Tuple[float, ResourceGroup]] = {}

@@ -11,6 +11,7 @@ from .context import DEFAULT_RESOURCE_GROUP, TenantContext
 from .entity import Entity
 from .errors import AlreadyExists, Conflict, InvalidInput, NotFound, PreconditionFailed
 from .labels import LabelSelector, KeyValue
+from .orchestration import GroupProvisioner
 from .records import Kind, Page, RecordStore
 
 RG_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9.-]{1,251}[a-zA-Z0-9]$")
@@ -49,9 +50,10 @@ def validate_labels(labels: List[KeyValue]) -> List[KeyValue]:
 
 
 class ResourceGroupService:
-    def __init__(self, store: RecordStore, clock: Clock):
+    def __init__(self, store: RecordStore, clock: Clock, provisioner: Optional[GroupProvisioner] = None):
         self._store = store
         self._clock = clock
+        self._provisioner = provisioner  # AWS: the group's namespace on the cluster
 
     def _tenant(self, ctx: TenantContext) -> TenantContext:
         return TenantContext(ctx.tenant)
@@ -70,6 +72,8 @@ class ResourceGroupService:
                 raise Conflict(f"Resource group '{rg_id}' was being deleted; retry.",
                                target="resourceGroupId") from None
             return ResourceGroup.from_record(record)
+        if self._provisioner is not None:
+            self._provisioner.provision_group(ctx.tenant, rg_id)
         return group
 
     def onboard(self, tenant: str) -> ResourceGroup:
@@ -132,3 +136,5 @@ class ResourceGroupService:
             raise PreconditionFailed("The 'default' resource group cannot be deleted.", target="resourceGroupId")
         # Objects inside the group stay keyed by it and become unreachable; a later sweep removes them.
         self._store.delete(self._tenant(ctx), Kind.RESOURCE_GROUP, rg_id)
+        if self._provisioner is not None:  # the engine's part goes at once (on AWS: the namespace, its secrets)
+            self._provisioner.deprovision_group(ctx.tenant, rg_id)

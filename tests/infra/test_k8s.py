@@ -15,7 +15,7 @@ K8S = Path(__file__).resolve().parents[2] / "infra" / "k8s"
 ENGINE_GROUP = "aicore:engine"
 
 ENGINE_GRANTS = {  # (api group, resource) -> verbs; anything more is a finding, anything less breaks the engine
-    ("", "namespaces"): {"get", "create"},
+    ("", "namespaces"): {"get", "create", "delete"},
     ("argoproj.io", "workflows"): {"get", "list", "create", "patch", "delete"},
     ("serving.kserve.io", "inferenceservices"): {"get", "list", "create", "patch", "update", "delete"},
     ("", "secrets"): {"get", "list", "create", "patch", "update", "delete"},

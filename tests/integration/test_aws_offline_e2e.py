@@ -247,3 +247,18 @@ def test_two_tenants_run_in_two_namespaces_and_never_see_each_others_secrets(wor
     # and t2's run ids are not t1's to read: its logs are another tenant's
     assert world.api.call("GET", f"/v2/lm/executions/{runs['t2']}/logs", tenant="t1").status == 404
 
+
+
+def test_a_resource_groups_namespace_comes_and_goes_with_the_group(world):
+    """Created through the API, the group gets its namespace through the control machine (with the workload service
+    account), before any run; deleted, the namespace goes, and with it whatever it held (synced Secrets too)."""
+    namespace = namespace_for("t1", "team-b")
+    created = world.api.call("POST", "/v2/admin/resourceGroups", {"resourceGroupId": "team-b"}, tenant="t1", rg=None)
+    assert created.status in (200, 202), created
+    until(lambda: world.standin.cluster.objects.get(("namespaces", "", namespace)), lambda ns: ns is not None, 20,
+          f"namespace {namespace}")
+    assert world.standin.cluster.objects.get(("serviceaccounts", namespace, "aicore-workload")) is not None
+    assert world.api.call("DELETE", "/v2/admin/resourceGroups/team-b", tenant="t1", rg=None).status in (200, 202)
+    until(lambda: world.standin.cluster.objects.get(("namespaces", "", namespace)), lambda ns: ns is None, 20,
+          f"namespace {namespace} removed")
+    assert world.standin.cluster.objects.get(("namespaces", "", namespace_for("t1", "default"))) is not None

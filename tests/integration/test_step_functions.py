@@ -155,6 +155,24 @@ def test_control_machine_runs_the_requested_action(wiring, steps, action):
     assert steps.steps_of("c0001") == [action]
 
 
+@pytest.mark.parametrize("action", ["provision", "deprovision"])
+def test_control_machine_provisions_and_removes_a_resource_groups_namespace(wiring, steps, action):
+    group = {"kind": "resourceGroup", "tenant": "t1", "resourceGroup": "team-b", "id": "team-b"}
+    ended = wiring.run("control", {"run": group, "action": action, "requestedAt": "2026-01-01T00:00:00Z"})
+
+    assert ended["status"] == "SUCCEEDED"
+    assert steps.steps_of("team-b") == [action]
+
+
+def test_the_orchestrator_provisions_a_group_through_the_control_machine(wiring, steps):
+    bootstrap.container().orchestrator.provision_group("t1", "team-b")
+
+    [started] = wiring.executions("control")
+    assert started["name"].startswith("team-b-") and "-provision-" in started["name"]
+    assert wiring.wait(started["executionArn"])["status"] == "SUCCEEDED"
+    assert steps.steps_of("team-b") == ["provision"]
+
+
 def test_control_machine_refuses_an_unknown_action_without_a_task(wiring, steps):
     ended = wiring.run("control", {"run": run_of("c0002"), "action": "finalize"})
 
@@ -311,7 +329,8 @@ def test_the_api_starts_and_stops_an_execution_through_the_state_machines(wiring
 
     stopped = api.call("PATCH", f"/v2/lm/executions/{execution_id}", {"targetStatus": "STOPPED"})
     assert stopped.status == 202, stopped
-    [control] = wiring.executions("control")
+    # (the tenant's first call onboarded its default group: that group's provisioning is a control execution too)
+    [control] = [e for e in wiring.executions("control") if e["name"].startswith(execution_id)]
     wiring.wait(control["executionArn"])
     assert steps.steps_of(execution_id)[-1] == "stop"
 

@@ -71,3 +71,9 @@ class FakeClusterSteps:
 
     def update(self, ref: RunRef) -> None:
         self._record("update", ref)
+
+    def provision(self, ref: RunRef) -> None:
+        self._record("provision", ref)
+
+    def deprovision(self, ref: RunRef) -> None:
+        self._record("deprovision", ref)

@@ -115,6 +115,14 @@ class ClusterTaskHandler:
         self._steps.update(ref)
         return {}
 
+    def _provision(self, ref, event) -> Dict[str, Any]:
+        self._steps.provision(ref)
+        return {}
+
+    def _deprovision(self, ref, event) -> Dict[str, Any]:
+        self._steps.deprovision(ref)
+        return {}
+
     def _continue(self, ref, event) -> Dict[str, Any]:
         """A Standard execution keeps at most 25,000 history events (about 9 per poll): after
         `pollsPerExecution` polls the state machine hands the run to a new execution of itself, which goes
@@ -134,7 +142,8 @@ class ClusterTaskHandler:
         return {"continuedAs": name}
 
 
-_STEPS = ("render", "submit", "poll", "finalize", "fail", "stop", "delete", "update", "continue")
+_STEPS = ("render", "submit", "poll", "finalize", "fail", "stop", "delete", "update", "continue", "provision",
+          "deprovision")
 # "--c<n>" never ends a name the orchestrator gives (those end with a hex digest or a timestamp's "Z").
 _GENERATION = re.compile(r"^(?P<base>.+)--c(?P<n>\d+)$")
 

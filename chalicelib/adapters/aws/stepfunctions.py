@@ -38,14 +38,20 @@ def run_input(ctx: TenantContext, run: Run) -> Dict[str, Any]:
 
 def execution_name(ctx: TenantContext, run: Run) -> str:
     """Readable (the run id first) and unique per tenant, resource group, kind and id (the digest)."""
-    digest = hashlib.sha256("\n".join([run.RUN_KIND.value, ctx.tenant, ctx.resource_group or "", run.id])
-                            .encode()).hexdigest()[:12]
-    return f"{_NAME_UNSAFE.sub('_', run.id)[:24]}-{digest}"
+    return _name(run.RUN_KIND.value, ctx.tenant, ctx.resource_group or "", run.id)
+
+
+def _name(kind: str, tenant: str, resource_group: str, id_: str) -> str:
+    digest = hashlib.sha256("\n".join([kind, tenant, resource_group, id_]).encode()).hexdigest()[:12]
+    return f"{_NAME_UNSAFE.sub('_', id_)[:24]}-{digest}"
 
 
 def request_name(ctx: TenantContext, run: Run, action: str, at: datetime) -> str:
-    """One control request: the run's name, the action and the request time (<= 24+1+12+1+6+1+22 = 67 chars)."""
+    """One control request: the run's name, the action and the request time (<= 24+1+12+1+11+1+22 = 72 chars)."""
     return f"{execution_name(ctx, run)}-{action}-{at.strftime('%Y%m%dT%H%M%S%fZ')}"
+
+
+GROUP = "resourceGroup"  # the control machine's `run.kind` for a resource group's own namespace
 
 
 class StepFunctionsOrchestrator:
@@ -87,6 +93,22 @@ class StepFunctionsOrchestrator:
 
     def delete_deployment(self, ctx: TenantContext, deployment: Deployment) -> None:
         self._control(ctx, deployment, "delete")
+
+    # -- a resource group's namespace (the resource group service calls these) ------------------------------------
+    def provision_group(self, tenant: str, resource_group: str) -> None:
+        self._group(tenant, resource_group, "provision")
+
+    def deprovision_group(self, tenant: str, resource_group: str) -> None:
+        self._group(tenant, resource_group, "deprovision")
+
+    def _group(self, tenant: str, resource_group: str, action: str) -> None:
+        now = self._clock.now()
+        ref = {"kind": GROUP, "tenant": tenant, "resourceGroup": resource_group, "id": resource_group}
+        name = f"{_name(GROUP, tenant, resource_group, resource_group)}-{action}-{now.strftime('%Y%m%dT%H%M%S%fZ')}"
+        try:
+            self._start_machine("control", name, {"run": ref, "action": action, "requestedAt": now.isoformat()})
+        except ClientError as err:  # the group itself is fine: a run's submit ensures its namespace again
+            log.error("StartExecution %s for resource group %s failed: %s", name, resource_group, err)
 
     # -- starting state machines ---------------------------------------------------------------------------------
     def _start(self, ctx: TenantContext, run: Run, machine: str, name: str) -> None:

@@ -10,13 +10,14 @@ from .names import is_label
 from .namespaces import namespace_for
 
 EXECUTION, DEPLOYMENT = "execution", "deployment"
+GROUP = "resourceGroup"  # a resource group's own namespace (provisioned with the group, removed with it): id = group
 
 
 @dataclass(frozen=True)
 class RunRef:
     """Which run a state machine drives: `{"kind", "tenant", "resourceGroup", "id"}` in its events."""
 
-    kind: str  # "execution" | "deployment"
+    kind: str  # "execution" | "deployment" | "resourceGroup"
     tenant: str
     resource_group: str
     id: str
@@ -24,8 +25,8 @@ class RunRef:
     @classmethod
     def from_event(cls, run: Dict[str, Any]) -> "RunRef":
         kind = run.get("kind")
-        if kind not in (EXECUTION, DEPLOYMENT):
-            raise ValueError(f"run.kind must be 'execution' or 'deployment', got {kind!r}.")
+        if kind not in (EXECUTION, DEPLOYMENT, GROUP):
+            raise ValueError(f"run.kind must be 'execution', 'deployment' or 'resourceGroup', got {kind!r}.")
         fields = {name: run.get(key) for name, key in (("tenant", "tenant"), ("resource_group", "resourceGroup"),
                                                         ("id", "id"))}
         missing = [key for key, value in fields.items() if not isinstance(value, str) or not value]

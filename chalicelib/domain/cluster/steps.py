@@ -40,7 +40,7 @@ from .progress import Progress
 from .run_messages import (DEPLOYMENT_STOPPED, EXECUTION_STOPPED, GONE, REFUSED, TERMINATED_OUTSIDE, error_message,
                            failure_message)
 from .resource_plans import DEFAULT_RESOURCE_PLANS
-from .run_ref import DEPLOYMENT, EXECUTION, RunRef, namespace_labels
+from .run_ref import DEPLOYMENT, EXECUTION, GROUP, RunRef, namespace_labels
 from .run_secrets import run_secrets
 from .secret_manifests import kubernetes_secret_name
 from .workflow_manifest import (ExecutionSpec, S3Location, execution_workflow, pull_secret_names, s3_location,
@@ -315,8 +315,22 @@ class ClusterRunSteps:
                 configuration_id=run.configuration_id)
 
     # -- fail, stop, delete, update ----------------------------------------------------------------------------------
+    # -- a resource group's namespace ------------------------------------------------------------------------------
+    def provision(self, ref: RunRef) -> None:
+        """A new resource group: its namespace, with the workload service account, before any run needs it."""
+        if ref.kind == GROUP:
+            self._cluster.ensure_namespace(ref.namespace, namespace_labels(ref))
+
+    def deprovision(self, ref: RunRef) -> None:
+        """A deleted resource group: its namespace goes, and with it every Workflow, predictor and synced Secret."""
+        if ref.kind == GROUP:
+            self._cluster.delete_namespace(ref.namespace)
+
     def fail(self, ref: RunRef, error: str, cause: str) -> None:
         """A step failed beyond its retries: the run ends DEAD saying why, and stops using the cluster."""
+        if ref.kind == GROUP:  # no record to end: the error is in the control machine's history and logs
+            log.error("resource group %s/%s: %s %s", ref.tenant, ref.id, error, failure_message(error, cause))
+            return
         run = self._runs.find(ref.ctx, ref.run_class, ref.id)
         if run is None or run.status not in LIVE:
             return
