@@ -1,24 +1,27 @@
 """Shared fixtures: settings in a temporary AICORE_HOME, in-process moto, the app behind chalice.test."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
+from chalice import test as chalice_test
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
 
 
-@pytest.fixture(autouse=True)
-def _os_environ_put_back():
-    """chalice.test swaps `os.environ` for a copy holding the stage's variables (AICORE_AUTH_MODE=oidc) during each
-    call, then puts back what it found. Two calls overlapping on threads (the AWS wiring's state machines call in
-    beside a test's own requests) can leave a copy in place for every later test: put the real one back."""
-    original = os.environ
+@contextlib.contextmanager
+def _stage_variables_not_applied(self, environment_variables):
+    """chalice.test swaps `os.environ` for a copy with the stage's variables (.chalice/config.json: AICORE_AUTH_MODE=
+    oidc) during each call and puts back what it found. Not thread-safe: calls overlapping on threads (the AWS wiring's
+    state machines call the functions beside a test's own requests) left a copy in place for every later test, and
+    stacks started later inherited oidc. The tests configure the app's settings themselves, so nothing is applied."""
     yield
-    if os.environ is not original:
-        os.environ = original
+
+
+chalice_test.BaseClient._patched_env_vars = _stage_variables_not_applied
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ class StackProcess:
     def __init__(self, home: Path, port: Optional[int] = None, extra_env: Optional[Dict[str, str]] = None):
         self.home = home
         self.port = port or free_port()
-        self.env = {**os.environ, "AICORE_HOME": str(home), "AICORE_PORT": str(self.port), **(extra_env or {})}
+        # The stack reads only what it is given: no AICORE_* setting leaks in from the test process.
+        inherited = {k: v for k, v in os.environ.items() if not k.upper().startswith("AICORE_")}
+        self.env = {**inherited, "AICORE_HOME": str(home), "AICORE_PORT": str(self.port), **(extra_env or {})}
         self.lines: List[str] = []
         self.exports: Dict[str, str] = {}
         self.proc: Optional[subprocess.Popen] = None
