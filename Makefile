@@ -76,14 +76,16 @@ deploy: package
 		--parameter-overrides $$(grep -v '^[[:space:]]*\(#\|$$\)' $(PARAMS_FILE))
 	$(AWS) cloudformation describe-stacks --stack-name $(STACK_NAME) --query 'Stacks[0].Outputs' --output table
 
-# The offline end-to-end scenario against a real account and cluster (not run in CI). Needs AWS credentials, a
-# kubeconfig for the stage's cluster, and AICORE_E2E_API_URL (the deployed stage's API).
+# The AWS path's scenario (tests/e2e_aws/scenario.py; offline in `make test`) against a deployed stage and its EKS
+# cluster; not run in CI. Needs AWS credentials, a kubeconfig for the cluster and the AICORE_E2E_* settings that
+# tests/e2e_aws/test_deployed_stage.py lists (the stage's URL, token URL, two tenants' clients, the Git repository).
+E2E_SETTINGS := AICORE_E2E_API_URL AICORE_E2E_TOKEN_URL AICORE_E2E_TENANT1_CLIENT_ID AICORE_E2E_TENANT1_CLIENT_SECRET \
+	AICORE_E2E_TENANT2_CLIENT_ID AICORE_E2E_TENANT2_CLIENT_SECRET AICORE_E2E_REPO_URL
 e2e-aws: $(STAMP)
 	@test -x "$(AWS)" && $(AWS) sts get-caller-identity >/dev/null 2>&1 || { echo "e2e-aws needs AWS credentials (aws sts get-caller-identity fails)" >&2; exit 1; }
 	@test -n "$$KUBECONFIG" -o -f "$$HOME/.kube/config" || { echo "e2e-aws needs a kubeconfig for the stage's EKS cluster" >&2; exit 1; }
-	@test -n "$$AICORE_E2E_API_URL" || { echo "e2e-aws needs AICORE_E2E_API_URL, the deployed stage's API" >&2; exit 1; }
-	@test -d tests/e2e_aws || { echo "the AWS scenario (tests/e2e_aws) is not written yet" >&2; exit 2; }
-	$(PY) -m pytest -q tests/e2e_aws
+	@for name in $(E2E_SETTINGS); do eval "test -n \"\$$$$name\"" || { echo "e2e-aws needs $$name (tests/e2e_aws/test_deployed_stage.py)" >&2; exit 1; }; done
+	$(PY) -m pytest -q tests/e2e_aws/test_deployed_stage.py
 
 # tests/infra renders infra/k8s with kubectl's kustomize: Debian's kubernetes-client (kubectl 1.20) when missing.
 kubectl:
