@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test tenant render install js-deps unit api conformance bench clean package deploy e2e-aws kubectl
+.PHONY: webapp chromium run test tenant render install js-deps unit api conformance bench clean package deploy e2e-aws kubectl
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,25 @@ $(JS_STAMP): $(JS_DIR)/package-lock.json
 
 js-deps: $(JS_STAMP)
 
-run: $(STAMP)
+# The ML Operations web app (webapp/): installed from its lock file, built into chalicelib/static/webapp, which the
+# stack serves at / and Chalice packages for AWS. Rebuilt when its sources change.
+WEB_DIR := webapp
+WEB_STAMP := $(WEB_DIR)/node_modules/.installed
+WEB_BUILD := chalicelib/static/webapp/index.html
+WEB_SOURCES := $(shell find $(WEB_DIR)/src -type f 2>/dev/null) $(wildcard $(WEB_DIR)/*.html $(WEB_DIR)/*.ts $(WEB_DIR)/*.json)
+
+$(WEB_STAMP): $(WEB_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20 or later) is needed to build the web app" >&2; exit 1; }
+	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(WEB_STAMP)
+
+$(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
+	cd $(WEB_DIR) && npm run build --silent
+	@touch $(WEB_BUILD)
+
+webapp: $(WEB_BUILD)
+
+run: $(STAMP) $(WEB_BUILD)
 	$(PY) -m chalicelib.adapters.local.stack
 
 tenant: $(STAMP)
@@ -37,7 +55,7 @@ tenant: $(STAMP)
 render: $(STAMP)
 	@$(PY) -m chalicelib.adapters.local.render $(FILE) $(foreach p,$(PARAMS),--param '$(p)') $(foreach a,$(ARTIFACTS),--artifact '$(a)')
 
-test: $(STAMP) $(JS_STAMP) kubectl
+test: $(STAMP) $(JS_STAMP) $(WEB_BUILD) kubectl chromium
 	$(PY) -m pytest -q
 
 unit: $(STAMP)
@@ -55,7 +73,7 @@ bench: $(STAMP)
 # One stack per stage (infra/README.md): the CloudFormation (SAM) template and code packages in dist/$(STAGE)/.
 STAGE ?= dev
 
-package: $(STAMP)
+package: $(STAMP) $(WEB_BUILD)
 	$(PY) -m infra.package $(STAGE)
 
 # Deploys dist/$(STAGE)/ as the CloudFormation stack aicore-$(STAGE) (not run in CI; needs AWS credentials):
@@ -91,6 +109,11 @@ e2e-aws: $(STAMP)
 kubectl:
 	@command -v kubectl >/dev/null 2>&1 || { apt-get update && apt-get install -y kubernetes-client; } || \
 		{ echo "install kubectl (Debian: apt-get install kubernetes-client) for tests/infra" >&2; exit 1; }
+
+# tests/browser drive Debian's Chromium with Playwright (the Python package; no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; } || \
+		{ echo "install Chromium (Debian: apt-get install chromium) for tests/browser" >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(JS_DIR)/node_modules

@@ -9,6 +9,8 @@ from chalicelib.api.auth import auth_middleware
 app = Chalice(app_name="aicore")
 # Dataset files travel as raw bytes; API Gateway must pass them through untouched.
 app.api.binary_types.extend(["application/octet-stream", "text/csv", "application/x-tar", "application/gzip"])
+# The web app's fonts and images (chalicelib/api/webapp.py).
+app.api.binary_types.extend(["font/woff2", "font/woff", "image/png"])
 app.register_middleware(auth_middleware, "http")
 
 for _name in BLUEPRINT_MODULES:

@@ -51,6 +51,9 @@ class Settings(BaseModel):
     oidc_audience: Optional[str] = None
     tenant_claim: str = "zid"
     token_ttl_seconds: int = 43200
+    # The web app's sign-in with OIDC (authorization code + PKCE): a public client of the issuer, and its scopes.
+    webapp_oidc_client_id: Optional[str] = None
+    webapp_oidc_scope: str = "openid"
 
     # Secrets at rest: a Fernet key (urlsafe base64, 32 bytes). Locally kept under home.
     secrets_key: Optional[str] = None

@@ -18,4 +18,5 @@ BLUEPRINT_MODULES = (
     "tracking",
     "dataset",
     "openapi",
+    "webapp",
 )

@@ -1,0 +1,91 @@
+"""The ML Operations web app's static files (built from webapp/ into chalicelib/static/webapp by `make webapp`) and
+its configuration. Public: they hold no tenant data; everything the app shows comes from the API with the user's
+token. The app routes by the URL's fragment (`/#/executions`), so `/` is the only page path besides the API
+reference (`/reference`, Swagger UI from the npm registry, reading /v2/openapi.json)."""
+from __future__ import annotations
+
+import mimetypes
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from chalice import Blueprint, Response
+
+from chalicelib.bootstrap import container
+
+from .routing import PUBLIC_PATHS
+
+bp = Blueprint(__name__)
+
+BUILD = Path(__file__).resolve().parents[1] / "static" / "webapp"
+ASSET_NAME = re.compile(r"^[A-Za-z0-9._-]{1,200}$")  # Vite's flat assets/ folder: no path separators, no '..'
+# Hashed file names never change content: cache for a year. The pages themselves are re-read on every visit.
+ASSET_CACHE = "public, max-age=31536000, immutable"
+NOT_BUILT = ("<!doctype html><title>ML Operations</title><p>The web app is not built: run <code>make webapp</code> "
+             "(make run does it), then reload.</p>")
+
+
+def _public(path: str) -> str:
+    PUBLIC_PATHS.add(path)
+    return path
+
+
+@lru_cache(maxsize=256)
+def _read(relative: str) -> Optional[bytes]:
+    target = BUILD / relative
+    return target.read_bytes() if target.is_file() else None
+
+
+def _page(name: str) -> Response:
+    body = _read(name)
+    if body is None:
+        return Response(NOT_BUILT, status_code=503, headers={"Content-Type": "text/html; charset=utf-8"})
+    return Response(body.decode("utf-8"), headers={
+        "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache",
+        # the app talks to this origin only (and, signed in with OIDC, to the issuer)
+        "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                                   f"connect-src 'self' {_issuer_origin()}; frame-ancestors 'none'",
+        "X-Content-Type-Options": "nosniff"})
+
+
+def _issuer_origin() -> str:
+    issuer = container().settings.oidc_issuer or ""
+    match = re.match(r"^https?://[^/]+", issuer)
+    return match.group(0) if match else ""
+
+
+@bp.route(_public("/"), methods=["GET"])
+def index():
+    return _page("index.html")
+
+
+@bp.route(_public("/reference"), methods=["GET"])
+def reference():
+    return _page("reference.html")
+
+
+@bp.route(_public("/assets/{name}"), methods=["GET"])
+def asset(name):
+    body = _read(f"assets/{name}") if ASSET_NAME.match(name) else None
+    if body is None:
+        return Response('{"error": {"code": "NotFound", "message": "No such file."}}', status_code=404,
+                        headers={"Content-Type": "application/json"})
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if content_type.startswith("text/") or content_type in ("application/javascript", "application/json",
+                                                            "image/svg+xml"):
+        return Response(body.decode("utf-8"), headers={"Content-Type": content_type, "Cache-Control": ASSET_CACHE})
+    return Response(body, headers={"Content-Type": content_type, "Cache-Control": ASSET_CACHE})
+
+
+@bp.route(_public("/app-config.json"), methods=["GET"])
+def app_config():
+    """How the app signs in: locally with a service key at /oauth/token; on AWS with the OIDC authorization code
+    flow and PKCE against the configured issuer (a public client: no secret here)."""
+    settings = container().settings
+    if settings.auth_mode == "oidc":
+        sign_in = {"mode": "oidc", "issuer": settings.oidc_issuer, "clientId": settings.webapp_oidc_client_id,
+                   "scope": settings.webapp_oidc_scope}
+    else:
+        sign_in = {"mode": "serviceKey", "tokenUrl": "/oauth/token"}
+    return {"signIn": sign_in, "apiBase": ""}
