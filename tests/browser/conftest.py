@@ -83,3 +83,65 @@ def open_page(page, label: str) -> None:
     """Through the navigation, by the item's accessible name; waits for that page's main landmark."""
     page.get_by_role("treeitem", name=label, exact=True).click()  # slotted: not under the nav landmark in the DOM
     page.get_by_role("main", name=label).wait_for()
+
+
+EXAMPLE = ROOT / "examples" / "text-classifier"
+
+
+def example_repository(target: Path) -> str:
+    """A Git repository holding the example's content folder, as a user pushes it; its URL."""
+    from tests.support.git_repo import commit_tree
+
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    commit_tree(target, {str(p.relative_to(target)): p.read_text() for p in target.rglob("*") if p.is_file()})
+    return target.as_uri()
+
+
+class Caller:
+    """The API as a script calls it (requests, a token from the printed token URL), for set-up that is not the
+    page under test."""
+
+    def __init__(self, exports: dict):
+        import requests
+
+        self.base = exports["AICORE_BASE_URL"]
+        token = requests.post(exports["AICORE_AUTH_URL"], data={"grant_type": "client_credentials"}, timeout=10,
+                              auth=(exports["AICORE_CLIENT_ID"], exports["AICORE_CLIENT_SECRET"])).json()
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Bearer {token['access_token']}",
+                                     "AI-Resource-Group": "default"})
+
+    def __call__(self, method: str, path: str, **kwargs):
+        answer = self.session.request(method, self.base + path, timeout=30, **kwargs)
+        assert answer.status_code < 300, (method, path, answer.status_code, answer.text[:500])
+        return answer.json() if answer.content else None
+
+
+@pytest.fixture(scope="session")
+def example(web_stack, tmp_path_factory):
+    """The example (examples/text-classifier) onboarded for the stack's first tenant through the API, as its README
+    does: repository, application `text-classifier` synced, the `default` object store, the reviews dataset
+    uploaded and registered. Returns the set-up's ids and a Caller."""
+    from tests.support.stack_process import wait_for
+
+    call = Caller(web_stack.exports)
+    url = example_repository(tmp_path_factory.mktemp("example") / "text-classifier")
+    call("POST", "/admin/repositories", json={"name": "example", "url": url, "username": "", "password": ""})
+    call("POST", "/admin/applications", json={"repositoryUrl": url, "revision": "HEAD", "path": "templates",
+                                              "applicationName": "text-classifier"})
+    wait_for(lambda: call("GET", "/admin/applications/text-classifier/status")["syncStatus"] == "Synced",
+             timeout=60, what="the example synced")
+    call("POST", "/admin/objectStoreSecrets", json={"name": "default", "type": "S3", "pathPrefix": "example",
+                                                    "data": {"AWS_ACCESS_KEY_ID": "local",
+                                                             "AWS_SECRET_ACCESS_KEY": "local"}})
+    call("PUT", "/lm/dataset/files/default/text-classifier/data/reviews.csv",
+         data=(EXAMPLE / "data" / "reviews.csv").read_bytes(), headers={"Content-Type": "text/csv"})
+    dataset = call("POST", "/lm/artifacts", json={"name": "reviews", "kind": "dataset", "scenarioId": "text-classifier",
+                                                  "url": "ai://default/text-classifier/data"})["id"]
+    return {"call": call, "repository": url, "dataset": dataset}
+
+
+@pytest.fixture
+def fresh_tenant(web_stack, request):
+    """A new tenant (minted as `make tenant` does), for tests that onboard through the pages themselves."""
+    return web_stack.mint_tenant(re.sub(r"[^a-z0-9]", "", request.node.name.lower())[-20:] or "fresh")
