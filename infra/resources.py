@@ -28,6 +28,9 @@ PARAMETERS: Dict[str, Dict[str, Any]] = {
     "OidcJwksUrl": {"Type": "String", "Description": "JWKS URL of that issuer"},
     "OidcAudience": {"Type": "String", "Default": "", "Description": "Expected aud claim (empty: not checked)"},
     "TenantClaim": {"Type": "String", "Default": "zid", "Description": "Claim naming the tenant of a token"},
+    "WebappClientId": {"Type": "String", "Default": "",
+                       "Description": "The web app's public OIDC client at the issuer (authorization code with PKCE, "
+                                      "redirect URI: PublicUrl + '/'); empty: the app cannot sign in"},
     "PublicUrl": {"Type": "String", "Default": "",
                   "Description": "Base URL of the API without /v2 (custom domain or the ApiUrl output)"},
     "EksClusterName": {"Type": "String", "Description": "EKS cluster that runs Argo Workflows and KServe"},
@@ -135,6 +138,7 @@ def _environment(function) -> Dict[str, Any]:
         "AICORE_OIDC_AUDIENCE": _optional("OidcAudience"),
         "AICORE_TENANT_CLAIM": {"Ref": "TenantClaim"},
         "AICORE_PUBLIC_URL": _optional("PublicUrl"),
+        "AICORE_WEBAPP_OIDC_CLIENT_ID": _optional("WebappClientId"),
     }
     for machine in STATE_MACHINES:
         env[f"AICORE_{machine.name.upper()}_STATE_MACHINE_ARN"] = {"Ref": machine.logical_id}
@@ -185,7 +189,7 @@ def render(stage: str) -> Dict[str, Any]:
     return {
         "Parameters": {**PARAMETERS, **inference.PARAMETERS},
         "Conditions": {f"Has{p}": {"Fn::Not": [{"Fn::Equals": [{"Ref": p}, ""]}]}
-                       for p in ("OidcAudience", "PublicUrl")},
+                       for p in ("OidcAudience", "PublicUrl", "WebappClientId")},
         "Resources": resources,
         "Outputs": {
             "ArtifactsBucketName": {"Value": {"Ref": "ArtifactsBucket"}},

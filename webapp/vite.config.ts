@@ -6,7 +6,8 @@ import { defineConfig } from "vite";
 // (chalicelib/api/webapp.py serves "/", "/reference" and "/assets/*").
 export default defineConfig({
   plugins: [react()],
-  base: "/",
+  // Relative asset URLs: on AWS the app may live under a stage path (https://<api>.execute-api.../dev/).
+  base: "./",
   build: {
     outDir: resolve(__dirname, "../chalicelib/static/webapp"),
     emptyOutDir: true,

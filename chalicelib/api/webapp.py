@@ -4,11 +4,13 @@ token. The app routes by the URL's fragment (`/#/executions`), so `/` is the onl
 reference (`/reference`, Swagger UI from the npm registry, reading /v2/openapi.json)."""
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlparse
 
 from chalice import Blueprint, Response
 
@@ -22,8 +24,7 @@ BUILD = Path(__file__).resolve().parents[1] / "static" / "webapp"
 ASSET_NAME = re.compile(r"^[A-Za-z0-9._-]{1,200}$")  # Vite's flat assets/ folder: no path separators, no '..'
 # Hashed file names never change content: cache for a year. The pages themselves are re-read on every visit.
 ASSET_CACHE = "public, max-age=31536000, immutable"
-NOT_BUILT = ("<!doctype html><title>ML Operations</title><p>The web app is not built: run <code>make webapp</code> "
-             "(make run does it), then reload.</p>")
+NOT_BUILT = "The web app is not built: run `make webapp` (make run does it), then reload."
 
 
 def _public(path: str) -> str:
@@ -37,10 +38,16 @@ def _read(relative: str) -> Optional[bytes]:
     return target.read_bytes() if target.is_file() else None
 
 
+def _error(status: int, code: str, message: str) -> Response:
+    """The AI API's error body (the auth middleware adds the request id to the response's headers)."""
+    return Response(json.dumps({"error": {"code": code, "message": message}}), status_code=status,
+                    headers={"Content-Type": "application/json"})
+
+
 def _page(name: str) -> Response:
     body = _read(name)
     if body is None:
-        return Response(NOT_BUILT, status_code=503, headers={"Content-Type": "text/html; charset=utf-8"})
+        return _error(503, "ServiceUnavailable", NOT_BUILT)
     return Response(body.decode("utf-8"), headers={
         "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache",
         # the app talks to this origin only (and, signed in with OIDC, to the issuer)
@@ -69,8 +76,7 @@ def reference():
 def asset(name):
     body = _read(f"assets/{name}") if ASSET_NAME.match(name) else None
     if body is None:
-        return Response('{"error": {"code": "NotFound", "message": "No such file."}}', status_code=404,
-                        headers={"Content-Type": "application/json"})
+        return _error(404, "NotFound", "No such file in the web app.")
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if content_type.startswith("text/") or content_type in ("application/javascript", "application/json",
                                                             "image/svg+xml"):
@@ -88,4 +94,5 @@ def app_config():
                    "scope": settings.webapp_oidc_scope}
     else:
         sign_in = {"mode": "serviceKey", "tokenUrl": "/oauth/token"}
-    return {"signIn": sign_in, "apiBase": ""}
+    # The API's path prefix as users reach it: "/dev" behind API Gateway's stage URL, "" on a custom domain or locally
+    return {"signIn": sign_in, "apiBase": urlparse(settings.base_url).path.rstrip("/")}

@@ -3,7 +3,7 @@ import {
   BusyIndicator, Button, NavigationLayout, Option, Select, ShellBar, SideNavigation, SideNavigationItem,
 } from "@ui5/webcomponents-react";
 import { useCallback, useEffect, useState } from "react";
-import { api, setActiveGroup, whenUnauthorized } from "./api";
+import { api, setActiveGroup, setApiBase, whenUnauthorized } from "./api";
 import { messageOf, OutcomeProvider } from "./outcome";
 import { PAGES } from "./pages";
 import { go, useRoute } from "./route";
@@ -19,6 +19,7 @@ export function App() {
   useEffect(() => {
     loadConfig()
       .then(async (loaded) => {
+        setApiBase(loaded.apiBase);
         if (await completeOidcSignIn(loaded.signIn)) setSignedIn(true);
         setConfig(loaded);
       })

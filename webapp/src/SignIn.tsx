@@ -2,6 +2,7 @@
 // On AWS: the OIDC authorization code flow with PKCE against the stack's issuer.
 import { Button, Card, CardHeader, Form, FormItem, Input, Label, MessageStrip, TextArea, Title } from "@ui5/webcomponents-react";
 import { FormEvent, useState } from "react";
+import { resolveUrl } from "./api";
 import { messageOf } from "./outcome";
 import { AppConfig, parseServiceKey, signInWithClient, signInWithOidc } from "./session";
 
@@ -22,7 +23,7 @@ export function SignIn({ config, onSignedIn }: { config: AppConfig; onSignedIn: 
       }
       const client = serviceKey.trim() ? parseServiceKey(serviceKey) : { clientId: clientId.trim(), clientSecret };
       if (!client.clientId || !client.clientSecret) throw new Error("Enter a client ID and secret, or paste a service key.");
-      await signInWithClient(config.signIn.tokenUrl, client.clientId, client.clientSecret);
+      await signInWithClient(resolveUrl(config.signIn.tokenUrl), client.clientId, client.clientSecret);
       onSignedIn();
     } catch (failure) {
       setError(messageOf(failure));

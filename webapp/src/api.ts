@@ -19,7 +19,17 @@ export interface CallOptions {
 }
 
 let activeGroup = "default";
+let apiBase = ""; // the stack's path prefix ("/dev" behind API Gateway's stage URL; "" locally)
 let onUnauthorized: () => void = () => {};
+
+export function setApiBase(base: string) {
+  apiBase = base.replace(/\/+$/, "");
+}
+
+/** Absolute URLs (a deploymentUrl) are used as they are; API paths get the stack's prefix. */
+export function resolveUrl(path: string): string {
+  return /^https?:\/\//.test(path) ? path : apiBase + path;
+}
 
 export function setActiveGroup(group: string) {
   activeGroup = group;
@@ -45,7 +55,7 @@ async function send(path: string, options: CallOptions): Promise<Response> {
   } else if (options.contentType) {
     headers["Content-Type"] = options.contentType;
   }
-  const answer = await fetch(path, { method: options.method || "GET", headers, body, signal: options.signal });
+  const answer = await fetch(resolveUrl(path), { method: options.method || "GET", headers, body, signal: options.signal });
   if (answer.status === 401) onUnauthorized();
   if (!answer.ok) {
     const text = await answer.text();

@@ -2,4 +2,4 @@
 import "swagger-ui-dist/swagger-ui.css";
 import { SwaggerUIBundle } from "swagger-ui-dist";
 
-SwaggerUIBundle({ url: "/v2/openapi.json", dom_id: "#swagger", deepLinking: true });
+SwaggerUIBundle({ url: "v2/openapi.json" /* relative: under a stage path too */, dom_id: "#swagger", deepLinking: true });

@@ -14,7 +14,7 @@ const TOKEN_KEY = "aicore.token";
 const GROUP_KEY = "aicore.resourceGroup";
 
 export async function loadConfig(): Promise<AppConfig> {
-  const answer = await fetch("/app-config.json");
+  const answer = await fetch("app-config.json"); // relative: the page's own prefix
   if (!answer.ok) throw new Error(`The app's configuration could not be read (${answer.status}).`);
   return answer.json();
 }
@@ -64,11 +64,16 @@ export async function signInWithClient(tokenUrl: string, clientId: string, clien
   keep(body.access_token, Number(body.expires_in) || 3600);
 }
 
+/** The app's own address, without query or fragment: the redirect URI registered at the issuer. */
+function appUrl(): string {
+  return window.location.origin + window.location.pathname;
+}
+
 function oidcManager(config: Extract<SignInConfig, { mode: "oidc" }>): UserManager {
   return new UserManager({
     authority: config.issuer,
     client_id: config.clientId,
-    redirect_uri: `${window.location.origin}/`,
+    redirect_uri: appUrl(),
     response_type: "code", // with PKCE, which oidc-client-ts always uses for the code flow
     scope: config.scope,
     userStore: new WebStorageStateStore({ store: window.sessionStorage }),
@@ -85,7 +90,7 @@ export async function completeOidcSignIn(config: SignInConfig): Promise<boolean>
   if (config.mode !== "oidc" || !new URLSearchParams(window.location.search).has("code")) return false;
   const user = await oidcManager(config).signinRedirectCallback();
   keep(user.access_token, user.expires_in ?? 3600);
-  window.history.replaceState({}, "", `/${window.location.hash}`);
+  window.history.replaceState({}, "", appUrl() + window.location.hash);
   return true;
 }
 

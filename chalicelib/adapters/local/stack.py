@@ -148,6 +148,7 @@ def banner(stack: Stack, key: dict, profile: Tuple[Path, bool]) -> str:
     key_file = stack.settings.service_keys_dir / "default.json"
     return f"""
 AI API (SAP AI Core compatible) running at {stack.base_url}/v2
+  ML Operations app: {stack.base_url}/   (sign in with the service key below; API reference: {stack.base_url}/reference)
   AWS emulator (DynamoDB, S3): {stack.emulator.endpoint_url}
   state: {stack.settings.home.resolve()}
   service key: {key_file}
