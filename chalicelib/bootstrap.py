@@ -183,19 +183,24 @@ class Container:
     def object_store_secrets(self):
         from .domain.object_store_secrets import ObjectStoreSecretService
 
-        return ObjectStoreSecretService(self.store, self.clock, self.secret_cipher)
+        return ObjectStoreSecretService(self.store, self.clock, self.secret_cipher, self.secret_copies)
 
     @cached_property
     def docker_registry_secrets(self):
         from .domain.docker_secrets import DockerRegistrySecretService
 
-        return DockerRegistrySecretService(self.store, self.clock, self.secret_cipher)
+        return DockerRegistrySecretService(self.store, self.clock, self.secret_cipher, self.secret_copies)
 
     @cached_property
     def generic_secrets(self):
         from .domain.generic_secrets import GenericSecretService
 
-        return GenericSecretService(self.store, self.clock, self.secret_cipher)
+        return GenericSecretService(self.store, self.clock, self.secret_cipher, self.secret_copies)
+
+    @property
+    def secret_copies(self):
+        """AWS: runs' submits copy secrets into namespaces; deleting a secret removes them (the control machine)."""
+        return self.step_functions_orchestrator if self.settings.engine == "stepfunctions" else None
 
     @cached_property
     def object_locations(self):

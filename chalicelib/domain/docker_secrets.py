@@ -13,6 +13,8 @@ from .context import TenantContext
 from .entity import Entity
 from .errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from .records import Kind, Page, RecordStore
+from .cluster.secret_manifests import kubernetes_secret_name
+from .orchestration import SecretCopies
 from .secrets import SecretCipher, SecretSealer, check_name
 
 # The spec's ^[a-z0-9](?:_?[a-z0-9\.\-]+)*[a-z0-9]$ without its nested quantifier (same language, no
@@ -72,10 +74,11 @@ def _decoded(text: str) -> str:
 
 
 class DockerRegistrySecretService:
-    def __init__(self, store: RecordStore, clock: Clock, cipher: SecretCipher):
+    def __init__(self, store: RecordStore, clock: Clock, cipher: SecretCipher, copies: Optional[SecretCopies] = None):
         self._store = store
         self._clock = clock
         self._sealer = SecretSealer(cipher)
+        self._copies = copies  # AWS: the Kubernetes Secrets runs' submits made of it go when it goes
 
     @staticmethod
     def _tenant(ctx: TenantContext) -> TenantContext:
@@ -101,6 +104,8 @@ class DockerRegistrySecretService:
         record = self._store.get(self._tenant(ctx), Kind.DOCKER_SECRET, name)
         if record is None:
             raise NotFound(f"Docker registry secret '{name}' not found.", target="dockerRegistryName")
+        if self._copies is not None:  # tenant-wide: any group's namespace may hold a copy
+            self._copies.forget_secret(ctx.tenant, None, kubernetes_secret_name(name))
         return DockerRegistrySecret.from_record(record)
 
     def query(self, ctx: TenantContext, skip: int, top: Optional[int]) -> Tuple[Page, List[DockerRegistrySecret]]:
@@ -124,6 +129,8 @@ class DockerRegistrySecretService:
         check_name(name, NAME, 63, "Docker registry secret name", NAME_RULE, "dockerRegistryName")
         if not self._store.delete(self._tenant(ctx), Kind.DOCKER_SECRET, name):
             raise NotFound(f"Docker registry secret '{name}' not found.", target="dockerRegistryName")
+        if self._copies is not None:  # tenant-wide: any group's namespace may hold a copy
+            self._copies.forget_secret(ctx.tenant, None, kubernetes_secret_name(name))
 
     # -- engine side (never exposed over HTTP) -----------------------------------------------------
     def read_config(self, ctx: TenantContext, name: str) -> Dict[str, Any]:

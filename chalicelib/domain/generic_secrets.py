@@ -21,6 +21,8 @@ from .entity import Entity
 from .errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from .labels import KeyValue
 from .records import Kind, Page, RecordStore
+from .cluster.secret_manifests import kubernetes_secret_name
+from .orchestration import SecretCopies
 from .secrets import SecretCipher, SecretSealer, check_data_keys, check_generic_labels, check_name, check_string_map
 
 NAME = re.compile(r"[a-z0-9.-]+")
@@ -54,10 +56,11 @@ def check_base64_values(data: Dict[str, str]) -> Dict[str, str]:
 
 
 class GenericSecretService:
-    def __init__(self, store: RecordStore, clock: Clock, cipher: SecretCipher):
+    def __init__(self, store: RecordStore, clock: Clock, cipher: SecretCipher, copies: Optional[SecretCopies] = None):
         self._store = store
         self._clock = clock
         self._sealer = SecretSealer(cipher)
+        self._copies = copies  # AWS: the Kubernetes Secrets runs' submits made of it go when it goes
 
     # -- scope -----------------------------------------------------------------------------------
     def _scope(self, ctx: TenantContext) -> Tuple[TenantContext, Type[GenericSecret]]:
@@ -122,6 +125,8 @@ class GenericSecretService:
         scoped, cls = self._scope(ctx)
         if not self._store.delete(scoped, cls.KIND, name):
             raise NotFound(f"Secret '{name}' not found in {_where(ctx)}.", target="secretName")
+        if self._copies is not None:
+            self._copies.forget_secret(ctx.tenant, scoped.resource_group, kubernetes_secret_name(name))
 
     def sync_status(self, ctx: TenantContext, secret: GenericSecret) -> Optional[Dict[str, bool]]:
         """Tenant-wide secrets report, per resource group, whether the group sees them (always, here)."""

@@ -14,6 +14,8 @@ from .context import TenantContext
 from .entity import Entity, Value
 from .errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from .records import Kind, Page, RecordStore
+from .cluster.secret_manifests import object_store_secret_name
+from .orchestration import SecretCopies
 from .secrets import SecretCipher, SecretSealer, check_name, check_string_map
 
 NAME = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
@@ -90,10 +92,11 @@ def _check_fields(spec: ObjectStoreSpec) -> None:
 
 
 class ObjectStoreSecretService:
-    def __init__(self, store: RecordStore, clock: Clock, cipher: SecretCipher):
+    def __init__(self, store: RecordStore, clock: Clock, cipher: SecretCipher, copies: Optional[SecretCopies] = None):
         self._store = store
         self._clock = clock
         self._sealer = SecretSealer(cipher)
+        self._copies = copies  # AWS: the Kubernetes Secrets runs' submits made of it go when it goes
 
     def _seal(self, ctx: TenantContext, name: str, data: Dict[str, str]) -> str:
         return self._sealer.seal(SecretSealer.owner(ctx, Kind.OBJECT_STORE_SECRET, name), data)
@@ -164,6 +167,8 @@ class ObjectStoreSecretService:
         if not self._store.delete(ctx, Kind.OBJECT_STORE_SECRET, secret.name):
             raise NotFound(f"Object store secret '{name}' not found in resource group '{ctx.resource_group}'.",
                            target="objectStoreName")
+        if self._copies is not None:
+            self._copies.forget_secret(ctx.tenant, ctx.resource_group, object_store_secret_name(secret.name))
         return secret.name
 
     # -- engine side (never exposed over HTTP) -----------------------------------------------------

@@ -6,7 +6,7 @@ or later; it never decides whether a request is allowed (the state machine alrea
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Optional, Protocol
 
 from .context import TenantContext
 from .runs import Deployment, Execution
@@ -45,3 +45,12 @@ class GroupProvisioner(Protocol):
 
     def deprovision_group(self, tenant: str, resource_group: str) -> None:
         """A resource group was deleted: what the engine holds for it goes."""
+
+
+class SecretCopies(Protocol):
+    """What a secret service asks of the engine when a secret is deleted (AWS: the Kubernetes Secrets that runs'
+    submits wrote into namespaces, removed through the control state machine). Locally there are no copies."""
+
+    def forget_secret(self, tenant: str, resource_group: Optional[str], kubernetes_name: str) -> None:
+        """The copies named `kubernetes_name` go from the group's namespace, or from every group's of the tenant
+        (`resource_group` None: a tenant-wide secret)."""

@@ -383,7 +383,29 @@ def resource_group_has_its_namespace_while_it_exists(s: Scenario) -> None:
         assert cluster.get("namespaces", "", s.namespace(tenant)) is not None
 
 
+def a_deleted_secret_leaves_no_copy(s: Scenario) -> None:
+    """The Kubernetes Secret a run's submit copied into the namespace goes with the tenant's secret; a run that
+    needs it then is refused, naming it. (Last: it takes a secret the other checks use, and puts it back.)"""
+    tenant, cluster = s.stage.tenants[0], s.stage.cluster
+    first = s.until_status(tenant, "executions", s.execution(tenant, "ok"), *ENDED)
+    assert first["status"] == "COMPLETED", first
+    if cluster is not None:
+        assert content.SECRET in cluster.names("secrets", s.namespace(tenant))
+
+    ok(s.call("DELETE", f"/v2/admin/secrets/{content.SECRET}", tenant=tenant))
+
+    try:
+        if cluster is not None:
+            until(lambda: cluster.names("secrets", s.namespace(tenant)), lambda names: content.SECRET not in names,
+                  s.stage.patience, "the secret's copy gone", 0.2)
+        refused = s.until_status(tenant, "executions", s.execution(tenant, "ok"), *ENDED)
+        assert refused["status"] == "DEAD" and f"'{content.SECRET}'" in refused["statusMessage"], refused
+    finally:
+        value = base64.b64encode(s.secrets[tenant][content.SECRET].encode()).decode()
+        ok(s.call("POST", "/v2/admin/secrets", {"name": content.SECRET, "data": {"token": value}}, tenant=tenant))
+
+
 CHECKS = (execution_completes_and_keeps_its_logs, failing_step_ends_dead_with_the_reason,
           stop_ends_stopped_and_removes_the_workflow, deployment_runs_answers_switches_and_stops,
           no_request_fails_while_a_switch_rolls_over, tenants_stay_apart,
-          resource_group_has_its_namespace_while_it_exists)
+          resource_group_has_its_namespace_while_it_exists, a_deleted_secret_leaves_no_copy)

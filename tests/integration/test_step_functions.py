@@ -173,6 +173,15 @@ def test_the_orchestrator_provisions_a_group_through_the_control_machine(wiring,
     assert steps.steps_of("team-b") == ["provision"]
 
 
+def test_a_deleted_secrets_copies_are_forgotten_through_the_control_machine(wiring, steps):
+    bootstrap.container().orchestrator.forget_secret("t1", None, "my-creds")  # tenant-wide: every group's copy
+
+    [started] = wiring.executions("control")
+    assert started["name"].startswith("my-creds-") and "-forget-" in started["name"]
+    assert wiring.wait(started["executionArn"])["status"] == "SUCCEEDED"
+    assert steps.steps_of("my-creds") == ["forget"]
+
+
 def test_control_machine_refuses_an_unknown_action_without_a_task(wiring, steps):
     ended = wiring.run("control", {"run": run_of("c0002"), "action": "finalize"})
 

@@ -77,3 +77,6 @@ class FakeClusterSteps:
 
     def deprovision(self, ref: RunRef) -> None:
         self._record("deprovision", ref)
+
+    def forget(self, ref: RunRef) -> None:
+        self._record("forget", ref)

@@ -123,6 +123,10 @@ class ClusterTaskHandler:
         self._steps.deprovision(ref)
         return {}
 
+    def _forget(self, ref, event) -> Dict[str, Any]:
+        self._steps.forget(ref)
+        return {}
+
     def _continue(self, ref, event) -> Dict[str, Any]:
         """A Standard execution keeps at most 25,000 history events (about 9 per poll): after
         `pollsPerExecution` polls the state machine hands the run to a new execution of itself, which goes
@@ -143,7 +147,7 @@ class ClusterTaskHandler:
 
 
 _STEPS = ("render", "submit", "poll", "finalize", "fail", "stop", "delete", "update", "continue", "provision",
-          "deprovision")
+          "deprovision", "forget")
 # "--c<n>" never ends a name the orchestrator gives (those end with a hex digest or a timestamp's "Z").
 _GENERATION = re.compile(r"^(?P<base>.+)--c(?P<n>\d+)$")
 

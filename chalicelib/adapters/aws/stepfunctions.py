@@ -52,6 +52,7 @@ def request_name(ctx: TenantContext, run: Run, action: str, at: datetime) -> str
 
 
 GROUP = "resourceGroup"  # the control machine's `run.kind` for a resource group's own namespace
+SECRET, EVERY_GROUP = "secret", "*"  # ... for a deleted secret's copies (in one group's namespace, or every group's)
 
 
 class StepFunctionsOrchestrator:
@@ -102,13 +103,20 @@ class StepFunctionsOrchestrator:
         self._group(tenant, resource_group, "deprovision")
 
     def _group(self, tenant: str, resource_group: str, action: str) -> None:
+        self._namespace_control(GROUP, tenant, resource_group, resource_group, action)
+
+    # -- a deleted secret's copies (the secret services call this) -------------------------------------------------
+    def forget_secret(self, tenant: str, resource_group: Optional[str], kubernetes_name: str) -> None:
+        self._namespace_control(SECRET, tenant, resource_group or EVERY_GROUP, kubernetes_name, "forget")
+
+    def _namespace_control(self, kind: str, tenant: str, resource_group: str, id_: str, action: str) -> None:
         now = self._clock.now()
-        ref = {"kind": GROUP, "tenant": tenant, "resourceGroup": resource_group, "id": resource_group}
-        name = f"{_name(GROUP, tenant, resource_group, resource_group)}-{action}-{now.strftime('%Y%m%dT%H%M%S%fZ')}"
+        ref = {"kind": kind, "tenant": tenant, "resourceGroup": resource_group, "id": id_}
+        name = f"{_name(kind, tenant, resource_group, id_)}-{action}-{now.strftime('%Y%m%dT%H%M%S%fZ')}"
         try:
             self._start_machine("control", name, {"run": ref, "action": action, "requestedAt": now.isoformat()})
-        except ClientError as err:  # the group itself is fine: a run's submit ensures its namespace again
-            log.error("StartExecution %s for resource group %s failed: %s", name, resource_group, err)
+        except ClientError as err:  # the record's change stands: the API answers; the cluster side is logged
+            log.error("StartExecution %s (%s %s of %s) failed: %s", name, action, kind, resource_group, err)
 
     # -- starting state machines ---------------------------------------------------------------------------------
     def _start(self, ctx: TenantContext, run: Run, machine: str, name: str) -> None:

@@ -11,13 +11,15 @@ from .namespaces import namespace_for
 
 EXECUTION, DEPLOYMENT = "execution", "deployment"
 GROUP = "resourceGroup"  # a resource group's own namespace (provisioned with the group, removed with it): id = group
+SECRET = "secret"  # a secret's copies in namespaces: id = the Kubernetes Secret's name, resourceGroup = EVERY_GROUP
+EVERY_GROUP = "*"  # or the group: a tenant-wide secret may have been copied into every group's namespace
 
 
 @dataclass(frozen=True)
 class RunRef:
     """Which run a state machine drives: `{"kind", "tenant", "resourceGroup", "id"}` in its events."""
 
-    kind: str  # "execution" | "deployment" | "resourceGroup"
+    kind: str  # "execution" | "deployment" | "resourceGroup" | "secret"
     tenant: str
     resource_group: str
     id: str
@@ -25,8 +27,8 @@ class RunRef:
     @classmethod
     def from_event(cls, run: Dict[str, Any]) -> "RunRef":
         kind = run.get("kind")
-        if kind not in (EXECUTION, DEPLOYMENT, GROUP):
-            raise ValueError(f"run.kind must be 'execution', 'deployment' or 'resourceGroup', got {kind!r}.")
+        if kind not in (EXECUTION, DEPLOYMENT, GROUP, SECRET):
+            raise ValueError(f"run.kind must be 'execution', 'deployment', 'resourceGroup' or 'secret', got {kind!r}.")
         fields = {name: run.get(key) for name, key in (("tenant", "tenant"), ("resource_group", "resourceGroup"),
                                                         ("id", "id"))}
         missing = [key for key, value in fields.items() if not isinstance(value, str) or not value]

@@ -40,7 +40,8 @@ from .progress import Progress
 from .run_messages import (DEPLOYMENT_STOPPED, EXECUTION_STOPPED, GONE, REFUSED, TERMINATED_OUTSIDE, error_message,
                            failure_message)
 from .resource_plans import DEFAULT_RESOURCE_PLANS
-from .run_ref import DEPLOYMENT, EXECUTION, GROUP, RunRef, namespace_labels
+from . import namespace_steps
+from .run_ref import DEPLOYMENT, EXECUTION, GROUP, SECRET, RunRef, namespace_labels
 from .run_secrets import run_secrets
 from .secret_manifests import kubernetes_secret_name
 from .workflow_manifest import (ExecutionSpec, S3Location, execution_workflow, pull_secret_names, s3_location,
@@ -317,19 +318,18 @@ class ClusterRunSteps:
     # -- fail, stop, delete, update ----------------------------------------------------------------------------------
     # -- a resource group's namespace ------------------------------------------------------------------------------
     def provision(self, ref: RunRef) -> None:
-        """A new resource group: its namespace, with the workload service account, before any run needs it."""
-        if ref.kind == GROUP:
-            self._cluster.ensure_namespace(ref.namespace, namespace_labels(ref))
+        namespace_steps.provision(self._cluster, ref)
 
     def deprovision(self, ref: RunRef) -> None:
-        """A deleted resource group: its namespace goes, and with it every Workflow, predictor and synced Secret."""
-        if ref.kind == GROUP:
-            self._cluster.delete_namespace(ref.namespace)
+        namespace_steps.deprovision(self._cluster, ref)
+
+    def forget(self, ref: RunRef) -> None:
+        namespace_steps.forget_secret(self._store, self._cluster, ref)
 
     def fail(self, ref: RunRef, error: str, cause: str) -> None:
         """A step failed beyond its retries: the run ends DEAD saying why, and stops using the cluster."""
-        if ref.kind == GROUP:  # no record to end: the error is in the control machine's history and logs
-            log.error("resource group %s/%s: %s %s", ref.tenant, ref.id, error, failure_message(error, cause))
+        if ref.kind in (GROUP, SECRET):  # no record to end: the error is in the control machine's history and logs
+            log.error("%s %s/%s: %s %s", ref.kind, ref.tenant, ref.id, error, failure_message(error, cause))
             return
         run = self._runs.find(ref.ctx, ref.run_class, ref.id)
         if run is None or run.status not in LIVE:
