@@ -1,0 +1,64 @@
+"""The admin pages in a real browser: Schedules, Artifacts, Git and Secrets, each action through the page and its
+outcome on the page."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import example_repository, open_page, shoot, sign_in
+
+
+def outcome(page):
+    return page.get_by_role("status")
+
+
+def test_create_a_schedule_see_its_fire_times_and_pause_it(page, web_stack, example, request):
+    name = f"nightly-{uuid.uuid4().hex[:6]}"
+    config = example["call"]("POST", "/lm/configurations", json={
+        "name": f"schedule-{name}", "scenarioId": "text-classifier", "executableId": "text-classifier-train",
+        "parameterBindings": [{"key": "alpha", "value": "0.5"}, {"key": "min_accuracy", "value": "0"}],
+        "inputArtifactBindings": [{"key": "reviews", "artifactId": example["dataset"]}]})["id"]
+    sign_in(page, web_stack.exports)
+    open_page(page, "Schedules")
+    page.get_by_role("button", name="Create", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Create schedule")
+    expect(dialog).to_be_visible()
+
+    page.get_by_label("Cron").fill("*/5 * * * *")
+    fires = page.get_by_text(re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d UTC"))
+    expect(fires).to_have_count(5)
+    minutes = [int(re.search(r" \d\d:(\d\d) UTC", text)[1]) for text in fires.all_text_contents()]
+    assert all(minute % 5 == 0 for minute in minutes), minutes
+    shoot(page, request.node.name, "schedule-cron-preview")
+
+    page.get_by_label("Cron").fill("*/5 * * *")
+    expect(page.get_by_text("has 4 fields; exactly 5 are needed")).to_be_visible()
+    page.get_by_label("Cron").fill("0 25 * * *")
+    expect(page.get_by_test_id("cron-error")).to_be_visible()
+    shoot(page, request.node.name, "schedule-cron-error")
+
+    page.get_by_label("Cron").fill("0 3 * * MON-FRI")
+    page.get_by_role("combobox", name="Configuration").fill(f"schedule-{name}")
+    page.get_by_role("option", name=re.compile(f"schedule-{name}")).click()
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("button", name="Create schedule").click()
+    expect(outcome(page)).to_contain_text("created")
+    expect(dialog).to_be_hidden()
+    row = page.get_by_role("row").filter(has_text=name)
+    expect(row).to_contain_text("ACTIVE")
+    expect(row).to_contain_text(config)
+
+    page.get_by_role("button", name=f"Pause {name}").click()
+    expect(outcome(page)).to_contain_text(f"Schedule '{name}' paused.")
+    expect(row).to_contain_text("INACTIVE")
+    assert example["call"]("GET", "/lm/executionSchedules", params={"configurationId": config})["resources"][0][
+        "status"] == "INACTIVE"
+    shoot(page, request.node.name, "schedules")
+    page.get_by_role("button", name=f"Resume {name}").click()
+    expect(outcome(page)).to_contain_text(f"Schedule '{name}' resumed.")
+    expect(row).to_contain_text("ACTIVE")
+    page.get_by_role("button", name=f"Delete {name}").click()
+    expect(outcome(page)).to_contain_text(f"Schedule '{name}' deleted.")
+    expect(row).to_have_count(0)
