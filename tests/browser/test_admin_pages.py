@@ -62,3 +62,45 @@ def test_create_a_schedule_see_its_fire_times_and_pause_it(page, web_stack, exam
     page.get_by_role("button", name=f"Delete {name}").click()
     expect(outcome(page)).to_contain_text(f"Schedule '{name}' deleted.")
     expect(row).to_have_count(0)
+
+
+def test_sync_the_example_through_the_git_page_then_see_a_broken_templates_error(page, fresh_tenant, tmp_path, request):
+    from tests.support.git_repo import commit_tree
+
+    url = example_repository(tmp_path / "text-classifier")
+    sign_in(page, fresh_tenant)
+    open_page(page, "Git")
+    page.get_by_role("button", name="Register repository").click()
+    page.get_by_role("textbox", name="Repository URL").fill(url)
+    page.get_by_label("Repository name").fill("example")
+    page.get_by_label("Username").fill("git")
+    page.get_by_label("Password or token").fill("never-shown-again")
+    page.get_by_role("button", name="Register repository").last.click()
+    expect(outcome(page)).to_contain_text("Repository 'example' registered")
+    expect(page.get_by_role("row").filter(has_text=url)).to_contain_text("COMPLETED", timeout=30_000)
+    assert "never-shown-again" not in page.content()
+
+    page.get_by_role("button", name="Create application").click()
+    page.get_by_role("combobox", name="Repository URL").click()
+    page.get_by_role("option", name=url).click()
+    page.get_by_label("Path", exact=True).fill("templates")
+    page.get_by_label("Application name").fill("text-classifier")
+    page.get_by_role("button", name="Create application").last.click()
+    expect(outcome(page)).to_contain_text("Application 'text-classifier' created")
+    page.get_by_role("button", name="Refresh text-classifier").click()
+    expect(outcome(page)).to_contain_text("Refresh of 'text-classifier' scheduled.")
+    row = page.get_by_role("row").filter(has_text="text-classifier @ HEAD")
+    expect(row).to_contain_text("Synced", timeout=60_000)
+    expect(row).to_contain_text("Healthy")
+    page.get_by_text("Resources of text-classifier: 2 resources").click()  # collapsed while all is well
+    expect(page.get_by_role("row").filter(has_text="text-classifier-train")).to_contain_text("Synced")
+    shoot(page, request.node.name, "git-synced")
+
+    commit_tree(tmp_path / "text-classifier", {"templates/broken.yaml": "kind: [broken"}, message="a broken template")
+    page.get_by_role("button", name="Refresh text-classifier").click()
+    expect(row).to_contain_text("OutOfSync", timeout=60_000)
+    expect(row).to_contain_text("Degraded")
+    broken = page.get_by_role("row", name=re.compile(r"^templates\/broken\.yaml File"))
+    expect(broken).to_contain_text("OutOfSync")
+    expect(broken).to_contain_text("invalid YAML")
+    shoot(page, request.node.name, "git-broken-template")

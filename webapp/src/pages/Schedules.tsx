@@ -72,7 +72,7 @@ export function Schedules({ group }: PageProps) {
         {schedules.map((schedule) => (
           <TableRow key={schedule.id} rowKey={schedule.id}>
             <TableCell><Text>{schedule.name}</Text></TableCell>
-            <TableCell><Tag colorScheme={schedule.status === "ACTIVE" ? "8" : "10"}>{schedule.status}</Tag></TableCell>
+            <TableCell><Tag design={schedule.status === "ACTIVE" ? "Positive" : "Critical"}>{schedule.status}</Tag></TableCell>
             <TableCell><Text style={{ fontFamily: "monospace" }}>{schedule.cron}</Text></TableCell>
             <TableCell><Text>{schedule.configurationId}</Text></TableCell>
             <TableCell><Text>{schedule.start ? when(schedule.start) : "now"} – {schedule.end ? when(schedule.end) : "open"}</Text></TableCell>
