@@ -104,3 +104,62 @@ def test_sync_the_example_through_the_git_page_then_see_a_broken_templates_error
     expect(broken).to_contain_text("OutOfSync")
     expect(broken).to_contain_text("invalid YAML")
     shoot(page, request.node.name, "git-broken-template")
+
+
+def test_create_and_delete_a_secret_of_each_kind_without_ever_showing_its_value(page, web_stack, example, request):
+    tag = uuid.uuid4().hex[:6]
+    values = {kind: f"s3cr3t-{kind}-{uuid.uuid4().hex}" for kind in ("object", "docker", "generic")}
+    sign_in(page, web_stack.exports)
+    open_page(page, "Secrets")
+
+    name = f"store-{tag}"
+    page.get_by_role("button", name="Create object store secret").click()
+    page.get_by_role("textbox", name="Secret name").fill(name)
+    page.get_by_label("Bucket").fill("models")
+    page.get_by_label("Path prefix").fill("team-a")
+    page.get_by_label("Value 1").first.fill("AKIAEXAMPLE")
+    page.get_by_label("Value 2").first.fill(values["object"])
+    page.get_by_role("button", name="Create object store secret").last.click()
+    expect(outcome(page)).to_contain_text(f"Object store secret '{name}'")
+    row = page.get_by_role("row").filter(has_text=f"{name}-object-store-secret")
+    expect(row).to_contain_text("models")
+    expect(row).to_contain_text("team-a")
+    shoot(page, request.node.name, "secrets-object-store")
+    assert values["object"] not in page.content()
+    page.get_by_role("button", name=f"Delete {name}-object-store-secret").click()
+    expect(outcome(page)).to_contain_text(f"Object store secret '{name}' deleted.")
+    expect(row).to_have_count(0)
+
+    page.get_by_role("tab", name="Docker registry").click()
+    name = f"registry-{tag}"
+    page.get_by_role("button", name="Create docker registry secret").click()
+    page.get_by_role("textbox", name="Secret name").fill(name)
+    page.get_by_label("Registry server").fill("registry.example.com")
+    page.get_by_label("Registry username").fill("robot")
+    page.get_by_label("Registry password").fill(values["docker"])
+    page.get_by_role("button", name="Create docker registry secret").last.click()
+    expect(outcome(page)).to_contain_text(f"Docker registry secret '{name}'")
+    row = page.get_by_role("row").filter(has_text=name)
+    expect(row).to_have_count(1)
+    shoot(page, request.node.name, "secrets-docker-registry")
+    assert values["docker"] not in page.content()
+    page.get_by_role("button", name=f"Delete {name}").click()
+    expect(outcome(page)).to_contain_text(f"Docker registry secret '{name}' deleted.")
+    expect(row).to_have_count(0)
+
+    page.get_by_role("tab", name="Generic").click()
+    name = f"generic-{tag}"
+    page.get_by_role("button", name="Create generic secret").click()
+    page.get_by_role("textbox", name="Secret name").fill(name)
+    page.get_by_label("Key 1").last.fill("token")
+    page.get_by_label("Value 1").last.fill(values["generic"])
+    page.get_by_role("button", name="Create generic secret").last.click()
+    expect(outcome(page)).to_contain_text(f"Generic secret '{name}'")  # the API refuses values that are not base64
+    row = page.get_by_role("row").filter(has_text=name)
+    expect(row).to_have_count(1)
+    shoot(page, request.node.name, "secrets-generic")
+    html = page.content()
+    assert all(value not in html for value in values.values())
+    page.get_by_role("button", name=f"Delete {name}").click()
+    expect(outcome(page)).to_contain_text(f"Generic secret '{name}' deleted.")
+    expect(row).to_have_count(0)
