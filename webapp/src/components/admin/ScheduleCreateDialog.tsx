@@ -37,6 +37,7 @@ export function ScheduleCreateDialog({ open, onClose, onCreated }: { open: boole
       start: isoOrUndefined(start), end: isoOrUndefined(end) };
     const created = await run(async () => {
       try {
+        if (!configuration) throw new Error("Choose a configuration: type part of its name and pick it from the list.");
         return await api<{ id: string; message: string }>("/v2/lm/executionSchedules", { method: "POST", body });
       } catch (error) {
         setRefused(messageOf(error));
