@@ -1,7 +1,7 @@
 // Execution schedules of the resource group: list (paged on the server), create with a live cron preview,
 // pause (INACTIVE), resume (ACTIVE), delete.
 import { Button, Table, TableCell, TableHeaderCell, TableHeaderRow, TableRow, Tag, Text } from "@ui5/webcomponents-react";
-import { useCallback, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import type { PageProps } from ".";
 import { api, query } from "../api";
 import { PAGE_SIZE, Pager } from "../components/admin/Pager";
@@ -40,11 +40,16 @@ export function Schedules({ group }: PageProps) {
   const [count, setCount] = useState(0);
   const [skip, setSkip] = useState(0);
   const [creating, setCreating] = useState(false);
+  const names = useRef<Record<string, string>>({});
   const load = useCallback(async () => {
     try {
       const answer = await api<{ count: number; resources: Schedule[] }>(`/v2/lm/executionSchedules${query({ $top: PAGE_SIZE, $skip: skip })}`);
       setSchedules(answer.resources);
       setCount(answer.count);
+      // Names of the configurations on this page only (one GET each, remembered).
+      const unknown = [...new Set(answer.resources.map((s) => s.configurationId))].filter((id) => !(id in names.current));
+      await Promise.all(unknown.map((id) => api<{ name: string }>(`/v2/lm/configurations/${id}`)
+        .then((c) => { names.current[id] = c.name; }).catch(() => { names.current[id] = ""; })));
     } catch (error) {
       fail(error);
     }
@@ -74,7 +79,7 @@ export function Schedules({ group }: PageProps) {
             <TableCell><Text>{schedule.name}</Text></TableCell>
             <TableCell><Tag design={schedule.status === "ACTIVE" ? "Positive" : "Critical"}>{schedule.status}</Tag></TableCell>
             <TableCell><Text style={{ fontFamily: "monospace" }}>{schedule.cron}</Text></TableCell>
-            <TableCell><Text>{schedule.configurationId}</Text></TableCell>
+            <TableCell><Text>{names.current[schedule.configurationId] ? `${names.current[schedule.configurationId]} (${schedule.configurationId})` : schedule.configurationId}</Text></TableCell>
             <TableCell><Text>{schedule.start ? when(schedule.start) : "now"} – {schedule.end ? when(schedule.end) : "open"}</Text></TableCell>
             <TableCell><Text>{nextRuns(schedule)}</Text></TableCell>
             <TableCell>
