@@ -117,6 +117,18 @@ def test_a_deployment_reads_its_predictor_container_by_the_kserve_label():
     assert pods.read_pods == [(NS, "d0001-predictor-00001-1", "kserve-container")]
 
 
+def test_a_predictors_snapshot_gives_way_to_its_longer_live_log_and_serves_once_the_pod_is_gone():
+    archive = MemoryLogArchive()
+    pod = "d0001-predictor-00001-1"
+    archived(archive, pod, (0, "listening"), kind="deployment", run_id="d0001")  # taken before a switch
+    pods = Pods({pod: f"{stamp(0)} listening\n{stamp(5)} request 1\n"})
+    store = ClusterRunLogs(archive, pods)
+
+    assert messages(store.read(CTX, Kind.DEPLOYMENT, "d0001", EARLY, LATE, 10, "asc")) == ["listening", "request 1"]
+    pods.logs.clear()  # the retired revision's pod is gone
+    assert messages(store.read(CTX, Kind.DEPLOYMENT, "d0001", EARLY, LATE, 10, "asc")) == ["listening"]
+
+
 def test_an_unreachable_cluster_is_a_503_saying_so():
     pods = Pods({})
     pods.error = ClusterError("Listing pods in ns: Unauthorized (HTTP 401)")

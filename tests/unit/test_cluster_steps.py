@@ -463,6 +463,21 @@ def test_a_new_configuration_rolls_over_and_runs(world):
     assert run.status is Status.RUNNING and run.latest_running_configuration_id == "c-serve2"
 
 
+def test_a_switch_keeps_a_snapshot_of_the_retiring_predictors_log(world):
+    """KServe removes the previous revision's pods after the rollover, and their logs with them."""
+    ref = started(world, new_deployment(world))
+    world.cluster.set_isvc_status(NS, "d0001", READY)
+    world.steps.poll(ref)
+    world.cluster.add_pod(NS, "d0001-predictor-00001-1", {"serving.kserve.io/inferenceservice": "d0001"}, "Running",
+                          {"kserve-container": "2026-12-04T10:00:02Z serving hello\n"})
+    world.runs.update(CTX, Deployment, "d0001", lambda d: request_reconfigure(d, "c-serve2", "c-serve2",
+                                                                               world.clock.now()))
+    world.steps.update(ref)
+    del world.cluster.pods[(NS, "d0001-predictor-00001-1")]  # the old revision scaled away
+
+    assert [e.msg for e in world.archive.read(CTX, "deployment", "d0001")] == ["serving hello"]
+
+
 def test_a_failed_switch_keeps_the_previous_configuration_serving(world):
     ref = started(world, new_deployment(world))
     world.cluster.set_isvc_status(NS, "d0001", READY)

@@ -4,7 +4,7 @@ rest.
 Why both: the steps archive a pod's log once the pod has ended (and every pod's when the run ends), and Argo and
 KServe delete pods afterwards, so a finished run is read from the archive alone; a running step's or a serving
 predictor's lines exist only on the cluster until then. A pod is read from one place only (the archive once it is
-there), so no line is served twice.
+there; a predictor's live log while its pod is there), so no line is served twice.
 
 Order of reads: the live pods are listed before the archive is read, so a pod archived and deleted in between is
 still found in the archive; a listed pod whose log is gone by the time it is read was archived before it went
@@ -57,19 +57,28 @@ class ClusterRunLogs:
         return select_entries(entries, start, end, top, order)
 
     def _gather(self, ref: RunRef, live: List[str]) -> tuple:
-        """(archived entries + the logs of live pods not archived, the live pods whose log was gone)."""
+        """(archived entries + the logs of live pods not archived, the live pods whose log was gone).
+
+        A serving predictor's archive may be a snapshot taken while it still ran (before a configuration switch
+        retires its revision): while the pod is there, its live log is the longer one and replaces the snapshot."""
         archived: Set[str] = self._archive.archived_pods(ref.ctx, ref.kind, ref.id)
-        entries = self._archive.read(ref.ctx, ref.kind, ref.id) if archived else []
+        snapshots = ref.kind == DEPLOYMENT
         container = LOG_CONTAINER[ref.kind]
+        entries: List[LogEntry] = []
+        fresh: Set[str] = set()
         missing: Set[str] = set()
         for pod in live:
-            if pod in archived:
+            if pod in archived and not snapshots:
                 continue
             text = self._pods.read(ref.namespace, pod, container)
             if text is None:
-                missing.add(pod)
+                if pod not in archived:
+                    missing.add(pod)
                 continue
+            fresh.add(pod)
             entries += parse_pod_log(text, pod, container)
+        if archived - fresh:
+            entries += [e for e in self._archive.read(ref.ctx, ref.kind, ref.id) if e.pod not in fresh]
         return entries, missing
 
 
