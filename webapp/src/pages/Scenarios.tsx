@@ -23,7 +23,7 @@ function ScenarioList() {
   return (
     <>
       <PageHeader title="Scenarios" />
-      <Table aria-label="Scenarios" loading={scenarios === null}
+      <Table accessibleName="Scenarios" loading={scenarios === null}
         noDataText="No scenarios: sync an application on the Git page." headerRow={
           <TableHeaderRow><TableHeaderCell>Name</TableHeaderCell><TableHeaderCell>ID</TableHeaderCell>
             <TableHeaderCell>Description</TableHeaderCell><TableHeaderCell>Modified</TableHeaderCell></TableHeaderRow>}>

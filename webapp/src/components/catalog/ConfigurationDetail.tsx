@@ -58,14 +58,14 @@ export function ConfigurationDetail({ id }: { id: string }) {
         <FormItem labelContent={<Label showColon>Created</Label>}><Text>{when(configuration.createdAt)}</Text></FormItem>
       </Form>
       <Title level="H2" size="H5" style={{ margin: "1rem 0 0.5rem" }}>Parameter bindings</Title>
-      <Table aria-label="Parameter bindings" noDataText="No parameter bindings" headerRow={
+      <Table accessibleName="Parameter bindings" noDataText="No parameter bindings" headerRow={
         <TableHeaderRow><TableHeaderCell>Parameter</TableHeaderCell><TableHeaderCell>Value</TableHeaderCell></TableHeaderRow>}>
         {configuration.parameterBindings.map((b) => (
           <TableRow key={b.key} rowKey={b.key}><TableCell>{b.key}</TableCell><TableCell>{b.value}</TableCell></TableRow>
         ))}
       </Table>
       <Title level="H2" size="H5" style={{ margin: "1rem 0 0.5rem" }}>Input artifact bindings</Title>
-      <Table aria-label="Input artifact bindings" noDataText="No artifact bindings" headerRow={
+      <Table accessibleName="Input artifact bindings" noDataText="No artifact bindings" headerRow={
         <TableHeaderRow><TableHeaderCell>Input artifact</TableHeaderCell><TableHeaderCell>Artifact ID</TableHeaderCell></TableHeaderRow>}>
         {configuration.inputArtifactBindings.map((b) => (
           <TableRow key={b.key} rowKey={b.key}><TableCell>{b.key}</TableCell><TableCell>{b.artifactId}</TableCell></TableRow>

@@ -45,7 +45,7 @@ export function ConfigurationList({ scenarioId }: { scenarioId: string }) {
           {scenarios.map((s) => <Option key={s.id} value={s.id}>{s.name}</Option>)}
         </Select>
       </div>
-      <Table aria-label="Configurations" loading={page === null} noDataText="No configurations" headerRow={
+      <Table accessibleName="Configurations" loading={page === null} noDataText="No configurations" headerRow={
         <TableHeaderRow><TableHeaderCell>Name</TableHeaderCell><TableHeaderCell>Executable</TableHeaderCell>
           <TableHeaderCell>Scenario</TableHeaderCell><TableHeaderCell>Created</TableHeaderCell>
           <TableHeaderCell>ID</TableHeaderCell></TableHeaderRow>}>

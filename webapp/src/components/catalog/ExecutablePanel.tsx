@@ -19,7 +19,7 @@ export function ExecutablePanel({ executable }: { executable: Executable }) {
         </Button>
       </div>
       <Title level="H3" size="H5" style={{ margin: "1rem 0 0.5rem" }}>Parameters</Title>
-      <Table aria-label={`Parameters of ${executable.id}`} noDataText="No parameters" headerRow={
+      <Table accessibleName={`Parameters of ${executable.id}`} noDataText="No parameters" headerRow={
         <TableHeaderRow><TableHeaderCell>Name</TableHeaderCell><TableHeaderCell>Type</TableHeaderCell>
           <TableHeaderCell>Default</TableHeaderCell><TableHeaderCell>Description</TableHeaderCell></TableHeaderRow>}>
         {executable.parameters.map((p) => (
@@ -39,7 +39,7 @@ function ArtifactTable({ title, executableId, artifacts }: { title: string; exec
   return (
     <>
       <Title level="H3" size="H5" style={{ margin: "1rem 0 0.5rem" }}>{title}</Title>
-      <Table aria-label={`${title} of ${executableId}`} noDataText={`No ${title.toLowerCase()}`} headerRow={
+      <Table accessibleName={`${title} of ${executableId}`} noDataText={`No ${title.toLowerCase()}`} headerRow={
         <TableHeaderRow><TableHeaderCell>Name</TableHeaderCell><TableHeaderCell>Kind</TableHeaderCell>
           <TableHeaderCell>Description</TableHeaderCell></TableHeaderRow>}>
         {artifacts.map((a) => (

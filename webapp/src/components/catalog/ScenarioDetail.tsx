@@ -29,7 +29,7 @@ export function ScenarioDetail({ id }: { id: string }) {
       <Title level="H2" size="H4" style={{ marginTop: "1rem" }}>Executables ({executables.length})</Title>
       {executables.map((executable) => <ExecutablePanel key={executable.id} executable={executable} />)}
       <Title level="H2" size="H4" style={{ margin: "1.5rem 0 0.5rem" }}>Versions</Title>
-      <Table aria-label="Versions" noDataText="No versions" headerRow={
+      <Table accessibleName="Versions" noDataText="No versions" headerRow={
         <TableHeaderRow><TableHeaderCell>Version</TableHeaderCell><TableHeaderCell>Description</TableHeaderCell>
           <TableHeaderCell>Created</TableHeaderCell></TableHeaderRow>}>
         {versions.map((v) => (

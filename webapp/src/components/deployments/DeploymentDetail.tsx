@@ -54,10 +54,9 @@ export function DeploymentDetail({ id }: { id: string }) {
         <>
           <Form labelSpan="S12 M3 L2 XL2" style={{ marginTop: "1rem" }}>
             <FormItem labelContent={<Label showColon>Status</Label>}>
-              <div aria-label="Deployment status" role="group" style={{ display: "flex", gap: "0.5rem", alignItems: "center" }}>
-                <StatusTag status={deployment.status} /><Text>target {deployment.targetStatus}</Text>
-              </div>
+              <div aria-label="Deployment status" role="group"><StatusTag status={deployment.status} /></div>
             </FormItem>
+            <FormItem labelContent={<Label showColon>Target status</Label>}><Text>{deployment.targetStatus}</Text></FormItem>
             <FormItem labelContent={<Label showColon>Status message</Label>}><Text>{deployment.statusMessage ?? ""}</Text></FormItem>
             <FormItem labelContent={<Label showColon>Deployment URL</Label>}>
               <Text style={{ wordBreak: "break-all" }}>{deployment.deploymentUrl || "(known once it runs)"}</Text>

@@ -39,7 +39,7 @@ export function DeploymentList() {
           {STATUSES.map((s) => <Option key={s} value={s}>{s}</Option>)}
         </Select>
       </div>
-      <Table aria-label="Deployments" loading={page === null} noDataText="No deployments" headerRow={
+      <Table accessibleName="Deployments" loading={page === null} noDataText="No deployments" headerRow={
         <TableHeaderRow><TableHeaderCell>ID</TableHeaderCell><TableHeaderCell>Status</TableHeaderCell>
           <TableHeaderCell>Configuration</TableHeaderCell><TableHeaderCell>Executable</TableHeaderCell>
           <TableHeaderCell minWidth="16rem">URL</TableHeaderCell><TableHeaderCell>Created</TableHeaderCell></TableHeaderRow>}>
