@@ -114,7 +114,7 @@ def test_configure_deploy_predict_and_stop_in_the_app(page, web_stack, example, 
     expect(page.get_by_role("group", name="Deployment status")).to_contain_text("STOPPED", timeout=60_000)
     shoot(page, request.node.name, "stopped")
 
-    open_page(page, "Deployments")
+    page.get_by_role("button", name="All deployments").click()  # the navigation item is already the selected one
     has_row(page, "Deployments", "STOPPED")
     shoot(page, request.node.name, "deployments")
 
