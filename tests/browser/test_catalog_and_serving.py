@@ -74,7 +74,12 @@ def test_scenarios_show_the_examples_executables(page, web_stack, example, reque
     shoot(page, request.node.name, "scenario")
 
 
-def test_configure_deploy_predict_and_stop_in_the_app(page, web_stack, example, trained_model, request):
+def test_configure_deploy_predict_switch_stop_and_delete_in_the_app(page, web_stack, example, trained_model, request):
+    # another configuration of the serving executable (made through the API) to switch the deployment to
+    example["call"]("POST", "/lm/configurations", json={
+        "name": "browser serving b", "scenarioId": "text-classifier", "executableId": "text-classifier-serve",
+        "parameterBindings": [{"key": "model_name", "value": "text-classifier"}],
+        "inputArtifactBindings": [{"key": "textmodel", "artifactId": trained_model}]})
     sign_in(page, web_stack.exports)
     open_page(page, "Configurations")
     has_row(page, "Configurations", "browser training")
@@ -94,7 +99,8 @@ def test_configure_deploy_predict_and_stop_in_the_app(page, web_stack, example, 
     shoot(page, request.node.name, "configuration")
 
     page.get_by_role("button", name="Deploy").click()
-    expect(outcome(page)).to_contain_text("created")
+    expect(outcome(page)).to_contain_text(re.compile(r"Deployment [0-9a-f]+ created"))
+    page.get_by_role("link", name=re.compile("Open deployment")).click()
     page.get_by_role("main", name="Deployments").wait_for()
     expect(page.get_by_role("group", name="Deployment status")).to_contain_text("RUNNING", timeout=90_000)
     expect(page.get_by_text(re.compile(r"/v2/inference/deployments/[0-9a-f]+$"))).to_be_visible()
@@ -109,14 +115,34 @@ def test_configure_deploy_predict_and_stop_in_the_app(page, web_stack, example, 
     expect(page.get_by_role("log", name="Deployment logs")).to_contain_text(":predict", timeout=30_000)
     shoot(page, request.node.name, "deployment")
 
+    pick(page, "Switch to configuration", re.compile("browser serving b"))
+    page.get_by_role("button", name="Switch configuration").click()
+    expect(outcome(page)).to_contain_text("is switching to configuration")
+    expect(page.get_by_role("link", name="browser serving b")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("group", name="Deployment status")).to_contain_text("RUNNING", timeout=90_000)
+
     page.get_by_role("button", name="Stop").click()
     expect(outcome(page)).to_contain_text("is stopping")
     expect(page.get_by_role("group", name="Deployment status")).to_contain_text("STOPPED", timeout=60_000)
     shoot(page, request.node.name, "stopped")
 
-    page.get_by_role("button", name="All deployments").click()  # the navigation item is already the selected one
-    has_row(page, "Deployments", "STOPPED")
+    page.get_by_role("button", name="Delete").click()
+    expect(outcome(page)).to_contain_text("is being deleted")
+    page.get_by_role("grid", name="Deployments").wait_for()  # back on the list
     shoot(page, request.node.name, "deployments")
+
+
+def test_start_an_execution_from_a_configuration(page, web_stack, example, trained_model, request):
+    sign_in(page, web_stack.exports)
+    open_page(page, "Configurations")
+    page.get_by_role("link", name="browser training").first.click()
+    expect(page.get_by_role("heading", name="Configuration browser training")).to_be_visible()
+    has_row(page, "Parameter bindings", "alpha 0.5")
+    expect(page.get_by_role("button", name="Deploy")).to_have_count(0)  # a workflow: it runs, it does not serve
+    page.get_by_role("button", name="Start execution").click()
+    expect(outcome(page)).to_contain_text(re.compile(r"Execution [0-9a-f]+ started"))
+    page.get_by_role("link", name=re.compile("Open execution")).click()
+    page.get_by_role("main", name="Executions").wait_for()
 
 
 def test_a_bad_configuration_shows_the_apis_error(page, web_stack, example, request):

@@ -22,15 +22,17 @@ export function ConfigurationDetail({ id }: { id: string }) {
     }).catch(fail);
   }, [id, fail]);
 
+  // The outcome stays on this page (leaving it would drop the message); links lead to what was started.
+  const [started, setStarted] = useState<{ page: "executions" | "deployments"; id: string }[]>([]);
   const startExecution = async () => {
-    const started = await run(() => api<{ id: string }>("/v2/lm/executions", { method: "POST", body: { configurationId: id } }),
-      (answer) => `Execution ${answer.id} started.`);
-    if (started) go("executions", started.id);
+    const answer = await run(() => api<{ id: string }>("/v2/lm/executions", { method: "POST", body: { configurationId: id } }),
+      (created) => `Execution ${created.id} started.`);
+    if (answer) setStarted((all) => [...all, { page: "executions", id: answer.id }]);
   };
   const deploy = async () => {
-    const created = await run(() => api<{ id: string }>("/v2/lm/deployments", { method: "POST", body: { configurationId: id } }),
-      (answer) => `Deployment ${answer.id} created.`);
-    if (created) go("deployments", created.id);
+    const answer = await run(() => api<{ id: string }>("/v2/lm/deployments", { method: "POST", body: { configurationId: id } }),
+      (created) => `Deployment ${created.id} created.`);
+    if (answer) setStarted((all) => [...all, { page: "deployments", id: answer.id }]);
   };
   const actions = (
     <>
@@ -43,6 +45,13 @@ export function ConfigurationDetail({ id }: { id: string }) {
   return (
     <>
       <PageHeader title={`Configuration ${configuration.name || id}`} actions={actions} />
+      {started.map((run) => (
+        <div key={run.id} style={{ marginTop: "0.5rem" }}>
+          <Link onClick={() => go(run.page, run.id)}>
+            {run.page === "executions" ? `Open execution ${run.id}` : `Open deployment ${run.id}`}
+          </Link>
+        </div>
+      ))}
       <Form labelSpan="S12 M3 L2 XL2" style={{ marginTop: "1rem" }}>
         <FormItem labelContent={<Label showColon>ID</Label>}><Text>{configuration.id}</Text></FormItem>
         <FormItem labelContent={<Label showColon>Scenario</Label>}>
