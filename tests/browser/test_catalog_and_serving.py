@@ -72,6 +72,11 @@ def test_scenarios_show_the_examples_executables(page, web_stack, example, reque
         "- text: /Not deployable/")
     has_row(page, "Versions", "1.0.0")
     shoot(page, request.node.name, "scenario")
+    # from an executable straight to the form, that executable chosen
+    page.get_by_role("button", name="Create configuration of text-classifier-serve").click()
+    page.get_by_role("main", name="Configurations").wait_for()
+    expect(page.get_by_role("combobox", name="Executable", exact=True)).to_contain_text("text-classifier-serve")
+    expect(page.get_by_label("model_name", exact=True)).to_have_value("text-classifier")
 
 
 def test_configure_deploy_predict_switch_stop_and_delete_in_the_app(page, web_stack, example, trained_model, request):
