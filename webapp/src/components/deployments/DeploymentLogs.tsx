@@ -10,7 +10,7 @@ export function DeploymentLogs({ id, live }: { id: string; live: boolean }) {
   const [problem, setProblem] = useState("");
   const read = async () => {
     try {
-      setLines((await loadDeploymentLogs(id)).data.result);
+      setLines(await loadDeploymentLogs(id));
       setProblem("");
     } catch (error) {
       setProblem(messageOf(error));

@@ -37,8 +37,11 @@ export const loadDeployments = (filters: { status?: string; top: number; skip: n
 
 export const loadDeployment = (id: string) => api<Deployment>(deploymentPath(id));
 
-export const loadDeploymentLogs = (id: string) =>
-  api<{ data: { result: LogLine[] } }>(deploymentPath(id) + "/logs" + query({ $top: 1000 }));
+/** The newest 1000 lines, oldest first (read newest-first so a long-running predictor shows its latest lines). */
+export const loadDeploymentLogs = async (id: string) => {
+  const answer = await api<{ data: { result: LogLine[] } }>(deploymentPath(id) + "/logs" + query({ $top: 1000, $order: "desc" }));
+  return answer.data.result.slice().reverse();
+};
 
 /** A deployment that may still change or log (its page keeps refreshing while it is live). */
 export const isLive = (d: Deployment | null) => !d || !["STOPPED", "DEAD"].includes(d.status);
