@@ -1,7 +1,8 @@
-// Not built yet: this page is being written (issue 9).
-import { IllustratedMessage } from "@ui5/webcomponents-react";
+// Deployments: the live list, and one deployment (#/deployments/<id>) with its logs and a prediction panel.
 import type { PageProps } from ".";
+import { DeploymentDetail } from "../components/deployments/DeploymentDetail";
+import { DeploymentList } from "../components/deployments/DeploymentList";
 
-export function Deployments(_props: PageProps) {
-  return <IllustratedMessage name="UnableToLoad" titleText="Not built yet" subtitleText="This page is not part of the app yet." />;
+export function Deployments({ id }: PageProps) {
+  return id ? <DeploymentDetail key={id} id={id} /> : <DeploymentList />;
 }
