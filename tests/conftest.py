@@ -5,7 +5,11 @@ import contextlib
 import os
 
 import pytest
-from chalice import test as chalice_test
+
+# The AWS scenario's checks live in a plain module shared by three test modules: show their failures' values.
+pytest.register_assert_rewrite("tests.e2e_aws.scenario")
+
+from chalice import test as chalice_test  # noqa: E402
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")

@@ -32,10 +32,14 @@ def _public(path: str) -> str:
     return path
 
 
-@lru_cache(maxsize=256)
 def _read(relative: str) -> Optional[bytes]:
     target = BUILD / relative
     return target.read_bytes() if target.is_file() else None
+
+
+# Hashed assets never change under their name; the pages (which name the current assets) are read on every visit,
+# so a rebuilt app is served without a restart.
+_asset = lru_cache(maxsize=256)(_read)
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -74,7 +78,7 @@ def reference():
 
 @bp.route(_public("/assets/{name}"), methods=["GET"])
 def asset(name):
-    body = _read(f"assets/{name}") if ASSET_NAME.match(name) else None
+    body = _asset(f"assets/{name}") if ASSET_NAME.match(name) else None
     if body is None:
         return _error(404, "NotFound", "No such file in the web app.")
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"

@@ -18,9 +18,9 @@ def built(tmp_path, monkeypatch):
     (tmp_path / "assets" / "icon.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (tmp_path.parent / "secret.txt").write_text("outside the build")
     monkeypatch.setattr(webapp, "BUILD", tmp_path)
-    webapp._read.cache_clear()
+    webapp._asset.cache_clear()
     yield tmp_path
-    webapp._read.cache_clear()
+    webapp._asset.cache_clear()
 
 
 def test_the_page_and_its_assets_are_served_without_a_token(api, built):
@@ -42,9 +42,15 @@ def test_nothing_outside_the_build_folder_is_served(api, built, name):
     assert answer.status == 404 and b"outside the build" not in answer.body
 
 
+def test_a_rebuilt_page_is_served_without_a_restart(api, built):
+    assert b"ML Operations" in api.call("GET", "/", token=None, rg=None).body
+    (built / "index.html").write_text("<!doctype html><title>rebuilt</title>")
+    assert b"rebuilt" in api.call("GET", "/", token=None, rg=None).body
+
+
 def test_an_unbuilt_app_says_how_to_build_it(api, tmp_path, monkeypatch):
     monkeypatch.setattr(webapp, "BUILD", tmp_path / "nothing")
-    webapp._read.cache_clear()
+    webapp._asset.cache_clear()
     answer = api.call("GET", "/", token=None, rg=None)
     assert answer.status == 503 and b"make webapp" in answer.body
 

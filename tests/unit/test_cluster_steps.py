@@ -463,6 +463,21 @@ def test_a_new_configuration_rolls_over_and_runs(world):
     assert run.status is Status.RUNNING and run.latest_running_configuration_id == "c-serve2"
 
 
+def test_a_switch_not_yet_applied_is_not_reported_as_rolled_out(world):
+    """Between the PATCH and the control machine's update, KServe's Ready is the previous spec's."""
+    ref = started(world, new_deployment(world))
+    world.cluster.set_isvc_status(NS, "d0001", READY)
+    world.steps.poll(ref)
+    world.runs.update(CTX, Deployment, "d0001", lambda d: request_reconfigure(d, "c-serve2", "c-serve2",
+                                                                               world.clock.now()))
+    world.steps.poll(ref)  # the deployment machine's poll comes first
+
+    run = record(world, ref)
+    assert run.status is Status.RUNNING and run.latest_running_configuration_id == "c-serve"
+    world.steps.update(ref)
+    assert world.cluster.isvcs[(NS, "d0001")]["metadata"]["annotations"]["ai.sap.com/configurationId"] == "c-serve2"
+
+
 def test_a_switch_keeps_a_snapshot_of_the_retiring_predictors_log(world):
     """KServe removes the previous revision's pods after the rollover, and their logs with them."""
     ref = started(world, new_deployment(world))

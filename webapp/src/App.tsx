@@ -81,7 +81,8 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         <SideNavigation accessibleName="Navigation" onSelectionChange={(e) => go(e.detail.item.dataset.route!)}>
           {PAGES.map((page) => (
             <SideNavigationItem key={page.route} text={page.label} icon={page.icon} data-route={page.route}
-              selected={page.route === current.route} />
+              selected={page.route === current.route}
+              onClick={() => go(page.route)} /* the current item too: from a detail back to its list */ />
           ))}
         </SideNavigation>
       }

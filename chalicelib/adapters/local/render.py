@@ -30,6 +30,7 @@ from chalicelib.domain.templates import SERVING, WORKFLOW, TemplateError, load_d
 # Placeholders: a run has its own.
 EXECUTION_ID = "execution-id"
 DEPLOYMENT_ID = "deployment-id"
+CONFIGURATION_ID = "configuration-id"
 TENANT, RESOURCE_GROUP = "tenant-id", "default"
 NAMESPACE = namespace_for(TENANT, RESOURCE_GROUP)
 BUCKET = "artifacts-bucket"
@@ -72,7 +73,8 @@ def _inference_service(document: dict, params: Dict[str, str], inputs: Dict[str,
         document, deployment_id=DEPLOYMENT_ID, namespace=NAMESPACE, parameters=params,
         artifacts={name: f"s3://{loc.bucket}/{loc.key}" for name, loc in inputs.items()},
         pull_secrets=[kubernetes_secret_name(n) for n in serving_pull_secrets(document, params)],
-        service_account=WORKLOAD_SERVICE_ACCOUNT, resource_plans=DEFAULT_RESOURCE_PLANS)
+        service_account=WORKLOAD_SERVICE_ACCOUNT, resource_plans=DEFAULT_RESOURCE_PLANS,
+        configuration_id=CONFIGURATION_ID)
 
 
 def render_file(text: str, params: Dict[str, str], artifacts: Dict[str, str]) -> List[dict]:

@@ -11,7 +11,7 @@ from ..deployments import ttl_minutes
 from ..lifecycle import Status, TargetStatus
 from ..run_steps import LIVE
 from ..runs import Deployment, Run, mark_pending, mark_running
-from .inference_service import inference_service_name
+from .inference_service import applied_configuration, inference_service_name
 from .isvc_status import deployment_progress, is_stale, still_serving
 from .progress import Progress
 from .run_messages import GONE
@@ -40,7 +40,11 @@ class DeploymentSteps(RunStepBase):
         if is_stale(isvc):  # KServe has not looked at the latest spec yet: its status is the previous one's
             progress = Progress(Status.PENDING)
         if progress.status is Status.RUNNING:
-            self._update(ref, _serving(progress.message, self._clock))
+            applied = applied_configuration(isvc)
+            # Ready for the configuration on the cluster: until the control machine has applied a switch (or after
+            # it failed to), that is the previous one, and the run's record says so already.
+            if applied is None or applied == run.configuration_id:
+                self._update(ref, _serving(progress.message, self._clock))
             return {"done": False, "waitSeconds": self._services.poll_serving_seconds}
         if progress.status is Status.DEAD:
             previous = run.latest_running_configuration_id

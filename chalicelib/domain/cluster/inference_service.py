@@ -22,6 +22,9 @@ from .workflow_manifest import EXECUTABLE_LABEL, rename_secret_refs
 
 API_VERSION = "serving.kserve.io/v1beta1"
 DEPLOYMENT_LABEL = "ai.sap.com/deploymentId"
+# Which configuration the applied spec came from: KServe's status describes that spec, so a poll tells a switch
+# still on its way (the previous spec's Ready) from one rolled out.
+CONFIGURATION_ANNOTATION = "ai.sap.com/configurationId"
 SCENARIO_LABEL = "scenarios.ai.sap.com/id"
 # KServe's name must start with a letter; its predictor's Knative revision names add ~18 characters and
 # Kubernetes caps a name segment at 63.
@@ -35,7 +38,8 @@ def inference_service_name(deployment_id: str) -> str:
 
 def deployment_inference_service(document: Dict[str, Any], *, deployment_id: str, namespace: str,
                                  parameters: Dict[str, str], artifacts: Dict[str, str], pull_secrets: List[str],
-                                 service_account: str, resource_plans: Mapping[str, dict]) -> Dict[str, Any]:
+                                 service_account: str, resource_plans: Mapping[str, dict],
+                                 configuration_id: Optional[str] = None) -> Dict[str, Any]:
     """`parameters`: the configuration's bindings (the template's defaults fill the rest); `artifacts`: input
     name -> storage URI (s3://bucket/key). RenderError or UnknownResourcePlan (both InvalidInput) when the template
     and configuration do not give an InferenceService."""
@@ -68,6 +72,8 @@ def deployment_inference_service(document: Dict[str, Any], *, deployment_id: str
     labels[DEPLOYMENT_LABEL] = deployment_id
     metadata: Dict[str, Any] = {"name": inference_service_name(deployment_id), "namespace": namespace,
                                 "labels": labels}
+    if configuration_id:
+        annotations[CONFIGURATION_ANNOTATION] = configuration_id
     if annotations:
         metadata["annotations"] = annotations
     return {"apiVersion": API_VERSION, "kind": "InferenceService", "metadata": metadata, "spec": spec}
@@ -146,3 +152,8 @@ class _AnyArtifact(dict):
 
     def __getitem__(self, key: str) -> str:
         return "s3://placeholder/" + key
+
+
+def applied_configuration(isvc: Dict[str, Any]) -> Optional[str]:
+    """The configuration the InferenceService's spec was rendered from (None: applied before the annotation)."""
+    return ((isvc.get("metadata") or {}).get("annotations") or {}).get(CONFIGURATION_ANNOTATION)

@@ -80,7 +80,8 @@ class ClusterRunSteps(ExecutionSteps, DeploymentSteps):
             document, deployment_id=run.id, namespace=ref.namespace, parameters=parameters,
             artifacts={key: _s3_uri(self._s3(ctx, artifact.url, key)) for key, artifact in inputs.items()},
             pull_secrets=[kubernetes_secret_name(n) for n in serving_pull_secrets(document, parameters)],
-            service_account=self._services.service_account, resource_plans=self._services.resource_plans)
+            service_account=self._services.service_account, resource_plans=self._services.resource_plans,
+            configuration_id=run.configuration_id)
 
     def _s3(self, ctx: TenantContext, url: str, binding: str) -> S3Location:
         """Where an input artifact's URL points, and the namespace Secret that reaches it (None: IRSA)."""
