@@ -70,7 +70,8 @@ def _register() -> None:
         path = BASE + "".join(f"/{{p{i}}}" for i in range(1, depth + 1))
         route(bp, path, ["PUT"], status=201, resource_group=True, response=FileCreated, query=("overwrite",),
               summary="Upload a file (raw bytes) to <objectStoreSecret>/<path>")(upload)
-        route(bp, path, ["GET"], resource_group=True, summary="Download a file")(download)
+        route(bp, path, ["GET"], resource_group=True, content_type="application/octet-stream",
+              summary="Download a file")(download)
         route(bp, path, ["DELETE"], status=204, resource_group=True, summary="Delete a file")(delete)
     # Document the family once, as the spec spells it: /files/{path}.
     docs = [replace(doc, path=BASE + "/{path}") for doc in ROUTE_DOCS[first_doc:first_doc + 3]]

@@ -54,7 +54,8 @@ def bulk_modify(req):
     return json_response({"deployments": bulk_results(req, BASE, outcomes)}, 202)
 
 
-@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS, summary="Count deployments")
+@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS,
+       content_type="text/plain", summary="Count deployments")
 def count(req):
     return count_response(container().deployments.count(req.ctx, run_filter(req, schedules=False)))
 

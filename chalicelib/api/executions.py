@@ -79,7 +79,8 @@ def bulk_modify(req):
     return json_response({"executions": bulk_results(req, BASE, outcomes)}, 202)
 
 
-@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS, summary="Count executions")
+@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS,
+       content_type="text/plain", summary="Count executions")
 def count(req):
     return count_response(container().executions.count(req.ctx, run_filter(req)))
 

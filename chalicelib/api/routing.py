@@ -31,8 +31,12 @@ class RouteDoc:
     request_model: Optional[type] = None
     response_model: Optional[Any] = None
     resource_group: bool = False
-    query: tuple = ()
+    query: tuple = ()  # names from parameters.QUERY, or parameters.Param for a route's own reading
     public: bool = False
+    path_params: tuple = ()  # parameters.Param for path names parameters.PATH does not describe (`{name}`)
+    headers: tuple = ()  # optional headers (parameters.Param) besides the required AI-Resource-Group
+    errors: tuple = ()  # error statuses beyond those every route of its kind may answer (openapi.py)
+    content_type: str = "application/json"  # of the success answer
 
 
 ROUTE_DOCS: List[RouteDoc] = []
@@ -54,21 +58,24 @@ def json_response(body: Any, status: int = 200, headers: Optional[dict] = None) 
 
 def route(blueprint: Any, path: str, methods: Iterable[str] = ("GET",), *, status: int = 200,
           resource_group: bool = False, allow_restricted: bool = False, public: bool = False,
-          body: Optional[type] = None, response: Optional[Any] = None, query: Iterable[str] = (),
-          summary: str = "") -> Callable:
+          body: Optional[type] = None, response: Optional[Any] = None, query: Iterable[Any] = (),
+          summary: str = "", path_params: Iterable[Any] = (), headers: Iterable[Any] = (),
+          errors: Iterable[int] = (), content_type: str = "application/json") -> Callable:
     """Register `fn(req, **path_params)` on the blueprint.
 
     resource_group=True: the route works inside one resource group; the header must name one that exists.
     public=True: no token needed and no tenant context (req.ctx is None); only for answers that say nothing of a
     tenant, such as the health check.
-    body/response/query/summary only document the route in /v2/openapi.json.
+    body/response/query/summary/path_params/headers/errors/content_type only document the route in
+    /v2/openapi.json (see RouteDoc).
     A view returns a pydantic model, a plain JSON value or a chalice Response.
     """
 
     def decorator(fn: Callable) -> Callable:
         for method in methods:
             ROUTE_DOCS.append(RouteDoc(path, method, status, summary or (fn.__doc__ or fn.__name__).strip(),
-                                       body, response, resource_group, tuple(query), public))
+                                       body, response, resource_group, tuple(query), public, tuple(path_params),
+                                       tuple(headers), tuple(errors), content_type))
         if public:
             PUBLIC_PATHS.add(path)
 
