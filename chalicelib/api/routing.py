@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, List, Optional, Set
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
 from chalice import Response
 from pydantic import BaseModel, ValidationError
@@ -42,6 +42,8 @@ class RouteDoc:
 ROUTE_DOCS: List[RouteDoc] = []
 # Route paths that answer without a token (the health check, for load balancers): the auth middleware reads it.
 PUBLIC_PATHS: Set[str] = set()
+# Route path -> the methods it answers: other methods get 405 with `Allow` before any token check (auth.py).
+ROUTE_METHODS: Dict[str, Set[str]] = {}
 
 
 def principal_of(req: ApiRequest) -> Principal:
@@ -78,6 +80,7 @@ def route(blueprint: Any, path: str, methods: Iterable[str] = ("GET",), *, statu
                                        tuple(headers), tuple(errors), content_type))
         if public:
             PUBLIC_PATHS.add(path)
+        ROUTE_METHODS.setdefault(path, set()).update(method.upper() for method in methods)
 
         @functools.wraps(fn)
         def view(**params: Any) -> Response:
