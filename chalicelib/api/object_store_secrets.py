@@ -7,7 +7,7 @@ from chalicelib.bootstrap import container
 from chalicelib.domain.context import DEFAULT_RESOURCE_GROUP
 from chalicelib.domain.object_store_secrets import SUFFIX, ObjectStoreSpec
 from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
-from chalicelib.schemas.secrets import Message, ObjectStoreSecretBody, ObjectStoreSecretOut
+from chalicelib.schemas.secrets import Message, ObjectStoreSecretBody, ObjectStoreSecretCreate, ObjectStoreSecretOut
 
 from .parameters import OBJECT_STORE_SECRET_NAME, OPTIONAL_RESOURCE_GROUP_HEADER
 from .routing import json_response, route
@@ -35,10 +35,10 @@ def _out(secret) -> ObjectStoreSecretOut:
     return ObjectStoreSecretOut(name=secret.name + SUFFIX, metadata=secret.metadata())
 
 
-@route(bp, BASE, ["POST"], headers=GROUP, status=202, body=ObjectStoreSecretBody, response=Message,
+@route(bp, BASE, ["POST"], headers=GROUP, status=202, body=ObjectStoreSecretCreate, response=Message,
        summary="Create an object store secret")
 def create(req):
-    body = req.body(ObjectStoreSecretBody)
+    body = req.body(ObjectStoreSecretCreate)
     container().object_store_secrets.create(_group_ctx(req), _spec(body))
     return json_response(Message(message="Secret has been created"), 202)
 

@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 from http import HTTPStatus
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from chalice import Blueprint
 from pydantic import BaseModel
@@ -34,13 +34,14 @@ def _resolved(model: Any) -> Any:
     return model.resolve() if isinstance(model, ListOf) else model
 
 
-def _model_classes() -> List[type]:
-    models = {ErrorBody}
+def _models() -> List[Tuple[type, str]]:
+    """(model, mode): request bodies as pydantic validates them, answers as it serializes them."""
+    models = {(ErrorBody, "serialization")}
     for doc in ROUTE_DOCS:
-        for model in (doc.request_model, _resolved(doc.response_model)):
+        for model, mode in ((doc.request_model, "validation"), (_resolved(doc.response_model), "serialization")):
             if isinstance(model, type) and issubclass(model, BaseModel):
-                models.add(model)
-    return sorted(models, key=lambda m: m.__name__)
+                models.add((model, mode))
+    return sorted(models, key=lambda item: (item[0].__name__, item[1]))
 
 
 def _doc_path(path: str) -> str:
@@ -73,19 +74,20 @@ def _error_statuses(doc: RouteDoc) -> List[int]:
     return sorted(statuses)
 
 
-def _success(doc: RouteDoc, names: Dict[type, str]) -> Dict[str, Any]:
+def _success(doc: RouteDoc, names: Dict[Tuple[type, str], str]) -> Dict[str, Any]:
     success: Dict[str, Any] = {"description": HTTPStatus(doc.status).phrase}
     response_model = _resolved(doc.response_model)
-    if response_model in names:
-        success["content"] = {doc.content_type: {"schema": {"$ref": REF.format(model=names[response_model])}}}
+    if (response_model, "serialization") in names:
+        ref = REF.format(model=names[(response_model, "serialization")])
+        success["content"] = {doc.content_type: {"schema": {"$ref": ref}}}
     elif doc.status != 204:
         success["content"] = {doc.content_type: {"schema": CONTENT_SCHEMAS.get(doc.content_type, {})}}
     return success
 
 
-def _operation(doc: RouteDoc, names: Dict[type, str]) -> Dict[str, Any]:
+def _operation(doc: RouteDoc, names: Dict[Tuple[type, str], str]) -> Dict[str, Any]:
     error = {"description": "AI API error", "content": {"application/json": {"schema": {
-        "$ref": REF.format(model="ErrorBody")}}}}
+        "$ref": REF.format(model=names[(ErrorBody, "serialization")])}}}}
     responses = {str(doc.status): _success(doc, names)}
     responses.update({str(status): {**error, "description": HTTPStatus(status).phrase}
                       for status in _error_statuses(doc)})
@@ -96,9 +98,9 @@ def _operation(doc: RouteDoc, names: Dict[type, str]) -> Dict[str, Any]:
         "responses": responses,
         "security": [] if doc.public else [{"oauth2": []}],
     }
-    if doc.request_model in names:
+    if (doc.request_model, "validation") in names:
         operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"$ref": REF.format(model=names[doc.request_model])}}}}
+            "application/json": {"schema": {"$ref": REF.format(model=names[(doc.request_model, "validation")])}}}}
     elif doc.method == "PUT":  # dataset upload: the file's raw bytes
         operation["requestBody"] = {"required": True, "content": {
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
@@ -107,14 +109,14 @@ def _operation(doc: RouteDoc, names: Dict[type, str]) -> Dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def build_document(base_url: str, token_url: str) -> Dict[str, Any]:
-    models = _model_classes()
-    keys, schema = models_json_schema([(m, "serialization") for m in models], by_alias=True, ref_template=REF)
-    names = {m: keys[(m, "serialization")]["$ref"].rsplit("/", 1)[-1] for m in models}
+    models = _models()
+    keys, schema = models_json_schema(models, by_alias=True, ref_template=REF)
+    names = {item: keys[item]["$ref"].rsplit("/", 1)[-1] for item in models}
     paths: Dict[str, Dict[str, Any]] = {}
     for doc in ROUTE_DOCS:
         paths.setdefault(_doc_path(doc.path), {})[doc.method.lower()] = _operation(doc, names)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",  # pydantic writes JSON Schema 2020-12, OpenAPI 3.1's dialect
         "info": {"title": "AI API (SAP AI Core compatible)", "version": "2.42.0"},
         "servers": [{"url": base_url}],
         "paths": dict(sorted(paths.items())),

@@ -7,7 +7,6 @@ Patterns are anchored `fullmatch` forms of Python regexes that are also valid EC
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Union
 
@@ -18,6 +17,7 @@ from chalicelib.domain.ids import ID_PATTERN
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.schedules import ScheduleStatus
 from chalicelib.domain.tracking.query import MAX_EXECUTION_IDS, MAX_TAG_FILTERS
+from chalicelib.schemas.common import anchored
 
 from .request import MAX_TOP, METRICS_MAX_TOP, QUERY_TEXT_MAX
 
@@ -42,12 +42,6 @@ class Param:
 ParamLike = Union[str, Param]
 
 
-def anchored(pattern: Union[str, "re.Pattern[str]"]) -> str:
-    """A fullmatch pattern for JSON Schema (whose `pattern` only searches)."""
-    text = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
-    return "^(?:" + text.removeprefix("^").removesuffix("$") + ")$"
-
-
 def text(max_length: int = QUERY_TEXT_MAX, min_length: int = 0, pattern: str = "") -> Schema:
     schema: Schema = {"type": "string", "maxLength": max_length}
     if min_length:
@@ -69,11 +63,11 @@ ID = text(64, 4, anchored(ID_PATTERN))
 BOOLEAN: Schema = {"type": "boolean"}
 RESOURCE_GROUP_ID = text(253, 3, anchored(resource_groups.RG_ID))
 # `key=value` / `key!=value` (domain.labels.SELECTOR); at most 10 terms (LabelSelector's max_terms).
-LABEL_SELECTOR = array(text(pattern=r"^[^=!\s]+\s*!?=.*$"), 10)
-OBJECT_PATH_SEGMENT = r"(?!\.\.?(?:/|$))" + object_store.SEGMENT.pattern  # no '.' or '..' segment
-# The dataset file API's one path: <object store secret>/<path below its pathPrefix> (percent-encoded '/' is fine).
-DATASET_PATH = text(object_store.MAX_PATH, 3, "^" + object_store_secrets.NAME.pattern
-                    + rf"(?:/{OBJECT_PATH_SEGMENT})+$")
+# domain.labels.SELECTOR's `key=value` / `key!=value`, narrowed where Python and JSON Schema regexes differ (Python's
+# \s also matches \x1c-\x1f and \x85) and to no ',' (request.list_param splits entries at commas).
+LABEL_SELECTOR = array(text(pattern=r"^[\w./-]+ ?!?= ?[^,\s]*$"), 10)
+# object_store.SEGMENT's characters, not starting with '.' (check_object_path refuses '.' and '..' segments).
+OBJECT_PATH_SEGMENT = r"[\w=+@~,-][\w.=+@~,-]*"
 # $filter on metrics: only executionId eq/in (tracking.query); anything else answers 501.
 _QUOTED_ID = r"'[\w.-]{4,64}'"
 FILTER_EXPRESSION = text(pattern=rf"^executionId (?:eq {_QUOTED_ID}|in \({_QUOTED_ID}(?:,{_QUOTED_ID}){{0,"
@@ -100,7 +94,8 @@ QUERY: Dict[str, Param] = {p.name: p for p in (
     Param("$expand", {"type": "string", "enum": ["scenario"]}),
     Param("name", text(256)),
     Param("kind", enum(artifacts.ArtifactKind)),
-    Param("artifactLabelSelector", array(text(pattern=anchored(artifacts.SELECTOR_TERM)),
+    # SELECTOR_TERM with a value free of whitespace too: list_param strips each comma-separated term.
+    Param("artifactLabelSelector", array(text(pattern=r"^ext\.ai\.sap\.com/[\w.-]+!?=[^\s=,]+$"),
                                          artifacts.MAX_SELECTOR_TERMS)),
     Param("versionId", text(64, 1)),
     Param("overwrite", BOOLEAN, "Replace an existing file"),
@@ -131,7 +126,9 @@ PATH: Dict[str, Param] = {p.name: p for p in (
     Param("repository_name", text(51, 1, anchored(repositories.NAME))),
     Param("service_name", text(100, 1)),
     Param("credential", text(4096, 1), "The run's tracking credential"),
-    Param("path", DATASET_PATH, "<objectStoreSecret>/<file path>"),
+    Param("object_store_secret", text(233, 1, anchored(object_store_secrets.NAME))),
+    Param("file_path", text(255, 1, anchored(OBJECT_PATH_SEGMENT)),
+          "The file below the secret's pathPrefix; a deeper path (data/train.csv) goes in more path segments"),
 )}
 DOCKER_SECRET_NAME = Param("name", text(63, 2, anchored(docker_secrets.NAME)))
 GENERIC_SECRET_NAME = Param("name", text(252, 1, anchored(generic_secrets.NAME)))
