@@ -33,7 +33,7 @@ def create(req):
     return json_response(created, 202, {"Location": f"{BASE}/{deployment.id}"})
 
 
-@route(bp, BASE, ["GET"], resource_group=True, response=ListOf(DeploymentOut),
+@route(bp, BASE, ["GET"], resource_group=True, response=(ListOf(DeploymentOut), ListOf(DeploymentStatusOut)),
        query=FILTERS + ("$top", "$skip", "$select"), summary="List deployments")
 def query(req):
     skip, top = req.paging()
@@ -60,7 +60,8 @@ def count(req):
     return count_response(container().deployments.count(req.ctx, run_filter(req, schedules=False)))
 
 
-@route(bp, BASE + "/{deployment_id}", ["GET"], resource_group=True, response=DeploymentOut, query=("$select",),
+@route(bp, BASE + "/{deployment_id}", ["GET"], resource_group=True, response=(DeploymentOut, DeploymentStatusOut),
+       query=("$select",),
        summary="Get a deployment (with $select=status: only its status)")
 def get(req, deployment_id):
     status_only = select_status(req.list_param("$select"))

@@ -34,11 +34,17 @@ def _resolved(model: Any) -> Any:
     return model.resolve() if isinstance(model, ListOf) else model
 
 
+def _answers(doc: RouteDoc) -> List[Any]:
+    """The route's answer models: `response=(A, B)` when a query parameter picks one ($select=status)."""
+    models = doc.response_model if isinstance(doc.response_model, tuple) else (doc.response_model,)
+    return [_resolved(model) for model in models if model is not None]
+
+
 def _models() -> List[Tuple[type, str]]:
     """(model, mode): request bodies as pydantic validates them, answers as it serializes them."""
     models = {(ErrorBody, "serialization")}
     for doc in ROUTE_DOCS:
-        for model, mode in ((doc.request_model, "validation"), (_resolved(doc.response_model), "serialization")):
+        for model, mode in [(doc.request_model, "validation")] + [(m, "serialization") for m in _answers(doc)]:
             if isinstance(model, type) and issubclass(model, BaseModel):
                 models.add((model, mode))
     return sorted(models, key=lambda item: (item[0].__name__, item[1]))
@@ -76,10 +82,10 @@ def _error_statuses(doc: RouteDoc) -> List[int]:
 
 def _success(doc: RouteDoc, names: Dict[Tuple[type, str], str]) -> Dict[str, Any]:
     success: Dict[str, Any] = {"description": HTTPStatus(doc.status).phrase}
-    response_model = _resolved(doc.response_model)
-    if (response_model, "serialization") in names:
-        ref = REF.format(model=names[(response_model, "serialization")])
-        success["content"] = {doc.content_type: {"schema": {"$ref": ref}}}
+    refs = [{"$ref": REF.format(model=names[(model, "serialization")])} for model in _answers(doc)
+            if (model, "serialization") in names]
+    if refs:
+        success["content"] = {doc.content_type: {"schema": refs[0] if len(refs) == 1 else {"anyOf": refs}}}
     elif doc.status != 204:
         success["content"] = {doc.content_type: {"schema": CONTENT_SCHEMAS.get(doc.content_type, {})}}
     return success

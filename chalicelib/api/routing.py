@@ -29,7 +29,7 @@ class RouteDoc:
     status: int
     summary: str
     request_model: Optional[type] = None
-    response_model: Optional[Any] = None
+    response_model: Optional[Any] = None  # a model, ListOf(model), or a tuple of those (one is answered)
     resource_group: bool = False
     query: tuple = ()  # names from parameters.QUERY, or parameters.Param for a route's own reading
     public: bool = False

@@ -47,12 +47,15 @@ class BulkItem(Body):
     target_status: Literal["STOPPED", "DELETED"]
 
 
+UNIQUE_IDS = "Each id at most once."
+
+
 class ExecutionBulkPatch(Body):
-    executions: List[BulkItem] = Field(min_length=1, max_length=100)
+    executions: List[BulkItem] = Field(min_length=1, max_length=100, description=UNIQUE_IDS)
 
 
 class DeploymentBulkPatch(Body):
-    deployments: List[BulkItem] = Field(min_length=1, max_length=100)
+    deployments: List[BulkItem] = Field(min_length=1, max_length=100, description=UNIQUE_IDS)
 
 
 # -- responses -----------------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ ACCEPTED_400 = {
     ("POST", "/v2/lm/executionSchedules"): WINDOW,
     ("PATCH", "/v2/lm/executionSchedules/{scheduleId}"): WINDOW,
     ("POST", "/v2/lm/configurations"): MISSING,
+    # Each id at most once: JSON Schema cannot say so (uniqueItems compares whole items); the description does.
+    ("PATCH", "/v2/lm/executions"): "appears more than once",
+    ("PATCH", "/v2/lm/deployments"): "appears more than once",
     ("POST", "/v2/admin/applications"): MISSING,
     **{(method, "/v2/lm/dataset/files/{objectStoreSecret}/{filePath}"): "only S3 stores"
        for method in ("PUT", "GET", "DELETE")},
