@@ -19,7 +19,7 @@ from chalicelib.domain.schedules import ScheduleStatus
 from chalicelib.domain.tracking.query import MAX_EXECUTION_IDS, MAX_TAG_FILTERS
 from chalicelib.schemas.common import anchored
 
-from .request import MAX_TOP, METRICS_MAX_TOP, QUERY_TEXT_MAX
+from .request import MAX_LIST_ITEMS, MAX_TOP, METRICS_MAX_TOP, QUERY_TEXT_MAX
 
 Schema = Dict[str, Any]
 
@@ -62,9 +62,9 @@ def array(items: Schema, max_items: int) -> Schema:
 ID = text(64, 4, anchored(ID_PATTERN))
 BOOLEAN: Schema = {"type": "boolean"}
 RESOURCE_GROUP_ID = text(253, 3, anchored(resource_groups.RG_ID))
-# `key=value` / `key!=value` (domain.labels.SELECTOR); at most 10 terms (LabelSelector's max_terms).
 # domain.labels.SELECTOR's `key=value` / `key!=value`, narrowed where Python and JSON Schema regexes differ (Python's
-# \s also matches \x1c-\x1f and \x85) and to no ',' (request.list_param splits entries at commas).
+# \s also matches \x1c-\x1f and \x85) and to no ',' (request.list_param splits entries at commas); at most 10 terms
+# (LabelSelector's max_terms).
 LABEL_SELECTOR = array(text(pattern=r"^[\w./-]+ ?!?= ?[^,\s]*$"), 10)
 # object_store.SEGMENT's characters, not starting with '.' (check_object_path refuses '.' and '..' segments).
 OBJECT_PATH_SEGMENT = r"[\w=+@~,-][\w.=+@~,-]*"
@@ -84,7 +84,7 @@ QUERY: Dict[str, Param] = {p.name: p for p in (
     Param("$search", text(SEARCH_MAX, 1, r"^[^~]*$"), "Substring to look for"),
     Param("searchCaseInsensitive", BOOLEAN),
     Param("labelSelector", LABEL_SELECTOR, "key=value or key!=value, all must hold"),
-    Param("executableIds", array(ID, 1000)),
+    Param("executableIds", array(ID, MAX_LIST_ITEMS)),
     Param("configurationId", ID),
     Param("scenarioId", ID),
     Param("executionId", ID),

@@ -28,6 +28,7 @@ MAX_JSON_DEPTH = 32
 QUERY_TEXT_MAX = 5000
 MAX_TOP = 100000
 METRICS_MAX_TOP = 10000
+MAX_LIST_ITEMS = 1000
 
 
 class ApiRequest:
@@ -64,7 +65,7 @@ class ApiRequest:
             raise InvalidInput(f"Query parameter '{name}' must match ^[\\w.-]{{4,64}}$, got '{value}'.", target=name)
         return value
 
-    def list_param(self, name: str, *, max_items: int = 1000) -> List[str]:
+    def list_param(self, name: str, *, max_items: int = MAX_LIST_ITEMS) -> List[str]:
         items: List[str] = []
         for value in self._values(name):
             items.extend(part.strip() for part in value.split(",") if part.strip())
