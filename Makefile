@@ -64,6 +64,11 @@ unit: $(STAMP)
 api: $(STAMP)
 	$(PY) -m pytest -q tests/api
 
+# schemathesis against /v2/openapi.json, in-process and bounded (also part of `make test` and `make api`).
+.PHONY: fuzz
+fuzz: $(STAMP)
+	$(PY) -m pytest -q tests/api/test_openapi_fuzz.py
+
 conformance: $(STAMP) $(JS_STAMP)
 	$(PY) -m pytest -q tests/conformance
 

@@ -51,7 +51,8 @@ def query(req):
     return ListResponse[ArtifactOut](count=listing.count, resources=[artifact_out(a) for a in listing.items])
 
 
-@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS, summary="Count artifacts")
+@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS,
+       content_type="text/plain", summary="Count artifacts")
 def count(req):
     return count_response(container().artifacts.count(req.ctx, **_filters(req)))
 

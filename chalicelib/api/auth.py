@@ -12,7 +12,7 @@ from chalicelib.domain.tracking import RUN_TOKEN_PREFIX, TRACKING_PREFIX
 
 from .access_log import AccessLog
 from .errors import error_response, normalize
-from .routing import PRINCIPAL_KEY, PUBLIC_PATHS, REQUEST_ID_KEY
+from .routing import PRINCIPAL_KEY, PUBLIC_PATHS, REQUEST_ID_KEY, ROUTE_METHODS
 
 # One structured line per request (JSON, CloudWatch-friendly). Never headers or bodies: they carry tokens
 # and secret data.
@@ -34,10 +34,13 @@ def auth_middleware(event: Any, get_response: Callable[[Any], Response]) -> Resp
     request_id = event.context.get(REQUEST_ID_KEY) or str(uuid.uuid4())
     event.context[REQUEST_ID_KEY] = request_id
     path = event.context.get("path", "")
+    allowed = ROUTE_METHODS.get(event.path)
     try:
         from chalicelib.bootstrap import container
 
-        if event.path in PUBLIC_PATHS:
+        if allowed is not None and event.method.upper() not in allowed:
+            pass  # answered below with 405: which methods a path has is no secret, so no token is asked first
+        elif event.path in PUBLIC_PATHS:
             pass  # the health check: load balancers and troubleshooting call it without a token
         elif path.startswith(TRACKING_PREFIX):
             # Inside a run the SDK sends an empty Authorization header: the path carries the credential.
@@ -54,12 +57,26 @@ def auth_middleware(event: Any, get_response: Callable[[Any], Response]) -> Resp
         response = error_response(401, err.code, err.message, request_id, path)
         response.headers["WWW-Authenticate"] = 'Bearer realm="aicore"'
     else:
-        response = normalize(get_response(event), request_id, path)
+        if allowed is not None and event.method.upper() not in allowed:
+            response = method_not_allowed(event.method, allowed, request_id, path)
+        else:
+            response = normalize(get_response(event), request_id, path)
     response.headers["X-Request-Id"] = request_id
     principal = event.context.get(PRINCIPAL_KEY)
     access_log.info("request", method=event.method, path=_loggable(path), status=response.status_code,
                     tenant=getattr(principal, "tenant", None), request_id=request_id,
                     duration_ms=round((time.perf_counter() - started) * 1000, 1))
+    return response
+
+
+def method_not_allowed(method: str, allowed, request_id: str, path: str) -> Response:
+    """RFC 9110: 405 names the methods the path has. Here wherever the app is reached (chalice.test, the local
+    front, Lambda). On AWS, API Gateway answers a method no route declares itself (403 MissingAuthenticationToken)
+    before the function runs."""
+    methods = ", ".join(sorted(allowed))
+    response = error_response(405, "MethodNotAllowed", f"{path} does not support {method}; it supports {methods}.",
+                              request_id, path)
+    response.headers["Allow"] = methods
     return response
 
 

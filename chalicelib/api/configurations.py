@@ -61,7 +61,8 @@ def query(req):
     return ListResponse[ConfigurationOut](count=listing.count, resources=[_out(c) for c in listing.items])
 
 
-@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS, summary="Count configurations")
+@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS,
+       content_type="text/plain", summary="Count configurations")
 def count(req):
     return count_response(container().configurations.count(req.ctx, **_filters(req)))
 

@@ -70,10 +70,13 @@ def _register() -> None:
         path = BASE + "".join(f"/{{p{i}}}" for i in range(1, depth + 1))
         route(bp, path, ["PUT"], status=201, resource_group=True, response=FileCreated, query=("overwrite",),
               summary="Upload a file (raw bytes) to <objectStoreSecret>/<path>")(upload)
-        route(bp, path, ["GET"], resource_group=True, summary="Download a file")(download)
+        route(bp, path, ["GET"], resource_group=True, content_type="application/octet-stream",
+              summary="Download a file")(download)
         route(bp, path, ["DELETE"], status=204, resource_group=True, summary="Delete a file")(delete)
-    # Document the family once, as the spec spells it: /files/{path}.
-    docs = [replace(doc, path=BASE + "/{path}") for doc in ROUTE_DOCS[first_doc:first_doc + 3]]
+    # Document the family once, as a secret and a file name: OpenAPI has no parameter that spans segments (the
+    # spec's `{path}` cannot hold a '/' there), so deeper paths are told in the parameter's description.
+    documented = BASE + "/{object_store_secret}/{file_path}"
+    docs = [replace(doc, path=documented) for doc in ROUTE_DOCS[first_doc:first_doc + 3]]
     ROUTE_DOCS[first_doc:] = docs
 
 

@@ -33,7 +33,7 @@ def create(req):
     return json_response(created, 202, {"Location": f"{BASE}/{deployment.id}"})
 
 
-@route(bp, BASE, ["GET"], resource_group=True, response=ListOf(DeploymentOut),
+@route(bp, BASE, ["GET"], resource_group=True, response=(ListOf(DeploymentOut), ListOf(DeploymentStatusOut)),
        query=FILTERS + ("$top", "$skip", "$select"), summary="List deployments")
 def query(req):
     skip, top = req.paging()
@@ -54,12 +54,14 @@ def bulk_modify(req):
     return json_response({"deployments": bulk_results(req, BASE, outcomes)}, 202)
 
 
-@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS, summary="Count deployments")
+@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS,
+       content_type="text/plain", summary="Count deployments")
 def count(req):
     return count_response(container().deployments.count(req.ctx, run_filter(req, schedules=False)))
 
 
-@route(bp, BASE + "/{deployment_id}", ["GET"], resource_group=True, response=DeploymentOut, query=("$select",),
+@route(bp, BASE + "/{deployment_id}", ["GET"], resource_group=True, response=(DeploymentOut, DeploymentStatusOut),
+       query=("$select",),
        summary="Get a deployment (with $select=status: only its status)")
 def get(req, deployment_id):
     status_only = select_status(req.list_param("$select"))

@@ -8,10 +8,13 @@ from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.secrets import (DockerRegistrySecretCreate, DockerRegistrySecretOut,
                                         DockerRegistrySecretPatch, Message)
 
+from .parameters import DOCKER_SECRET_NAME
 from .routing import json_response, route
 
 bp = Blueprint(__name__)
 BASE = "/v2/admin/dockerRegistrySecrets"
+ITEM = BASE + "/{name}"
+NAME = (DOCKER_SECRET_NAME,)
 
 
 @route(bp, BASE, ["POST"], status=202, body=DockerRegistrySecretCreate, response=Message,
@@ -32,13 +35,13 @@ def query(req):
                                                  resources=items)
 
 
-@route(bp, BASE + "/{name}", ["GET"], response=DockerRegistrySecretOut,
+@route(bp, ITEM, ["GET"], path_params=NAME, response=DockerRegistrySecretOut,
        summary="Get a docker registry secret (name only)")
 def get(req, name):
     return DockerRegistrySecretOut(name=container().docker_registry_secrets.get(req.ctx, name).name)
 
 
-@route(bp, BASE + "/{name}", ["PATCH"], status=202, body=DockerRegistrySecretPatch, response=IdMessage,
+@route(bp, ITEM, ["PATCH"], path_params=NAME, status=202, body=DockerRegistrySecretPatch, response=IdMessage,
        summary="Replace the data of a docker registry secret")
 def modify(req, name):
     body = req.body(DockerRegistrySecretPatch)
@@ -46,7 +49,8 @@ def modify(req, name):
     return json_response(IdMessage(id=name, message="Secret has been modified"), 202)
 
 
-@route(bp, BASE + "/{name}", ["DELETE"], status=202, response=IdMessage, summary="Delete a docker registry secret")
+@route(bp, ITEM, ["DELETE"], path_params=NAME, status=202, response=IdMessage,
+       summary="Delete a docker registry secret")
 def delete(req, name):
     container().docker_registry_secrets.delete(req.ctx, name)
     return json_response(IdMessage(id=name, message="Docker Registry Secret has been deleted"), 202)

@@ -58,7 +58,7 @@ def create(req):
                          {"Location": f"{BASE}/{execution.id}"})
 
 
-@route(bp, BASE, ["GET"], resource_group=True, response=ListOf(ExecutionOut),
+@route(bp, BASE, ["GET"], resource_group=True, response=(ListOf(ExecutionOut), ListOf(RunStatusOut)),
        query=FILTERS + ("$top", "$skip", "$select"), summary="List executions")
 def query(req):
     skip, top = req.paging()
@@ -79,12 +79,14 @@ def bulk_modify(req):
     return json_response({"executions": bulk_results(req, BASE, outcomes)}, 202)
 
 
-@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS, summary="Count executions")
+@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS,
+       content_type="text/plain", summary="Count executions")
 def count(req):
     return count_response(container().executions.count(req.ctx, run_filter(req)))
 
 
-@route(bp, BASE + "/{execution_id}", ["GET"], resource_group=True, response=ExecutionOut, query=("$select",),
+@route(bp, BASE + "/{execution_id}", ["GET"], resource_group=True, response=(ExecutionOut, RunStatusOut),
+       query=("$select",),
        summary="Get an execution (with $select=status: only its status)")
 def get(req, execution_id):
     if select_status(req.list_param("$select")):

@@ -11,10 +11,14 @@ from chalicelib.schemas.common import ListOf, ListResponse
 from chalicelib.schemas.secrets import (GenericSecretCreate, GenericSecretOut, GenericSecretPatch, Message,
                                         NameMessage, SecretLabel)
 
+from .parameters import GENERIC_SECRET_NAME, SECRETS_RESOURCE_GROUP_HEADER, TENANT_SCOPE_HEADER
 from .routing import route
 
 bp = Blueprint(__name__)
 BASE = "/v2/admin/secrets"
+ITEM = BASE + "/{name}"
+GROUP = (SECRETS_RESOURCE_GROUP_HEADER, TENANT_SCOPE_HEADER)
+NAME = (GENERIC_SECRET_NAME,)
 
 
 def _ctx(req):
@@ -35,14 +39,15 @@ def _out(ctx, secret) -> GenericSecretOut:
         resource_group_secrets_sync_status=container().generic_secrets.sync_status(ctx, secret))
 
 
-@route(bp, BASE, ["POST"], body=GenericSecretCreate, response=NameMessage, summary="Create a generic secret")
+@route(bp, BASE, ["POST"], headers=GROUP, body=GenericSecretCreate, response=NameMessage,
+       summary="Create a generic secret")
 def create(req):
     body = req.body(GenericSecretCreate)
     secret = container().generic_secrets.create(_ctx(req), body.name, body.data, _labels(body.labels))
     return NameMessage(name=secret.name, message="Secret has been created")
 
 
-@route(bp, BASE, ["GET"], response=ListOf(GenericSecretOut), query=("$top", "$skip", "$count"),
+@route(bp, BASE, ["GET"], headers=GROUP, response=ListOf(GenericSecretOut), query=("$top", "$skip", "$count"),
        summary="List generic secrets (no data)")
 def query(req):
     skip, top = req.paging(default_top=None)
@@ -53,13 +58,14 @@ def query(req):
                                           resources=items)
 
 
-@route(bp, BASE + "/{name}", ["GET"], response=GenericSecretOut, summary="Get a generic secret (no data)")
+@route(bp, ITEM, ["GET"], headers=GROUP, path_params=NAME, response=GenericSecretOut,
+       summary="Get a generic secret (no data)")
 def get(req, name):
     ctx = _ctx(req)
     return _out(ctx, container().generic_secrets.get(ctx, name))
 
 
-@route(bp, BASE + "/{name}", ["PATCH"], body=GenericSecretPatch, response=NameMessage,
+@route(bp, ITEM, ["PATCH"], headers=GROUP, path_params=NAME, body=GenericSecretPatch, response=NameMessage,
        summary="Replace the data (and labels) of a generic secret")
 def modify(req, name):
     body = req.body(GenericSecretPatch)
@@ -67,7 +73,7 @@ def modify(req, name):
     return NameMessage(name=secret.name, message="Secret has been modified")
 
 
-@route(bp, BASE + "/{name}", ["DELETE"], response=Message, summary="Delete a generic secret")
+@route(bp, ITEM, ["DELETE"], headers=GROUP, path_params=NAME, response=Message, summary="Delete a generic secret")
 def delete(req, name):
     container().generic_secrets.delete(_ctx(req), name)
     # The spec has no body here, but ai-core-sdk 2.6.2 parses one.

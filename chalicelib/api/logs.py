@@ -11,10 +11,11 @@ from chalicelib.domain.logs import DEFAULT_TOP, MAX_TOP
 from chalicelib.domain.records import Kind
 from chalicelib.schemas.logs import LogData, LogLine, LogsOut
 
+from .parameters import LOG_END, LOG_ORDER, LOG_START, LOG_TOP
 from .routing import route
 
 bp = Blueprint(__name__)
-QUERY = ("$top", "start", "end", "$order")
+QUERY = (LOG_TOP, LOG_START, LOG_END, LOG_ORDER)
 # An unencoded '+' in an offset arrives as a space ("...14.347 02:00"); the spec asks for %2B, we forgive it.
 SPACED_OFFSET = re.compile(r"(T[\d:.]+) (\d{2}:?\d{2})$")
 

@@ -7,6 +7,7 @@ from chalicelib.bootstrap import container
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.schemas.resource_groups import NodeReservation
 
+from .parameters import KPI_COLUMNS
 from .routing import route
 
 bp = Blueprint(__name__)
@@ -107,7 +108,7 @@ def reserve_nodes(req):
     return {"message": "Nothing to reserve: no resource plan asked for nodes."}
 
 
-@route(bp, "/v2/analytics/kpis", query=("$select",),
+@route(bp, "/v2/analytics/kpis", query=(KPI_COLUMNS,),
        summary="Executions, artifacts and deployments per resource group, scenario and executable")
 def kpis(req):
     from chalicelib.domain.analytics import select_columns

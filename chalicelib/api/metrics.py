@@ -15,6 +15,9 @@ from chalicelib.domain.tracking.query import (MAX_EXECUTION_IDS, TagFilters, che
 from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.metrics import ExecutionMetricsIn, MetricsPatch, MetricsResourceOut
 
+from .parameters import (METRICS_EXECUTION, METRICS_EXECUTION_IDS, METRICS_FILTER, METRICS_SELECT,
+                         METRICS_TAG_FILTERS, METRICS_TOP)
+from .request import METRICS_MAX_TOP
 from .routing import json_response, principal_of, route
 
 bp = Blueprint(__name__)
@@ -59,7 +62,7 @@ def post_for_execution(req, execution_id):
     return write_metrics(req, req.ctx, _execution_id(execution_id))
 
 
-@route(bp, OF_EXECUTION, ["GET"], resource_group=True, response=MetricsResourceOut, query=("$select",),
+@route(bp, OF_EXECUTION, ["GET"], resource_group=True, response=MetricsResourceOut, query=(METRICS_SELECT,),
        summary="Convenience beside GET /lm/metrics: this execution's MetricResource (empty lists if it has "
                "no metrics yet; 404 if the execution does not exist)")
 def get_for_execution(req, execution_id):
@@ -69,11 +72,12 @@ def get_for_execution(req, execution_id):
 
 
 @route(bp, BASE, ["GET"], resource_group=True, response=ListOf(MetricsResourceOut),
-       query=("executionIds", "$filter", "$select", "tagFilters", "$top", "$skip"),
+       query=(METRICS_EXECUTION_IDS, METRICS_FILTER, METRICS_SELECT, METRICS_TAG_FILTERS, METRICS_TOP, "$skip"),
+       errors=(501,),
        summary="Read metrics of up to 10 executions (executionIds, or $filter with eq/in on executionId)")
 def query(req):
     ids = check_execution_ids(req.list_param("executionIds", max_items=MAX_EXECUTION_IDS))
-    expression = req.text("$filter", max_length=5000)
+    expression = req.text("$filter")
     if expression:
         from_filter = parse_execution_filter(expression)
         ids = [i for i in ids if i in from_filter] if ids else from_filter  # both given: both must hold
@@ -81,14 +85,14 @@ def query(req):
         raise InvalidInput("Give executionIds (a comma list of up to 10 execution ids) or $filter "
                            "(executionId eq 'id').", target="executionIds")
     parts = select_parts(req.list_param("$select"))
-    tag_filters = TagFilters(req.text("tagFilters", max_length=5000))
-    skip, top = req.paging(default_top=1000, max_top=10000)
+    tag_filters = TagFilters(req.text("tagFilters"))
+    skip, top = req.paging(default_top=1000, max_top=METRICS_MAX_TOP)
     count, docs = container().metrics.read(req.ctx, ids, parts, tag_filters, skip, top)
     resources = [MetricsResourceOut.model_validate(doc) for doc in docs]
     return ListResponse[MetricsResourceOut](count=count, resources=resources)
 
 
-@route(bp, BASE, ["DELETE"], resource_group=True, response=IdMessage, query=("executionId",),
+@route(bp, BASE, ["DELETE"], resource_group=True, response=IdMessage, query=(METRICS_EXECUTION,),
        summary="Delete the metrics, tags and customInfo of an execution")
 def delete(req):
     execution_id = req.text("executionId", max_length=256)

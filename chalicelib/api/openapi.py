@@ -2,73 +2,127 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
-from typing import Any, Dict, List
+from http import HTTPStatus
+from typing import Any, Dict, List, Tuple
 
 from chalice import Blueprint
 from pydantic import BaseModel
+from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.bootstrap import container
 from chalicelib.schemas.common import ErrorBody, ListOf
 
+from . import parameters
 from .routing import ROUTE_DOCS, RouteDoc, route
 
 bp = Blueprint(__name__)
 
 PATH_PARAM = re.compile(r"{(\w+)}")
 REF = "#/components/schemas/{model}"
+# Success bodies of routes without a wire model.
+CONTENT_SCHEMAS: Dict[str, Any] = {
+    "application/json": {"type": "object"},
+    "text/plain": {"type": "integer", "minimum": 0},  # the `$count` routes' bare number
+    "application/octet-stream": {"type": "string", "format": "binary"},
+}
 
 
 def _resolved(model: Any) -> Any:
     return model.resolve() if isinstance(model, ListOf) else model
 
 
-def _model_classes() -> List[type]:
-    models = {ErrorBody}
+def _answers(doc: RouteDoc) -> List[Any]:
+    """The route's answer models: `response=(A, B)` when a query parameter picks one ($select=status)."""
+    models = doc.response_model if isinstance(doc.response_model, tuple) else (doc.response_model,)
+    return [_resolved(model) for model in models if model is not None]
+
+
+def _models() -> List[Tuple[type, str]]:
+    """(model, mode): request bodies as pydantic validates them, answers as it serializes them."""
+    models = {(ErrorBody, "serialization")}
     for doc in ROUTE_DOCS:
-        for model in (doc.request_model, _resolved(doc.response_model)):
+        for model, mode in [(doc.request_model, "validation")] + [(m, "serialization") for m in _answers(doc)]:
             if isinstance(model, type) and issubclass(model, BaseModel):
-                models.add(model)
-    return sorted(models, key=lambda m: m.__name__)
+                models.add((model, mode))
+    return sorted(models, key=lambda item: (item[0].__name__, item[1]))
 
 
-def _operation(doc: RouteDoc, names: Dict[type, str]) -> Dict[str, Any]:
-    params: List[Dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in PATH_PARAM.findall(doc.path)
-    ]
-    params += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}} for name in doc.query]
+def _doc_path(path: str) -> str:
+    """`{execution_id}` -> `{executionId}`, as the AI API spells its path parameters."""
+    return PATH_PARAM.sub(lambda m: "{" + to_camel(m[1]) + "}", path)
+
+
+def _parameters(doc: RouteDoc) -> List[Dict[str, Any]]:
+    overrides = {p.name: p for p in doc.path_params}
+    specs = [replace(parameters.path_param(name, overrides), name=to_camel(name)).spec("path")
+             for name in PATH_PARAM.findall(doc.path)]
+    specs += [parameters.query_param(item).spec("query") for item in doc.query]
     if doc.resource_group:
-        params.append({"name": "AI-Resource-Group", "in": "header", "required": True, "schema": {"type": "string"}})
-    success: Dict[str, Any] = {"description": "Success"}
-    response_model = _resolved(doc.response_model)
-    if response_model in names:
-        success["content"] = {"application/json": {"schema": {"$ref": REF.format(model=names[response_model])}}}
-    error = {"description": "Error", "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorBody")}}}}
+        specs.append(parameters.RESOURCE_GROUP_HEADER.spec("header"))
+    specs += [header.spec("header") for header in doc.headers]
+    return specs
+
+
+def _error_statuses(doc: RouteDoc) -> List[int]:
+    """What the route may answer besides success: from the checks every route of its kind passes through."""
+    if doc.public:
+        return sorted({400, *doc.errors})
+    statuses = {400, 401, 403, 404, *doc.errors}  # bad input, no/bad token, restricted token, unknown resource
+    if doc.resource_group:
+        statuses.add(412)  # the resource group is not PROVISIONED (yet, or any more)
+    if doc.method in ("POST", "PUT", "PATCH", "DELETE"):
+        statuses |= {409, 412}  # exists already / concurrent change; the resource's state forbids it
+    if doc.request_model is not None or doc.method == "PUT":
+        statuses.add(413)  # body over the size limit
+    return sorted(statuses)
+
+
+def _success(doc: RouteDoc, names: Dict[Tuple[type, str], str]) -> Dict[str, Any]:
+    success: Dict[str, Any] = {"description": HTTPStatus(doc.status).phrase}
+    refs = [{"$ref": REF.format(model=names[(model, "serialization")])} for model in _answers(doc)
+            if (model, "serialization") in names]
+    if refs:
+        success["content"] = {doc.content_type: {"schema": refs[0] if len(refs) == 1 else {"anyOf": refs}}}
+    elif doc.status != 204:
+        success["content"] = {doc.content_type: {"schema": CONTENT_SCHEMAS.get(doc.content_type, {})}}
+    return success
+
+
+def _operation(doc: RouteDoc, names: Dict[Tuple[type, str], str]) -> Dict[str, Any]:
+    error = {"description": "AI API error", "content": {"application/json": {"schema": {
+        "$ref": REF.format(model=names[(ErrorBody, "serialization")])}}}}
+    responses = {str(doc.status): _success(doc, names)}
+    responses.update({str(status): {**error, "description": HTTPStatus(status).phrase}
+                      for status in _error_statuses(doc)})
     operation: Dict[str, Any] = {
         "summary": doc.summary.splitlines()[0] if doc.summary else "",
         "operationId": f"{doc.method.lower()}_{re.sub(r'[^A-Za-z0-9]+', '_', doc.path).strip('_')}",
-        "parameters": params,
-        "responses": {str(doc.status): success, "400": error, "401": error, "404": error},
+        "parameters": _parameters(doc),
+        "responses": responses,
         "security": [] if doc.public else [{"oauth2": []}],
     }
-    if doc.request_model in names:
+    if (doc.request_model, "validation") in names:
         operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"$ref": REF.format(model=names[doc.request_model])}}}}
+            "application/json": {"schema": {"$ref": REF.format(model=names[(doc.request_model, "validation")])}}}}
+    elif doc.method == "PUT":  # dataset upload: the file's raw bytes
+        operation["requestBody"] = {"required": True, "content": {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
     return operation
 
 
 @lru_cache(maxsize=1)
 def build_document(base_url: str, token_url: str) -> Dict[str, Any]:
-    models = _model_classes()
-    keys, schema = models_json_schema([(m, "serialization") for m in models], by_alias=True, ref_template=REF)
-    names = {m: keys[(m, "serialization")]["$ref"].rsplit("/", 1)[-1] for m in models}
+    models = _models()
+    keys, schema = models_json_schema(models, by_alias=True, ref_template=REF)
+    names = {item: keys[item]["$ref"].rsplit("/", 1)[-1] for item in models}
     paths: Dict[str, Dict[str, Any]] = {}
     for doc in ROUTE_DOCS:
-        paths.setdefault(doc.path, {})[doc.method.lower()] = _operation(doc, names)
+        paths.setdefault(_doc_path(doc.path), {})[doc.method.lower()] = _operation(doc, names)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",  # pydantic writes JSON Schema 2020-12, OpenAPI 3.1's dialect
         "info": {"title": "AI API (SAP AI Core compatible)", "version": "2.42.0"},
         "servers": [{"url": base_url}],
         "paths": dict(sorted(paths.items())),
@@ -80,7 +134,8 @@ def build_document(base_url: str, token_url: str) -> Dict[str, Any]:
     }
 
 
-@route(bp, "/v2/openapi.json", summary="This service's OpenAPI 3 document")
+@route(bp, "/v2/openapi.json", public=True,
+       summary="This service's OpenAPI 3 document (no token: it holds no tenant data)")
 def openapi(req):
     settings = container().settings
     token_url = (settings.oidc_issuer or settings.base_url).rstrip("/") + "/oauth/token"

@@ -24,6 +24,11 @@ JSON_TYPES = ("application/json", "application/merge-patch+json", "text/json")
 # No AI API body nests past ~6 levels, and DynamoDB stores documents at most 32 deep. Python's parser would
 # stop near 1,000 with a RecursionError (a 500); every later walk over the value would risk the same.
 MAX_JSON_DEPTH = 32
+# Query limits; parameters.py states the same numbers in /v2/openapi.json.
+QUERY_TEXT_MAX = 5000
+MAX_TOP = 100000
+METRICS_MAX_TOP = 10000
+MAX_LIST_ITEMS = 1000
 
 
 class ApiRequest:
@@ -45,7 +50,7 @@ class ApiRequest:
         bare = name.lstrip("$")
         return self._query.get(f"${bare}", []) + self._query.get(bare, [])
 
-    def text(self, name: str, *, max_length: int = 5000) -> Optional[str]:
+    def text(self, name: str, *, max_length: int = QUERY_TEXT_MAX) -> Optional[str]:
         values = self._values(name)
         if not values:
             return None
@@ -60,7 +65,7 @@ class ApiRequest:
             raise InvalidInput(f"Query parameter '{name}' must match ^[\\w.-]{{4,64}}$, got '{value}'.", target=name)
         return value
 
-    def list_param(self, name: str, *, max_items: int = 1000) -> List[str]:
+    def list_param(self, name: str, *, max_items: int = MAX_LIST_ITEMS) -> List[str]:
         items: List[str] = []
         for value in self._values(name):
             items.extend(part.strip() for part in value.split(",") if part.strip())
@@ -96,7 +101,7 @@ class ApiRequest:
         value = self.text(name)
         return parse_timestamp(value, name) if value else None
 
-    def paging(self, default_top: Optional[int] = 10000, max_top: int = 100000) -> tuple:
+    def paging(self, default_top: Optional[int] = 10000, max_top: int = MAX_TOP) -> tuple:
         return self.integer("$skip", 0) or 0, self.integer("$top", default_top, maximum=max_top)
 
     def admin_count(self, total: int, shown: int) -> int:

@@ -9,6 +9,7 @@ from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.resource_groups import (ResourceGroupCreate, ResourceGroupCreated, ResourceGroupOut,
                                                 ResourceGroupPatch)
 
+from .parameters import RESOURCE_GROUP_SEARCH
 from .routing import json_response, route
 
 bp = Blueprint(__name__)
@@ -30,7 +31,8 @@ def create(req):
 
 
 @route(bp, BASE, ["GET"], response=ListOf(ResourceGroupOut), summary="List resource groups",
-       query=("$top", "$skip", "$count", "labelSelector", "$search", "searchCaseInsensitive"))
+       query=("$top", "$skip", "$count", "labelSelector", RESOURCE_GROUP_SEARCH,
+              "searchCaseInsensitive"))
 def query(req):
     skip, top = req.paging(default_top=None)
     selector = LabelSelector(req.list_param("labelSelector"), param="labelSelector")

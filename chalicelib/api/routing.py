@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, List, Optional, Set
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
 from chalice import Response
 from pydantic import BaseModel, ValidationError
@@ -29,15 +29,21 @@ class RouteDoc:
     status: int
     summary: str
     request_model: Optional[type] = None
-    response_model: Optional[Any] = None
+    response_model: Optional[Any] = None  # a model, ListOf(model), or a tuple of those (one is answered)
     resource_group: bool = False
-    query: tuple = ()
+    query: tuple = ()  # names from parameters.QUERY, or parameters.Param for a route's own reading
     public: bool = False
+    path_params: tuple = ()  # parameters.Param for path names parameters.PATH does not describe (`{name}`)
+    headers: tuple = ()  # optional headers (parameters.Param) besides the required AI-Resource-Group
+    errors: tuple = ()  # error statuses beyond those every route of its kind may answer (openapi.py)
+    content_type: str = "application/json"  # of the success answer
 
 
 ROUTE_DOCS: List[RouteDoc] = []
 # Route paths that answer without a token (the health check, for load balancers): the auth middleware reads it.
 PUBLIC_PATHS: Set[str] = set()
+# Route path -> the methods it answers: other methods get 405 with `Allow` before any token check (auth.py).
+ROUTE_METHODS: Dict[str, Set[str]] = {}
 
 
 def principal_of(req: ApiRequest) -> Principal:
@@ -54,23 +60,27 @@ def json_response(body: Any, status: int = 200, headers: Optional[dict] = None) 
 
 def route(blueprint: Any, path: str, methods: Iterable[str] = ("GET",), *, status: int = 200,
           resource_group: bool = False, allow_restricted: bool = False, public: bool = False,
-          body: Optional[type] = None, response: Optional[Any] = None, query: Iterable[str] = (),
-          summary: str = "") -> Callable:
+          body: Optional[type] = None, response: Optional[Any] = None, query: Iterable[Any] = (),
+          summary: str = "", path_params: Iterable[Any] = (), headers: Iterable[Any] = (),
+          errors: Iterable[int] = (), content_type: str = "application/json") -> Callable:
     """Register `fn(req, **path_params)` on the blueprint.
 
     resource_group=True: the route works inside one resource group; the header must name one that exists.
     public=True: no token needed and no tenant context (req.ctx is None); only for answers that say nothing of a
     tenant, such as the health check.
-    body/response/query/summary only document the route in /v2/openapi.json.
+    body/response/query/summary/path_params/headers/errors/content_type only document the route in
+    /v2/openapi.json (see RouteDoc).
     A view returns a pydantic model, a plain JSON value or a chalice Response.
     """
 
     def decorator(fn: Callable) -> Callable:
         for method in methods:
             ROUTE_DOCS.append(RouteDoc(path, method, status, summary or (fn.__doc__ or fn.__name__).strip(),
-                                       body, response, resource_group, tuple(query), public))
+                                       body, response, resource_group, tuple(query), public, tuple(path_params),
+                                       tuple(headers), tuple(errors), content_type))
         if public:
             PUBLIC_PATHS.add(path)
+        ROUTE_METHODS.setdefault(path, set()).update(method.upper() for method in methods)
 
         @functools.wraps(fn)
         def view(**params: Any) -> Response:

@@ -8,11 +8,12 @@ from chalicelib.domain.schedules import ExecutionSchedule, created_message
 from chalicelib.schemas.common import IdMessage, ListOf, ListResponse
 from chalicelib.schemas.schedules import ScheduleCreate, ScheduleOut, SchedulePatch
 
+from .parameters import SCHEDULE_STATUS
 from .routing import json_response, route
 
 bp = Blueprint(__name__)
 BASE = "/v2/lm/executionSchedules"
-FILTERS = ("configurationId", "status")
+FILTERS = ("configurationId", SCHEDULE_STATUS)
 
 
 def _out(schedule: ExecutionSchedule) -> ScheduleOut:
@@ -42,7 +43,7 @@ def query(req):
     return ListResponse[ScheduleOut](count=page.count, resources=items)
 
 
-@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS,
+@route(bp, BASE + "/$count", ["GET"], resource_group=True, query=FILTERS, content_type="text/plain",
        summary="Count execution schedules (bare integer, text/plain)")
 def count(req):
     number = container().schedules.count(req.ctx, **_filters(req))

@@ -5,7 +5,9 @@ from typing import List, Literal, Optional
 
 from pydantic import Field
 
-from .common import ID_PATTERN, NAME_PATTERN, Body, Label, Wire
+from chalicelib.domain.artifacts import URL
+
+from .common import ID_PATTERN, NAME_PATTERN, Body, Label, Wire, stated
 from .scenarios import KeyValueOut, ScenarioOut
 from .time import WireTime
 
@@ -15,7 +17,7 @@ ArtifactKindName = Literal["model", "dataset", "resultset", "other"]
 class ArtifactCreate(Body):
     name: str = Field(max_length=256, pattern=NAME_PATTERN)
     kind: ArtifactKindName
-    url: str = Field(max_length=1024)
+    url: str = Field(max_length=1024, json_schema_extra=stated(URL))
     scenario_id: str = Field(pattern=ID_PATTERN)
     description: Optional[str] = Field(default=None, max_length=5000)
     labels: Optional[List[Label]] = None

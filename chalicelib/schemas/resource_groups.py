@@ -5,17 +5,19 @@ from typing import List, Optional
 
 from pydantic import Field
 
-from .common import Body, Wire
+from chalicelib.domain.resource_groups import RG_ID, RG_LABEL_KEY
+
+from .common import Body, Wire, stated
 from .time import WireTime
 
 
 class RGLabel(Body):
-    key: str = Field(max_length=256)
+    key: str = Field(max_length=256, json_schema_extra=stated(RG_LABEL_KEY))
     value: str = Field(max_length=5000)
 
 
 class ResourceGroupCreate(Body):
-    resource_group_id: str = Field(min_length=3, max_length=253)
+    resource_group_id: str = Field(min_length=3, max_length=253, json_schema_extra=stated(RG_ID))
     labels: List[RGLabel] = []
 
 
@@ -42,7 +44,8 @@ class ResourceGroupCreated(Wire):
 
 class NodeRequest(Body):
     name: str = Field(min_length=1, max_length=256)
-    request: int = Field(ge=0)
+    # No plan has a node pool on this stack (GET /admin/resources/nodes lists none): only 0 can be reserved.
+    request: int = Field(ge=0, json_schema_extra=stated(maximum=0))
 
 
 class NodeReservation(Body):

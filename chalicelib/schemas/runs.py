@@ -1,17 +1,21 @@
 """Wire models for /lm/executions and /lm/deployments (their shapes differ only in a few fields)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Literal, Optional
+from typing import Any, ClassVar, Dict, List, Literal, Optional
 
 from pydantic import Field
 
 from chalicelib.domain.errors import InvalidInput
 
 from .artifacts import ArtifactOut
-from .common import ID_PATTERN, Body, Wire
+from .common import ID_PATTERN, Body, Wire, stated
 from .time import WireTime
 
 StatusName = Literal["UNKNOWN", "PENDING", "RUNNING", "COMPLETED", "DEAD", "STOPPING", "STOPPED"]
+# domain.deployments.TTL with its minimum (MIN_TTL_MINUTES = 10): minutes need two digits, hours and days one.
+TTL = r"^(?:[1-9][0-9]+[mM]|[1-9][0-9]*[hHdD])$"
+# PATCH of one run only stops it (deletion is DELETE); the bulk PATCH also deletes.
+STOP = stated(enum=["STOPPED"])
 
 
 # -- requests ------------------------------------------------------------------------------------------
@@ -21,15 +25,20 @@ class ExecutionCreate(Body):
 
 class DeploymentCreate(Body):
     configuration_id: str = Field(pattern=ID_PATTERN)
-    ttl: Optional[str] = Field(default=None, max_length=32)
+    ttl: Optional[str] = Field(default=None, max_length=32, json_schema_extra=stated(TTL))
 
 
 class ExecutionPatch(Body):
-    target_status: str = Field(max_length=32)
+    target_status: str = Field(max_length=32, json_schema_extra=STOP)
 
 
 class DeploymentPatch(Body):
-    target_status: Optional[str] = Field(default=None, max_length=32)
+    """Stop it, or switch it to another configuration: one of the two."""
+
+    SCHEMA_EXTRA: ClassVar[Dict[str, Any]] = {
+        "oneOf": [{"required": ["targetStatus"]}, {"required": ["configurationId"]}]}
+
+    target_status: Optional[str] = Field(default=None, max_length=32, json_schema_extra=STOP)
     configuration_id: Optional[str] = Field(default=None, pattern=ID_PATTERN)
 
 
@@ -38,12 +47,15 @@ class BulkItem(Body):
     target_status: Literal["STOPPED", "DELETED"]
 
 
+UNIQUE_IDS = "Each id at most once."
+
+
 class ExecutionBulkPatch(Body):
-    executions: List[BulkItem] = Field(min_length=1, max_length=100)
+    executions: List[BulkItem] = Field(min_length=1, max_length=100, description=UNIQUE_IDS)
 
 
 class DeploymentBulkPatch(Body):
-    deployments: List[BulkItem] = Field(min_length=1, max_length=100)
+    deployments: List[BulkItem] = Field(min_length=1, max_length=100, description=UNIQUE_IDS)
 
 
 # -- responses -----------------------------------------------------------------------------------------

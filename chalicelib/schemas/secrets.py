@@ -5,26 +5,51 @@ name keys but never echo values.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, ClassVar, Dict, List, Optional
 
 from pydantic import Field
 
-from .common import Body, Wire
+from chalicelib.domain import docker_secrets, generic_secrets, object_store_secrets
+from chalicelib.domain.secrets import DATA_KEY, GENERIC_LABEL_KEY
+
+from .common import Body, Wire, anchored, stated
+
+PRINTABLE = r"^[^\x00-\x1f]*$"
+STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+# Generic secret data: Kubernetes data keys, base64 values (domain.generic_secrets.check_base64_values).
+GENERIC_DATA = {"type": "object", "minProperties": 1, "propertyNames": {"pattern": anchored(DATA_KEY)},
+                "additionalProperties": {"type": "string", "pattern": BASE64}}
+# Docker registry data: exactly {".dockerconfigjson": <Docker config with an `auths` object>}; the config may also
+# come as JSON text or base64 of it (domain.docker_secrets.check_docker_data), which a schema cannot check.
+DOCKER_DATA = {"type": "object", "required": [docker_secrets.CONFIG_KEY], "additionalProperties": False,
+               "properties": {docker_secrets.CONFIG_KEY: {
+                   "type": "object", "required": ["auths"], "properties": {"auths": {"type": "object"}}}}}
 from .time import WireTime
 
 
 class ObjectStoreSecretBody(Body):
-    """POST and PATCH body (PATCH: fields left out keep their value)."""
+    """PATCH body: fields left out keep their value."""
 
-    name: Optional[str] = Field(default=None, max_length=253)
-    type: Optional[str] = Field(default=None, max_length=64)
-    bucket: Optional[str] = None
-    endpoint: Optional[str] = None
-    region: Optional[str] = None
-    path_prefix: Optional[str] = None
-    verifyssl: Optional[str] = None
-    usehttps: Optional[str] = None
-    data: Optional[Any] = None
+    name: Optional[str] = Field(default=None, max_length=253, json_schema_extra=stated(
+        object_store_secrets.NAME, maxLength=233))
+    type: Optional[str] = Field(default=None, max_length=64, json_schema_extra=stated(
+        enum=list(object_store_secrets.TYPES.values())))
+    bucket: Optional[str] = Field(default=None, json_schema_extra=stated(PRINTABLE, maxLength=1024))
+    endpoint: Optional[str] = Field(default=None, json_schema_extra=stated(PRINTABLE, maxLength=1024))
+    region: Optional[str] = Field(default=None, json_schema_extra=stated(PRINTABLE, maxLength=1024))
+    path_prefix: Optional[str] = Field(default=None, json_schema_extra=stated(PRINTABLE, maxLength=1024))
+    verifyssl: Optional[str] = Field(default=None, json_schema_extra=stated(
+        enum=list(object_store_secrets.FLAG_VALUES)))
+    usehttps: Optional[str] = Field(default=None, json_schema_extra=stated(
+        enum=list(object_store_secrets.FLAG_VALUES)))
+    data: Optional[Any] = Field(default=None, json_schema_extra=STRING_MAP)
+
+
+class ObjectStoreSecretCreate(ObjectStoreSecretBody):
+    """POST body: the domain requires name, type and data (with messages of its own)."""
+
+    SCHEMA_EXTRA: ClassVar[Dict[str, Any]] = {"required": ["name", "type", "data"]}
 
 
 class ObjectStoreSecretOut(Wire):
@@ -33,12 +58,12 @@ class ObjectStoreSecretOut(Wire):
 
 
 class DockerRegistrySecretCreate(Body):
-    name: str = Field(max_length=253)
-    data: Any
+    name: str = Field(max_length=253, json_schema_extra=stated(docker_secrets.NAME, minLength=2, maxLength=63))
+    data: Any = Field(json_schema_extra=DOCKER_DATA)
 
 
 class DockerRegistrySecretPatch(Body):
-    data: Any
+    data: Any = Field(json_schema_extra=DOCKER_DATA)
 
 
 class DockerRegistrySecretOut(Wire):
@@ -46,18 +71,18 @@ class DockerRegistrySecretOut(Wire):
 
 
 class SecretLabel(Body):
-    key: str = Field(max_length=256)
+    key: str = Field(max_length=256, json_schema_extra=stated(GENERIC_LABEL_KEY, maxLength=63))
     value: str = Field(max_length=5000)
 
 
 class GenericSecretCreate(Body):
-    name: str = Field(max_length=253)
-    data: Any
+    name: str = Field(max_length=253, json_schema_extra=stated(generic_secrets.NAME, maxLength=252))
+    data: Any = Field(json_schema_extra=GENERIC_DATA)
     labels: List[SecretLabel] = []
 
 
 class GenericSecretPatch(Body):
-    data: Any
+    data: Any = Field(json_schema_extra=GENERIC_DATA)
     labels: Optional[List[SecretLabel]] = None
 
 

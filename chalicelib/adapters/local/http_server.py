@@ -56,6 +56,11 @@ class _Busy(RequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _refuse
 
+    def __getattr__(self, name: str):
+        if name.startswith("do_"):  # every other method too (TRACE, ...): the same 503, not http.server's 501
+            return self._refuse
+        raise AttributeError(name)
+
 
 class LocalHTTPServer(ThreadingHTTPServer):
     daemon_threads = True

@@ -125,6 +125,13 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None, max_b
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle_while_serving
 
+        def __getattr__(self, name: str):
+            # http.server answers a method without a do_<METHOD> (TRACE, CONNECT, PROPFIND...) with an HTML 501;
+            # these go to the app like any other, which answers 405 + Allow on its paths and 404 elsewhere.
+            if name.startswith("do_") and name[3:].isalpha() and name[3:].isupper():
+                return self._handle_while_serving
+            raise AttributeError(name)
+
     return Handler
 
 

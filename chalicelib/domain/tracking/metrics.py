@@ -60,6 +60,8 @@ def parse_metric(raw: Dict[str, Any], now: datetime, where: str) -> Metric:
     step = raw.get("step")
     if step is None:
         step = 0
+    if isinstance(step, float) and step.is_integer():  # JSON has one number type: 3.0 is the integer 3
+        step = int(step)
     if isinstance(step, bool) or not isinstance(step, int) or step < 0:
         raise InvalidInput(f"'{where}.step' of metric '{name}' must be an integer >= 0, got {json.dumps(step)}.",
                            target="metrics")
