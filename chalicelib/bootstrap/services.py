@@ -66,7 +66,7 @@ class ServiceWiring(Wiring):
 
     @cached_property
     def secret_copies(self):
-        """AWS: a run's submit copies the secrets it uses into its namespace; a change or delete refreshes them."""
+        """AWS: a run's submit copies the secrets it uses into its namespace; deleting a secret removes them."""
         return self.step_functions_orchestrator if self.settings.engine == "stepfunctions" else None
 
     @cached_property
