@@ -23,7 +23,7 @@ export function ArtifactTable({ executionId, live }: { executionId: string; live
   }, [live, read]);
   if (problem) return <p role="alert">{problem}</p>;
   return (
-    <Table aria-label="Output artifacts" noData={<Text>No output artifacts.</Text>} headerRow={
+    <Table accessibleName="Output artifacts" noData={<Text>No output artifacts.</Text>} headerRow={
       <TableHeaderRow><TableHeaderCell>Name</TableHeaderCell><TableHeaderCell>Kind</TableHeaderCell>
         <TableHeaderCell>URL</TableHeaderCell><TableHeaderCell>ID</TableHeaderCell><TableHeaderCell>Created</TableHeaderCell></TableHeaderRow>}>
       {artifacts.map((a) => (

@@ -69,7 +69,7 @@ export function ExecutionList({ status }: { status: string }) {
         </Select>
         <Text aria-live="polite">{total === null ? "Loading..." : `${total.toLocaleString()} execution(s)`}</Text>
       </div>
-      <Table aria-label="Executions" noData={<Text>No executions.</Text>} onRowClick={(e) => go("executions", e.detail.row.rowKey)}
+      <Table accessibleName="Executions" noData={<Text>No executions.</Text>} onRowClick={(e) => go("executions", e.detail.row.rowKey)}
         features={<TableSelectionMulti selected={selected.join(" ")}
           onChange={(e) => setSelected([...e.target.getSelectedAsSet()])} />}
         headerRow={

@@ -55,7 +55,7 @@ export function LogViewer({ executionId, live }: { executionId: string; live: bo
   return (
     <div>
       {problem && <p role="alert">{problem}</p>}
-      <pre ref={box} aria-label="Logs" tabIndex={0}
+      <pre ref={box} aria-label="Execution logs" tabIndex={0}
         onScroll={(e) => {
           const el = e.currentTarget;
           follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;

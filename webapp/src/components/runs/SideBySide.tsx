@@ -9,7 +9,7 @@ export function SideBySide({ title, keyLabel, columns, rows }: {
   rows: { key: string; values: (string | undefined)[] }[];
 }) {
   return (
-    <Table aria-label={title} noData={<Text>Nothing to compare.</Text>} headerRow={
+    <Table accessibleName={title} noData={<Text>Nothing to compare.</Text>} headerRow={
       <TableHeaderRow>
         <TableHeaderCell>{keyLabel}</TableHeaderCell>
         {columns.map((c) => <TableHeaderCell key={c.id}>{c.label}</TableHeaderCell>)}
