@@ -3,6 +3,6 @@ import type { PageProps } from ".";
 import { ExecutionDetail } from "../components/runs/ExecutionDetail";
 import { ExecutionList } from "../components/runs/ExecutionList";
 
-export function Executions({ id, params }: PageProps) {
-  return id ? <ExecutionDetail key={id} id={id} /> : <ExecutionList status={params.get("status") || ""} />;
+export function Executions({ id, params, group }: PageProps) {
+  return id ? <ExecutionDetail key={id} id={id} /> : <ExecutionList group={group} status={params.get("status") || ""} />;
 }

@@ -3,7 +3,7 @@
 import {
   Button, Label, Option, Select, Table, TableCell, TableHeaderCell, TableHeaderRow, TableRow, TableSelectionMulti, Text,
 } from "@ui5/webcomponents-react";
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useState } from "react";
 import { api, query } from "../../api";
 import { useOutcome } from "../../outcome";
 import { usePolling } from "../../polling";
@@ -14,15 +14,16 @@ import { StartExecutionDialog } from "./StartExecutionDialog";
 import { Execution, STATUSES, StatusTag } from "./status";
 
 const PAGE_SIZE = 50;
+/** The last total seen per group and status filter: reopening the page then costs one request, not two. */
+const lastTotals = new Map<string, number>();
 
-export function ExecutionList({ status }: { status: string }) {
+export function ExecutionList({ group, status }: { group: string; status: string }) {
   const { fail } = useOutcome();
   const [rows, setRows] = useState<Execution[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [page, setPage] = useState(0);
   const [selected, setSelected] = useState<string[]>([]);
   const [starting, setStarting] = useState(false);
-  const known = useRef<{ total: number | null; status: string }>({ total: null, status });
 
   // The API lists oldest first and has no $orderby: the newest page is the last one, so the skip comes from the
   // total seen last time (one request per refresh; a second one only when the total moved since).
@@ -34,16 +35,16 @@ export function ExecutionList({ status }: { status: string }) {
         return { skip, answer: await api<{ count: number; resources: Execution[] }>("/v2/lm/executions" +
           query({ status, $top: Math.max(top, 0), $skip: skip })) };
       };
-      const guess = known.current.status === status ? known.current.total : null;
+      const guess = lastTotals.get(`${group}|${status}`) ?? null;
       let { answer } = await read(guess);
       if (guess !== answer.count) ({ answer } = await read(answer.count));
-      known.current = { total: answer.count, status };
+      lastTotals.set(`${group}|${status}`, answer.count);
       setTotal(answer.count);
       setRows([...answer.resources].reverse());
     } catch (error) {
       fail(error);
     }
-  }, [page, status, fail]);
+  }, [page, group, status, fail]);
   usePolling(load, 5000, [load]);
 
   const pages = total === null ? 1 : Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -69,7 +70,7 @@ export function ExecutionList({ status }: { status: string }) {
         </Select>
         <Text aria-live="polite">{total === null ? "Loading..." : `${total.toLocaleString()} execution(s)`}</Text>
       </div>
-      <Table accessibleName="Executions" noData={<Text>No executions.</Text>} onRowClick={(e) => go("executions", e.detail.row.rowKey)}
+      <Table accessibleName="Executions" loading={total === null} noData={<Text>{total === null ? "Loading..." : "No executions."}</Text>} onRowClick={(e) => go("executions", e.detail.row.rowKey)}
         features={<TableSelectionMulti selected={selected.join(" ")}
           onChange={(e) => setSelected([...e.target.getSelectedAsSet()])} />}
         headerRow={
