@@ -135,7 +135,13 @@ def test_stop_and_delete_show_their_outcome(page, web_stack, example, request):
     expect(page.get_by_role("heading", name="Executions")).to_be_visible()
 
 
-def test_the_status_filter_asks_the_server(page, web_stack, example, request):
+def test_the_status_filter_asks_the_server_and_a_row_opens_its_detail(page, web_stack, example, request):
+    from tests.support.stack_process import wait_for
+
+    call = example["call"]
+    configuration = _configuration(example, f"filter-{uuid.uuid4().hex[:6]}", "1.0")
+    run = call("POST", "/lm/executions", json={"configurationId": configuration})["id"]
+    wait_for(lambda: call("GET", f"/lm/executions/{run}")["status"] == "COMPLETED", timeout=60, what="the run ended")
     sign_in(page, web_stack.exports)
     open_page(page, "Executions")
     with page.expect_request(lambda r: "/v2/lm/executions?" in r.url and "status=DEAD" in r.url):
@@ -143,4 +149,12 @@ def test_the_status_filter_asks_the_server(page, web_stack, example, request):
         page.get_by_role("option", name="DEAD").click()
     assert "status=DEAD" in page.url
     expect(page.get_by_text(re.compile(r"\d+ execution\(s\)"))).to_be_visible()
+    expect(page.locator("ui5-table-row").filter(has_text=run)).to_have_count(0)
     shoot(page, request.node.name, "filtered")
+
+    with page.expect_request(lambda r: "status=COMPLETED" in r.url):
+        page.get_by_role("combobox", name="Status filter").click()
+        page.get_by_role("option", name="COMPLETED").click()
+    page.locator("ui5-table-row").filter(has_text=run).click()  # a row opens its execution's detail
+    expect(page.get_by_role("heading", name=f"Execution {run}")).to_be_visible()
+    expect(_status(page)).to_contain_text("COMPLETED")

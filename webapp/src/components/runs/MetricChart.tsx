@@ -16,7 +16,7 @@ export function MetricChart({ name, series, onFinished }: { name: string; series
       title: { text: name, left: "center", textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
       legend: series.length > 1 ? { bottom: 0, type: "scroll" } : undefined,
-      grid: { left: 56, right: 24, top: 40, bottom: series.length > 1 ? 56 : 32 },
+      grid: { left: 56, right: 48, top: 40, bottom: series.length > 1 ? 56 : 32 },
       xAxis: { type: "value", name: "step", nameLocation: "end", minInterval: 1, scale: true },
       yAxis: { type: "value", scale: true },
       dataZoom: longest > 200 ? [{ type: "inside" }] : undefined,
