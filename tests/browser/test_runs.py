@@ -58,6 +58,7 @@ def test_train_from_the_app_watch_logs_and_metrics_then_compare_two_alphas(page,
     expect(logs).to_contain_text("train: 120 rows", timeout=60_000)
     expect(_status(page)).to_contain_text("COMPLETED", timeout=60_000)
     expect(logs).to_contain_text("evaluate: accuracy")
+    assert logs.inner_text().count("train: 120 rows") == 1  # read on from the last line seen: nothing twice
     expect(page.get_by_label("Step states")).to_contain_text("pipeline.evaluate: Succeeded")
     for metric in ("accuracy", "train_rows", "vocabulary", "test_rows"):
         chart = page.locator(f'[data-chart="Metric {metric}"]')
