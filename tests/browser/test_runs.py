@@ -65,7 +65,9 @@ def test_train_from_the_app_watch_logs_and_metrics_then_compare_two_alphas(page,
         expect(chart).to_be_visible()
         expect(chart.locator("canvas")).to_have_count(1)
     expect(page.get_by_role("gridcell", name="textmodel", exact=True)).to_be_visible()
+    page.set_viewport_size({"width": 1440, "height": 1500})  # the page scrolls inside its layout: all in one picture
     shoot(page, request.node.name, "execution-metrics")
+    page.set_viewport_size({"width": 1440, "height": 900})
 
     second = _start_from_the_app(page, high)
     expect(_status(page)).to_contain_text("COMPLETED", timeout=60_000)
@@ -91,6 +93,7 @@ def test_train_from_the_app_watch_logs_and_metrics_then_compare_two_alphas(page,
     expect(page.locator("[data-differs]").filter(has_text=re.compile(r"^accuracy"))).to_have_count(1)
     overlaid = page.locator('[data-chart="Metric accuracy"]')
     expect(overlaid.locator("canvas")).to_have_count(1)
+    page.set_viewport_size({"width": 1440, "height": 1500})
     shoot(page, request.node.name, "comparison")
 
 

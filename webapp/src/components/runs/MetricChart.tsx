@@ -11,14 +11,18 @@ export interface MetricSeries {
 export function MetricChart({ name, series, onFinished }: { name: string; series: MetricSeries[]; onFinished?: () => void }) {
   const option: ChartOption = useMemo(() => {
     const longest = Math.max(...series.map((s) => s.points.length));
+    // A metric logged once (a final score) is one point: centre it and print its value instead of a lone dot.
+    const steps = new Set(series.flatMap((s) => s.points.map((p) => p[0])));
+    const single = steps.size === 1 ? [...steps][0] : undefined;
     return {
       animation: false,
       title: { text: name, left: "center", textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
       legend: series.length > 1 ? { bottom: 0, type: "scroll" } : undefined,
       grid: { left: 56, right: 48, top: 40, bottom: series.length > 1 ? 56 : 32 },
-      xAxis: { type: "value", name: "step", nameLocation: "end", minInterval: 1, scale: true },
-      yAxis: { type: "value", scale: true },
+      xAxis: { type: "value", name: "step", nameLocation: "end", minInterval: 1, scale: true, axisLine: { onZero: false },
+        ...(single !== undefined ? { min: single - 1, max: single + 1 } : {}) },
+      yAxis: { type: "value", scale: true, axisLine: { onZero: false } },
       dataZoom: longest > 200 ? [{ type: "inside" }] : undefined,
       series: series.map((s) => ({
         type: "line",
@@ -27,6 +31,7 @@ export function MetricChart({ name, series, onFinished }: { name: string; series
         sampling: "lttb",
         showSymbol: s.points.length <= 50,
         symbolSize: 6,
+        label: { show: s.points.length <= 3, position: "top" },
         progressive: 0,
         emphasis: { disabled: s.points.length > 1000 },
       })),
