@@ -1,7 +1,8 @@
-// Not built yet: this page is being written (issue 9).
-import { IllustratedMessage } from "@ui5/webcomponents-react";
+// Executions: the paged list (#/executions?status=...) or one execution's detail (#/executions/<id>).
 import type { PageProps } from ".";
+import { ExecutionDetail } from "../components/runs/ExecutionDetail";
+import { ExecutionList } from "../components/runs/ExecutionList";
 
-export function Executions(_props: PageProps) {
-  return <IllustratedMessage name="UnableToLoad" titleText="Not built yet" subtitleText="This page is not part of the app yet." />;
+export function Executions({ id, params, group }: PageProps) {
+  return id ? <ExecutionDetail key={id} id={id} /> : <ExecutionList group={group} status={params.get("status") || ""} />;
 }
