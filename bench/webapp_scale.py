@@ -26,26 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_content import TEMPLATE  # noqa: E402  (beside this script: its folder is on the path)
+
 EXECUTIONS, POINTS, ROUNDS = 10_000, 10_000, 5
 TABLE = "aicore-dev-records"
-TEMPLATE = """apiVersion: argoproj.io/v1alpha1
-kind: WorkflowTemplate
-metadata:
-  name: bench-train
-  annotations:
-    scenarios.ai.sap.com/name: "bench"
-    executables.ai.sap.com/name: "bench-train"
-  labels:
-    scenarios.ai.sap.com/id: "bench"
-    ai.sap.com/version: "1.0.0"
-spec:
-  entrypoint: main
-  templates:
-    - name: main
-      container:
-        image: bench/noop:1
-        command: ["true"]
-"""
 
 
 def main() -> int:

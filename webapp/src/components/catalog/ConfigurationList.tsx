@@ -1,9 +1,10 @@
 // Configurations of the resource group, paged on the server ($top/$skip; the total from `count`), by scenario.
 import {
-  Button, Label, Link, Option, Select, Table, TableCell, TableHeaderCell, TableHeaderRow, TableRow, Text,
+  Button, Label, Link, Option, Select, Table, TableCell, TableHeaderCell, TableHeaderRow, TableRow,
 } from "@ui5/webcomponents-react";
 import { useEffect, useState } from "react";
 import { PageHeader } from "../PageHeader";
+import { Pager } from "../Pager";
 import { when } from "../time";
 import { useOutcome } from "../../outcome";
 import { go } from "../../route";
@@ -57,11 +58,7 @@ export function ConfigurationList({ scenarioId }: { scenarioId: string }) {
           </TableRow>
         ))}
       </Table>
-      <div style={{ display: "flex", gap: "0.5rem", alignItems: "center", marginTop: "0.5rem" }}>
-        <Button disabled={skip === 0} onClick={() => setSkip(Math.max(0, skip - PAGE))}>Previous page</Button>
-        <Text>{count ? `${skip + 1}–${Math.min(skip + PAGE, count)} of ${count}` : "0 of 0"}</Text>
-        <Button disabled={skip + PAGE >= count} onClick={() => setSkip(skip + PAGE)}>Next page</Button>
-      </div>
+      <Pager skip={skip} size={PAGE} count={count} onSkip={setSkip} />
     </>
   );
 }

@@ -4,6 +4,7 @@ import {
 } from "@ui5/webcomponents-react";
 import { useState } from "react";
 import { PageHeader } from "../PageHeader";
+import { Pager } from "../Pager";
 import { when } from "../time";
 import { useOutcome } from "../../outcome";
 import { usePolling } from "../../polling";
@@ -54,11 +55,7 @@ export function DeploymentList() {
           </TableRow>
         ))}
       </Table>
-      <div style={{ display: "flex", gap: "0.5rem", alignItems: "center", marginTop: "0.5rem" }}>
-        <Button disabled={skip === 0} onClick={() => setSkip(Math.max(0, skip - PAGE))}>Previous page</Button>
-        <Text>{count ? `${skip + 1}–${Math.min(skip + PAGE, count)} of ${count}` : "0 of 0"}</Text>
-        <Button disabled={skip + PAGE >= count} onClick={() => setSkip(skip + PAGE)}>Next page</Button>
-      </div>
+      <Pager skip={skip} size={PAGE} count={count} onSkip={setSkip} />
     </>
   );
 }
