@@ -1,0 +1,3 @@
+from aicore_ops.cli import main
+
+main()
