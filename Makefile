@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: webapp chromium run test tenant render install js-deps unit api conformance bench clean package deploy e2e-aws kubectl
 
+# The venv, its requirements, then the aicore-ops console script (.venv/bin/aicore-ops), editable and without
+# dependencies (they came with the requirements) so it adds about a second.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	# The aicore-ops console script (.venv/bin/aicore-ops), editable: its dependencies came with the requirements.
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
