@@ -171,3 +171,18 @@ def test_api_errors_exit_3_with_the_api_message(ops):
     missing = cli(env, "stop", "does-not-exist")
     assert missing.returncode == 3, missing.stdout + missing.stderr
     assert "API error" in missing.stderr
+
+
+def test_a_run_that_ends_dead_fails_apply_with_its_status_message(ops, applied):
+    env, content, _ = ops
+    config = json.loads((content / "cicd" / "config.json").read_text())
+    config["executions"][0]["configuration"]["parameter_bindings"] = [{"key": "alpha", "value": "0.5"},
+                                                                      {"key": "min_accuracy", "value": "1.1"}]
+    config["deployments"] = []
+    path = content / "cicd" / "unreachable.json"
+    path.write_text(json.dumps(config))
+    run = cli(env, "apply", str(path))
+    assert run.returncode == 4, run.stdout + run.stderr
+    said = " ".join(run.stderr.split())
+    assert "ended DEAD instead of COMPLETED" in said, run.stdout + run.stderr
+    assert "accuracy" in run.stdout  # the followed logs show why before the exit
