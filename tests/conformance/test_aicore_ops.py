@@ -185,4 +185,5 @@ def test_a_run_that_ends_dead_fails_apply_with_its_status_message(ops, applied):
     assert run.returncode == 4, run.stdout + run.stderr
     said = " ".join(run.stderr.split())
     assert "ended DEAD instead of COMPLETED" in said, run.stdout + run.stderr
+    assert "Step 'pipeline.evaluate' failed" in said  # the run's statusMessage
     assert "accuracy" in run.stdout  # the followed logs show why before the exit
