@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -24,7 +24,7 @@ class ConfigError(Exception):
 class Settings:
     auth_url: str
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)  # a traceback or a debug print must not show it
     base_url: str
     resource_group: str
     profile: str
