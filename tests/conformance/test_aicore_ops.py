@@ -57,7 +57,9 @@ def ops(stack, tmp_path_factory):
     config.write_text(config.read_text().replace("REPLACE_WITH_YOUR_REPOSITORY_URL", content.as_uri()))
     commit_tree(content, {str(p.relative_to(content)): p.read_text() for p in content.rglob("*") if p.is_file()})
 
-    exports = {**stack.exports, "AICORE_RESOURCE_GROUP": RG}
+    # A tenant of its own: the example's repository and its runs must not meet the other modules' (they share
+    # the session's stack, and `apply --cleanup` removes every run of its group).
+    exports = {**stack.mint_tenant("aicore-ops"), "AICORE_RESOURCE_GROUP": RG}
     api = Api(exports)
     requests.post(f"{api.base}/admin/resourceGroups", json={"resourceGroupId": RG}, headers=api.headers, timeout=10)
     api.call("POST", "/admin/objectStoreSecrets", json={
