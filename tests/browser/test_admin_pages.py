@@ -176,8 +176,9 @@ def test_upload_a_dataset_file_and_register_its_folder_then_register_an_artifact
     expect(page.get_by_role("row").filter(has_text="ai://default/text-classifier/data")).not_to_have_count(0)
 
     page.get_by_role("button", name="Upload dataset file").click()
-    page.locator("ui5-file-uploader input[type=file]").set_input_files(str(csv))
+    # the path first: choosing a file prefills an empty path, and a fill racing that prefill was joined to it
     page.get_by_label("Path in the object store").fill(f"browser-{tag}/data/notes.csv")
+    page.locator("ui5-file-uploader input[type=file]").set_input_files(str(csv))
     page.get_by_role("button", name="Upload dataset file").last.click()
     expect(outcome(page)).to_contain_text(f"File default/browser-{tag}/data/notes.csv created successfully.")
     call = example["call"]
@@ -185,8 +186,9 @@ def test_upload_a_dataset_file_and_register_its_folder_then_register_an_artifact
     assert stored.content == csv.read_bytes()
 
     page.get_by_role("button", name="Upload dataset file").first.click()  # the same path again: the API refuses it
-    page.locator("ui5-file-uploader input[type=file]").set_input_files(str(csv))
+    # the path first: choosing a file prefills an empty path, and a fill racing that prefill was joined to it
     page.get_by_label("Path in the object store").fill(f"browser-{tag}/data/notes.csv")
+    page.locator("ui5-file-uploader input[type=file]").set_input_files(str(csv))
     page.get_by_role("button", name="Upload dataset file").last.click()
     expect(outcome(page)).to_contain_text("already exists; send overwrite=true to replace it.")
     page.get_by_role("button", name="Cancel").click()
