@@ -7,12 +7,14 @@ bindings with `from_execution: N` (the output artifact of that name of the N-th 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from contextlib import nullcontext
+from typing import Callable, ContextManager, Dict, List, Optional
 
 from . import runs, sync
-from .client import Client
+from .client import ApiError, Client
 
 
 class ApplyFailed(Exception):
@@ -25,6 +27,7 @@ class ApplyFailed(Exception):
 
 @dataclass
 class Outcome:
+    resource_group: Optional[str] = None
     application: Optional[str] = None
     artifacts: Dict[str, dict] = field(default_factory=dict)        # key -> {"id", "created"}
     configurations: List[dict] = field(default_factory=list)        # {"name", "id", "created"}
@@ -47,9 +50,9 @@ def needed_executables(config: dict) -> List[str]:
     return [spec["configuration"]["executable_id"] for spec in config["executions"] + config["deployments"]]
 
 
-def plan(config: dict, application: Optional[str], cleanup: bool) -> List[str]:
+def plan(config: dict, application: Optional[str], cleanup: bool, resource_group: str) -> List[str]:
     """What apply would do, in order, as sentences (for --dry-run)."""
-    steps = []
+    steps = [f"create resource group {resource_group} unless it exists, and wait until it is PROVISIONED"]
     if cleanup:
         steps.append("stop and delete the resource group's executions and deployments")
     if application:
@@ -61,8 +64,30 @@ def plan(config: dict, application: Optional[str], cleanup: bool) -> List[str]:
         for spec in config[kind]:
             c = spec["configuration"]
             steps.append(f"configuration '{c['name']}' ({c['scenario_id']}/{c['executable_id']}): reuse or create; "
-                         f"start a {kind[:-1]} and follow its logs until {spec['wait_for_status']}")
+                         f"start {'an execution' if kind == 'executions' else 'a deployment'} and follow its logs until {spec['wait_for_status']}")
     return steps
+
+
+def ensure_resource_group(client: Client, timeout: float = 120) -> bool:
+    """The seed creates its resource group on every run; do so only when missing (True), then wait until it is
+    PROVISIONED: runs in a group that is still provisioning are refused."""
+    group = client.settings.resource_group
+    path = f"/admin/resourceGroups/{group}"
+    try:
+        status, created = client.get(path).get("status"), False
+    except ApiError as error:
+        if error.status != 404:
+            raise
+        client.post("/admin/resourceGroups", {"resourceGroupId": group})
+        status, created = None, True
+    deadline = time.monotonic() + timeout
+    while status != "PROVISIONED":
+        if status == "ERROR" or time.monotonic() > deadline:
+            raise ApplyFailed(f"resource group {group} is {status or 'not provisioned'}"
+                              + ("" if status == "ERROR" else f" after {timeout:.0f} s"), 4)
+        time.sleep(1)
+        status = client.get(path).get("status")
+    return created
 
 
 def ensure_application(client: Client, app: dict) -> None:
@@ -147,17 +172,26 @@ class Reporter:
 
     def log(self, kind: str, run_id: str, line: dict) -> None: ...
 
+    def waiting(self, text: str) -> ContextManager[Callable[[str], None]]:
+        """A context for a wait; yields a function that updates what is being waited for."""
+        return nullcontext(lambda line: None)
+
 
 def apply(client: Client, config: dict, application: Optional[str], do_cleanup: bool,
           report: Reporter) -> Outcome:
-    outcome = Outcome(application=application)
+    outcome = Outcome(resource_group=client.settings.resource_group, application=application)
+    with report.waiting(f"resource group {outcome.resource_group}"):
+        created = ensure_resource_group(client)
+    if created:
+        report.step(f"resource group {outcome.resource_group} created")
     if do_cleanup:
         outcome.cleaned = cleanup(client)
         report.step(f"cleaned up {len(outcome.cleaned)} previous run(s)")
     if application:
         if config.get("application") and config["application"].get("name") == application:
             ensure_application(client, config["application"])
-        result = sync.refresh(client, application, wait=True)
+        with report.waiting(f"syncing application {application}"):
+            result = sync.refresh(client, application, wait=True)
         for bad in result.broken:
             report.step(f"[yellow]sync error[/] {bad.get('name')}: {bad.get('message')}")
         check_sync(result, needed_executables(config))
@@ -180,8 +214,9 @@ def apply(client: Client, config: dict, application: Optional[str], do_cleanup: 
             report.step(f"configuration '{conf['name']}': {'created' if conf['created'] else 'reused'} {conf['id']}")
             run_id = client.post(runs.KINDS[kind], {"configurationId": conf["id"]})["id"]
             report.step(f"{kind} {run_id} started; following its logs until {spec['wait_for_status']}")
-            final = runs.follow(client, kind, run_id, lambda line, k=kind, r=run_id: report.log(k, r, line),
-                                until=spec["wait_for_status"])
+            with report.waiting(f"{kind} {run_id} started") as update:
+                final = runs.follow(client, kind, run_id, lambda line, k=kind, r=run_id: report.log(k, r, line),
+                                    until=spec["wait_for_status"], on_status=update)
             record = {"kind": kind, "id": run_id, "status": final.get("status"),
                       "statusMessage": final.get("statusMessage"), "deploymentUrl": final.get("deploymentUrl")}
             outcome.runs.append(record)

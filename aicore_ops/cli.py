@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from . import apply as applying
-from . import output, runs, sync
+from . import output, rendering, runs, sync, tracking
 from .client import ApiError, Client
 from .config import ConfigError, resolve
 
@@ -30,7 +30,7 @@ _state = {"profile": None}
 
 
 @app.callback()
-def _global(profile: Optional[str] = typer.Option(None, "--profile", "-p", envvar="AICORE_PROFILE",
+def _global(profile: Optional[str] = typer.Option(None, "--profile", "-p", metavar="PROFILE", envvar="AICORE_PROFILE",
                                                   help="Profile of `aicore configure` to use (default: default).")):
     _state["profile"] = profile
 
@@ -67,12 +67,15 @@ class _PrintingReporter(applying.Reporter):
     def log(self, kind: str, run_id: str, line: dict) -> None:
         output.log_line(line, prefix=f"{kind} {run_id[:8]} | ", to_stderr=self.as_json)
 
+    def waiting(self, text: str):
+        return output.progress(text)
+
 
 @app.command("apply")
-def apply_cmd(config_file: Path = typer.Argument(..., exists=True, dir_okay=False,
+def apply_cmd(config_file: Path = typer.Argument(..., metavar="CONFIG_FILE", exists=True, dir_okay=False,
                                                  help="The seed's cicd/config.json (artifacts, executions, "
                                                       "deployments)."),
-              application: Optional[str] = typer.Option(None, "--application", "-a",
+              application: Optional[str] = typer.Option(None, "--application", "-a", metavar="APP",
                                                         help="Git application to refresh and wait for (default: "
                                                              "the file's application.name, if any)."),
               cleanup: bool = typer.Option(False, "--cleanup",
@@ -87,8 +90,12 @@ def apply_cmd(config_file: Path = typer.Argument(..., exists=True, dir_okay=Fals
     template it needs did not sync."""
     config = applying.load(config_file)
     name = applying.application_name(config, application)
-    if dry_run:
-        steps = applying.plan(config, name, cleanup)
+    if dry_run:  # needs no credentials: only the group's name, which may not be configured yet
+        try:
+            group = resolve(_state["profile"]).resource_group
+        except ConfigError:
+            group = "(AICORE_RESOURCE_GROUP)"
+        steps = applying.plan(config, name, cleanup, group)
         if as_json:
             output.emit_json({"plan": steps})
         else:
@@ -108,9 +115,9 @@ def apply_cmd(config_file: Path = typer.Argument(..., exists=True, dir_okay=Fals
 
 
 @app.command("runs")
-def runs_cmd(kind: Optional[str] = typer.Option(None, "--kind", help="execution or deployment (default: both)."),
-             status: Optional[str] = typer.Option(None, "--status", help="Only runs in this status, e.g. RUNNING."),
-             scenario: Optional[str] = typer.Option(None, "--scenario", help="Only runs of this scenario id."),
+def runs_cmd(kind: Optional[str] = typer.Option(None, "--kind", metavar="KIND", help="execution or deployment (default: both)."),
+             status: Optional[str] = typer.Option(None, "--status", metavar="STATUS", help="Only runs in this status, e.g. RUNNING."),
+             scenario: Optional[str] = typer.Option(None, "--scenario", metavar="SCENARIO_ID", help="Only runs of this scenario id."),
              as_json: bool = JSON):
     """List executions and deployments of the resource group with their status."""
     if kind and kind not in runs.KINDS:
@@ -126,12 +133,12 @@ def runs_cmd(kind: Optional[str] = typer.Option(None, "--kind", help="execution 
         output.emit_json(found)
         return
     output.table("runs", ["kind", "id", "scenario", "executable", "status", "created", "message"],
-                 output.columns_of(found, ["kind", "id", "scenarioId", "executableId", "status", "createdAt",
-                                           "statusMessage"]))
+                 [[r["kind"], r.get("id"), r.get("scenarioId"), r.get("executableId"), r.get("status"),
+                   output.when(r.get("createdAt")), r.get("statusMessage")] for r in found])
 
 
 @app.command("logs")
-def logs_cmd(run_id: str = typer.Argument(..., help="Execution or deployment id."),
+def logs_cmd(run_id: str = typer.Argument(..., metavar="ID", help="Execution or deployment id."),
              follow: bool = typer.Option(False, "--follow", "-f",
                                          help="Keep printing new lines until the run ends (COMPLETED, DEAD, "
                                               "STOPPED)."),
@@ -142,7 +149,8 @@ def logs_cmd(run_id: str = typer.Argument(..., help="Execution or deployment id.
     lines: List[dict] = []
     if follow:
         collect = lines.append if as_json else output.log_line
-        run = runs.follow(client, kind, run_id, collect)
+        with output.progress(f"{kind} {run_id}") as update:
+            run = runs.follow(client, kind, run_id, collect, on_status=update)
     else:
         lines = runs.logs(client, kind, run_id)
         if not as_json:
@@ -155,7 +163,7 @@ def logs_cmd(run_id: str = typer.Argument(..., help="Execution or deployment id.
 
 
 @app.command("stop")
-def stop_cmd(run_id: str = typer.Argument(..., help="Execution or deployment id."), as_json: bool = JSON):
+def stop_cmd(run_id: str = typer.Argument(..., metavar="ID", help="Execution or deployment id."), as_json: bool = JSON):
     """Ask a run to stop (targetStatus STOPPED)."""
     client = _client()
     kind, _ = runs.find(client, run_id)
@@ -167,11 +175,12 @@ def stop_cmd(run_id: str = typer.Argument(..., help="Execution or deployment id.
 
 
 @app.command("sync")
-def sync_cmd(application: str = typer.Argument(..., help="Application name (as in /admin/applications)."),
+def sync_cmd(application: str = typer.Argument(..., metavar="APPLICATION", help="Application name (as in /admin/applications)."),
              wait: bool = typer.Option(False, "--wait", help="Wait until the sync finishes and show its result."),
              as_json: bool = JSON):
     """Refresh a Git application; with --wait, show each template's sync result (exit 4 if a file is broken)."""
-    result = sync.refresh(_client(), application, wait=wait)
+    with output.progress(f"syncing application {application}"):
+        result = sync.refresh(_client(), application, wait=wait)
     if as_json:
         output.emit_json(result.as_dict())
     else:
@@ -183,41 +192,22 @@ def sync_cmd(application: str = typer.Argument(..., help="Application name (as i
         raise typer.Exit(4)
 
 
-def _metrics(client: Client, run_id: str) -> dict:
-    body = client.get("/lm/metrics", executionIds=run_id)
-    resources = (body or {}).get("resources") or []
-    return resources[0] if resources else {}
-
-
-def _last_values(metrics: dict) -> dict:
-    """The final value of each metric name (a metric logged per step keeps its last step)."""
-    values = {}
-    for metric in sorted(metrics.get("metrics") or [], key=lambda m: (m.get("step") or 0, m.get("timestamp", ""))):
-        values[metric["name"]] = metric.get("value")
-    return values
-
-
 @app.command("metrics")
-def metrics_cmd(run_id: str = typer.Argument(..., help="Execution id."), as_json: bool = JSON):
+def metrics_cmd(run_id: str = typer.Argument(..., metavar="ID", help="Execution id."), as_json: bool = JSON):
     """Show the metrics an execution logged (the last value of each)."""
-    found = _metrics(_client(), run_id)
+    found = tracking.of_execution(_client(), run_id)
     if as_json:
         output.emit_json(found)
         return
-    output.table(f"metrics of {run_id}", ["name", "value"], sorted(_last_values(found).items()))
+    output.table(f"metrics of {run_id}", ["name", "value"], sorted(tracking.last_values(found).items()))
 
 
 @app.command("compare")
-def compare_cmd(run_ids: List[str] = typer.Argument(..., help="Two or more execution ids."), as_json: bool = JSON):
+def compare_cmd(run_ids: List[str] = typer.Argument(..., metavar="ID...", help="Two or more execution ids."), as_json: bool = JSON):
     """Parameters and final metrics of executions side by side."""
-    client = _client()
-    columns = {}
-    for run_id in run_ids:
-        run = client.get(f"/lm/executions/{run_id}")
-        conf = client.get(f"/lm/configurations/{run['configurationId']}")
-        params = {f"param {p['key']}": p["value"] for p in conf.get("parameterBindings") or []}
-        columns[run_id] = {"status": run.get("status"), **params,
-                           **{f"metric {k}": v for k, v in _last_values(_metrics(client, run_id)).items()}}
+    if len(run_ids) < 2:
+        raise typer.BadParameter("give two or more execution ids", param_hint="RUN_IDS")
+    columns = tracking.side_by_side(_client(), run_ids)
     if as_json:
         output.emit_json(columns)
         return
@@ -227,9 +217,9 @@ def compare_cmd(run_ids: List[str] = typer.Argument(..., help="Two or more execu
 
 
 @app.command("predict")
-def predict_cmd(deployment_id: str = typer.Argument(..., help="Deployment id (RUNNING)."),
-                data: str = typer.Option(..., "--data", "-d", help="JSON body, or @file.json to read it from a file."),
-                path: str = typer.Option("/v1/models/model:predict", "--path",
+def predict_cmd(deployment_id: str = typer.Argument(..., metavar="DEPLOYMENT_ID", help="Deployment id (RUNNING)."),
+                data: str = typer.Option(..., "--data", "-d", metavar="JSON|@FILE", help="JSON body, or @file.json to read it from a file."),
+                path: str = typer.Option("/v1/models/model:predict", "--path", metavar="PATH",
                                          help="Path under the deployment URL, e.g. /v1/models/text-classifier:predict."),
                 as_json: bool = JSON):
     """POST a JSON body to a deployment's URL and print the answer."""
@@ -247,6 +237,30 @@ def predict_cmd(deployment_id: str = typer.Argument(..., help="Deployment id (RU
         output.emit_json(answer)
     else:
         output.out.print(answer, markup=False)
+
+
+@app.command("render")
+def render_cmd(template_file: Path = typer.Argument(..., metavar="TEMPLATE_FILE", exists=True, dir_okay=False,
+                                                   help="A WorkflowTemplate or ServingTemplate file (YAML)."),
+               param: List[str] = typer.Option([], "--param", metavar="NAME=VALUE", help="name=value of a parameter (repeatable)."),
+               artifact: List[str] = typer.Option([], "--artifact", metavar="NAME=AI_URL",
+                                                  help="name=ai://default/path of an input artifact (repeatable)."),
+               as_json: bool = JSON):
+    """Print the manifest the cluster would run: an Argo Workflow per WorkflowTemplate, a KServe InferenceService
+    per ServingTemplate, as `make render` does (ids, namespace and bucket are placeholders). Exit 4 names the file
+    and the reason when a template cannot be rendered."""
+    try:
+        documents = rendering.render(template_file, param, artifact)
+    except ValueError as error:  # a name=value that is not one
+        raise typer.BadParameter(str(error))
+    except rendering.RenderUnavailable as error:  # an installation problem, not a broken file
+        raise _fail(str(error), 2)
+    except rendering.RenderFailed as error:
+        raise _fail(str(error), 4)
+    if as_json:
+        output.emit_json(documents)
+    else:
+        sys.stdout.write(rendering.as_yaml(documents))
 
 
 @app.command("profile")

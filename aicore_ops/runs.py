@@ -34,7 +34,8 @@ def logs(client: Client, kind: str, run_id: str, start: Optional[str] = None) ->
 
 
 def follow(client: Client, kind: str, run_id: str, emit: Callable[[dict], None], until: Optional[str] = None,
-           timeout: float = 1800, interval: float = 1.0) -> dict:
+           timeout: float = 1800, interval: float = 1.0,
+           on_status: Callable[[str], None] = lambda status: None) -> dict:
     """Print new log lines until the run reaches `until` (or any final status); returns the run's last state.
 
     Lines are de-duplicated by (timestamp, message) because `start` is inclusive and several lines can share a
@@ -56,6 +57,7 @@ def follow(client: Client, kind: str, run_id: str, emit: Callable[[dict], None],
     while True:
         run = client.get(f"{KINDS[kind]}/{run_id}")
         status = run.get("status", "UNKNOWN")
+        on_status(f"{kind} {run_id} is {status}, waiting for {until or ' or '.join(sorted(FINAL))}")
         drain()
         if status == until or status in FINAL:
             drain()

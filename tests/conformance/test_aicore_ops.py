@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,11 @@ EXAMPLE = ROOT / "examples" / "text-classifier"
 RG = "ops-rg"
 
 
+SCRIPT = Path(sys.executable).parent / "aicore-ops"  # the console script make install puts in .venv/bin
+
+
 def cli(env: dict, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aicore_ops", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run([str(SCRIPT), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 class Api:
@@ -162,10 +165,60 @@ def test_json_output_parses_and_secrets_stay_hidden(ops, applied):
     runs = [r["id"] for kind in ("executions", "deployments") for r in api.call("GET", f"/lm/{kind}")["resources"]]
     assert runs and sorted(r["id"] for r in json.loads(listed.stdout)) == sorted(runs)
     plan = cli(env, "apply", str(content / "cicd" / "config.json"), "--dry-run", "--json")
-    assert plan.returncode == 0 and len(json.loads(plan.stdout)["plan"]) == 4, plan.stderr
+    assert plan.returncode == 0, plan.stderr
+    steps = json.loads(plan.stdout)["plan"]
+    assert len(steps) == 5 and f"resource group {RG}" in steps[0] and "text-classifier-train" in steps[1], steps
     shown = cli(env, "profile", "--json")
     assert json.loads(shown.stdout)["client_secret"] == "***"
     assert env["AICORE_CLIENT_SECRET"] not in shown.stdout + shown.stderr
+
+
+def test_sync_wait_shows_each_template(ops, applied):
+    env, _, _ = ops
+    shown = cli(env, "sync", "text-classifier", "--wait", "--json")
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    result = json.loads(shown.stdout)
+    assert result["sync_status"] == "Synced" and result["finished"] and not result["broken"]
+    assert {"text-classifier-train", "text-classifier-serve"} <= {r["name"] for r in result["synced"]}
+    table = cli(env, "sync", "text-classifier", "--wait")
+    assert table.returncode == 0 and "text-classifier-train" in table.stdout and "Synced" in table.stdout
+
+
+def _finished(api: Api, execution_id: str, timeout: float = 180) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        run = api.call("GET", f"/lm/executions/{execution_id}")
+        if run["status"] in ("COMPLETED", "DEAD", "STOPPED") or time.monotonic() > deadline:
+            return run
+        time.sleep(1)
+
+
+def test_metrics_and_compare_show_parameters_and_final_metrics(ops, applied):
+    env, _, api = ops
+    outcome, _ = applied  # its runs may be gone (the --cleanup above): start two of its training's own
+    training = next(c for c in outcome["configurations"] if c["name"] == "text-classifier training")
+    first = api.call("POST", "/lm/executions", json={"configurationId": training["id"]})["id"]
+    conf = api.call("GET", f"/lm/configurations/{training['id']}")
+    other = api.call("POST", "/lm/configurations", json={
+        "name": "ops strong regularisation", "scenarioId": conf["scenarioId"], "executableId": conf["executableId"],
+        "parameterBindings": [{"key": "alpha", "value": "0.1"}], "inputArtifactBindings": conf["inputArtifactBindings"]})
+    second = api.call("POST", "/lm/executions", json={"configurationId": other["id"]})["id"]
+    assert _finished(api, first)["status"] == "COMPLETED" and _finished(api, second)["status"] == "COMPLETED"
+
+    metrics = cli(env, "metrics", first, "--json")
+    assert metrics.returncode == 0, metrics.stderr
+    logged = {m["name"]: m["value"] for m in json.loads(metrics.stdout)["metrics"]}
+    assert 0 < logged["accuracy"] <= 1
+    table = cli(env, "metrics", first)
+    assert "accuracy" in table.stdout and str(logged["accuracy"])[:4] in table.stdout
+
+    compared = cli(env, "compare", first, second, "--json")
+    assert compared.returncode == 0, compared.stderr
+    columns = json.loads(compared.stdout)
+    assert columns[second]["param alpha"] == "0.1" and columns[first]["param alpha"] == "0.5"
+    assert all(columns[r]["status"] == "COMPLETED" and "metric accuracy" in columns[r] for r in (first, second))
+    assert "param alpha" in cli(env, "compare", first, second).stdout
+    assert cli(env, "compare", first).returncode == 2  # one id compares nothing: a usage error
 
 
 def test_api_errors_exit_3_with_the_api_message(ops):
@@ -189,3 +242,17 @@ def test_a_run_that_ends_dead_fails_apply_with_its_status_message(ops, applied):
     assert "ended DEAD instead of COMPLETED" in said, run.stdout + run.stderr
     assert "Step 'pipeline.evaluate' failed" in said  # the run's statusMessage
     assert "accuracy" in run.stdout  # the followed logs show why before the exit
+
+
+def test_stop_stops_a_running_deployment(ops):
+    """Last in the module: it stops the group's running deployment (and frees its predictor for other modules)."""
+    env, _, api = ops
+    running = [d["id"] for d in api.call("GET", "/lm/deployments", params={"status": "RUNNING"})["resources"]]
+    assert running, "the applies above leave a RUNNING deployment"
+    stopped = cli(env, "stop", running[-1], "--json")
+    assert stopped.returncode == 0, stopped.stderr
+    assert json.loads(stopped.stdout) == {"kind": "deployment", "id": running[-1], "targetStatus": "STOPPED"}
+    deadline = time.monotonic() + 120
+    while api.call("GET", f"/lm/deployments/{running[-1]}")["status"] != "STOPPED":
+        assert time.monotonic() < deadline, "the deployment did not stop"
+        time.sleep(1)

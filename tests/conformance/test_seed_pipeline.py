@@ -124,3 +124,36 @@ def test_seed_pipeline_runs_unchanged_twice_in_a_row(stack, felix):
         params = core.executable.get(scenario_id="cicdexample", executable_id=executable).parameters
         assert [(p.name, p.default) for p in params] == [("envexample", "dev")]
     core.deployment.modify(second_deployment, TargetStatus.STOPPED)  # frees the predictor for the rest of the suite
+
+
+def test_aicore_ops_applies_the_seeds_config_unchanged_twice(stack, felix):
+    """Done when of issue 10: the seed's cicd/config.json, pointed at the stack, trains and serves with one
+    `aicore-ops apply`, configured as the seed's CI job is (AICORE_* only, the key's bare auth URL). Its duplicate
+    rules are the seed's: after the script's runs above, and after a first apply, nothing new is declared."""
+    exports, key, checkout = felix
+    core = core_client(exports)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AICORE_")}
+    env.update({name: exports[name] for name in ("AICORE_BASE_URL", "AICORE_CLIENT_ID", "AICORE_CLIENT_SECRET",
+                                                 "AICORE_RESOURCE_GROUP")}, AICORE_AUTH_URL=key["url"],
+               AICORE_HOME=str(checkout / "no-profiles"))
+    script = Path(sys.executable).parent / "aicore-ops"
+    outcomes = []
+    for _ in range(2):
+        run = subprocess.run([str(script), "apply", "cicd/config.json", "--application", "felix-cicd", "--cleanup",
+                              "--json"], cwd=checkout, env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert " training cicdexample with envexample=test1" in run.stderr  # the training's log, followed
+        outcomes.append(json.loads(run.stdout))
+    for outcome in outcomes:
+        assert [(r["kind"], r["status"]) for r in outcome["runs"]] == [("execution", "COMPLETED"),
+                                                                       ("deployment", "RUNNING")]
+    assert not any(a["created"] for a in outcomes[1]["artifacts"].values())
+    assert not any(c["created"] for c in outcomes[1]["configurations"])
+    assert len(core.artifact.query().resources) == 1 and len(core.configuration.query().resources) == 2
+    deployment = outcomes[1]["runs"][1]["id"]
+    greet = requests.get(f"{outcomes[1]['runs'][1]['deploymentUrl']}/v2/greet", timeout=10,
+                         headers={"Authorization": bearer(exports), "AI-Resource-Group": "default"})
+    assert greet.json()["env"] == "test1"
+    stop = subprocess.run([str(script), "stop", deployment], cwd=checkout, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert stop.returncode == 0, stop.stderr  # frees the predictor for the rest of the suite

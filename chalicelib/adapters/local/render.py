@@ -38,7 +38,16 @@ DEFAULT_STORE = S3Location(BUCKET, f"tenants/{TENANT}/{RESOURCE_GROUP}")  # the 
 TRACKING_ENDPOINT = "https://api.example.com/v2/lm/executions/execution-id/tracking"
 
 
-def _pairs(items: List[str], what: str) -> Dict[str, str]:
+# What a bad file, parameter or artifact raises: reported as "<file>: <message>" by `make render` and
+# `aicore-ops render` alike.
+RENDER_ERRORS = (OSError, ValueError, TemplateError, WorkflowError, DomainError)
+
+
+def error_message(err: Exception) -> str:
+    return getattr(err, "message", None) or str(err)
+
+
+def pairs(items: List[str], what: str) -> Dict[str, str]:
     pairs = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -99,9 +108,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         text = args.file.read_text()
-        documents = render_file(text, _pairs(args.param, "parameter"), _pairs(args.artifact, "artifact"))
-    except (OSError, ValueError, TemplateError, WorkflowError, DomainError) as err:
-        print(f"make render: {args.file}: {getattr(err, 'message', None) or err}", file=sys.stderr)
+        documents = render_file(text, pairs(args.param, "parameter"), pairs(args.artifact, "artifact"))
+    except RENDER_ERRORS as err:
+        print(f"make render: {args.file}: {error_message(err)}", file=sys.stderr)
         return 1
     yaml.safe_dump_all(documents, sys.stdout, sort_keys=False)
     return 0
