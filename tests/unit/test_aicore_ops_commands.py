@@ -99,3 +99,29 @@ def test_a_needed_executable_kept_from_an_earlier_sync_stops_apply():
     # A broken file the config does not need only warns (apply prints it): no exception.
     check_sync(_result([{"name": "train", "status": "Synced"}, {"name": "serve", "status": "Synced"}], [problem]),
                ["train", "serve"])
+
+
+def test_the_profile_sap_aicore_configure_writes_is_the_one_used(tmp_path):
+    """SAP's own `aicore -p dev configure -k key.json` (ai-core-sdk's CLI) writes the profile; aicore-ops -p dev
+    reads it, the environment overrides it, and the secret is never printed."""
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps({"clientid": "sb-ops", "clientsecret": "s3cr3t-value", "url": "https://auth.example",
+                               "serviceurls": {"AI_API_URL": "https://api.example"}}))
+    home = {"PATH": "/usr/bin:/bin", "AICORE_HOME": str(tmp_path)}
+    sap = subprocess.run([str(SCRIPT.with_name("aicore")), "-p", "dev", "configure", "-k", str(key), "-g", "team-rg"],
+                         env=home, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert sap.returncode == 0 and (tmp_path / "config_dev.json").exists(), sap.stdout + sap.stderr
+
+    def shown(*args, **env):
+        run = subprocess.run([str(SCRIPT), *args, "profile", "--json"], env={**home, **env}, capture_output=True,
+                             text=True, timeout=60)
+        assert run.returncode == 0 and "s3cr3t-value" not in run.stdout + run.stderr, run.stderr
+        return json.loads(run.stdout)
+
+    assert shown("-p", "dev") == {"profile": "dev", "auth_url": "https://auth.example/oauth/token",
+                                  "client_id": "sb-ops", "client_secret": "***", "base_url": "https://api.example/v2",
+                                  "resource_group": "team-rg"}
+    assert shown(AICORE_PROFILE="dev")["client_id"] == "sb-ops"
+    assert shown("-p", "dev", AICORE_RESOURCE_GROUP="from-ci")["resource_group"] == "from-ci"
+    missing = subprocess.run([str(SCRIPT), "-p", "prd", "runs"], env=home, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "config_prd.json" in missing.stderr
