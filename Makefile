@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: webapp chromium run test tenant render install js-deps unit api conformance bench clean package deploy e2e-aws kubectl
+.PHONY: webapp chromium run test tenant render library install js-deps unit api conformance bench clean package deploy e2e-aws kubectl
 
 # The venv, its requirements, then the aicore-ops console script (.venv/bin/aicore-ops), editable and without
 # dependencies (they came with the requirements) so it adds about a second.
@@ -57,6 +57,12 @@ tenant: $(STAMP)
 #   make render FILE=path/to/template.yaml [PARAMS="name=value ..."] [ARTIFACTS="name=ai://default/path ..."]
 render: $(STAMP)
 	@$(PY) -m chalicelib.adapters.local.render $(FILE) $(foreach p,$(PARAMS),--param '$(p)') $(foreach a,$(ARTIFACTS),--artifact '$(a)')
+
+# The AI Library (library/<name>/) into the running stack (`make run` in another shell): its default tenant and
+# group through the profile make run writes (.aicore/config.json; exported AICORE_* win). Prints each deployment
+# URL and a request to try. LIBRARY="sentiment-analysis flake-analysis" picks packages (default: every one).
+library: $(STAMP)
+	AICORE_HOME="$${AICORE_HOME:-$(CURDIR)/.aicore}" $(VENV)/bin/aicore-ops library install --create-object-store $(LIBRARY)
 
 test: $(STAMP) $(JS_STAMP) $(WEB_BUILD) kubectl chromium
 	$(PY) -m pytest -q

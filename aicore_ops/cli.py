@@ -10,9 +10,9 @@ from typing import List, Optional
 import typer
 
 from . import apply as applying
-from . import output, rendering, runs, sync, tracking
+from . import library, output, rendering, runs, sync, tracking
 from .client import ApiError, Client
-from .config import ConfigError, resolve
+from .config import ConfigError, home, resolve
 
 EXIT_CODES = """Exit codes: 0 success; 2 usage error (bad option, missing setting or profile); 3 the AI API refused
 a request (its message is printed); 4 the work failed (a run ended DEAD or STOPPED, or a template it needs is
@@ -48,7 +48,7 @@ def main() -> None:
     """Console-script entry point: API and configuration errors become exit codes 3 and 2."""
     try:
         app()
-    except ConfigError as error:
+    except (ConfigError, library.LibraryError) as error:
         output.err.print(f"error: {error}", markup=False)
         sys.exit(2)
     except ApiError as error:
@@ -261,6 +261,71 @@ def render_cmd(template_file: Path = typer.Argument(..., metavar="TEMPLATE_FILE"
         output.emit_json(documents)
     else:
         sys.stdout.write(rendering.as_yaml(documents))
+
+
+library_app = typer.Typer(help="The AI Library: ready, validated models (library/<name>/ of the project) installed "
+                                "into the configured tenant and resource group.", no_args_is_help=True)
+app.add_typer(library_app, name="library")
+
+
+@library_app.command("list")
+def library_list(as_json: bool = JSON):
+    """The packages of the project's library/ folder with their scenario and description."""
+    found = [{"name": p.name, "path": str(p), "describe": (library.example_of(p) or {}).get("describe", "")}
+             for p in library.packages()]
+    if as_json:
+        output.emit_json(found)
+    else:
+        output.table("AI Library", ["name", "example answer"], [[f["name"], f["describe"]] for f in found])
+
+
+@library_app.command("install")
+def library_install(names: Optional[List[str]] = typer.Argument(
+                        None, metavar="NAME...", help="Package names under library/, or package folders (default: "
+                                                       "every package)."),
+                    repository_url: Optional[str] = typer.Option(
+                        None, "--repository-url", metavar="URL",
+                        help="Git URL where the package is already pushed (AI Core). Default: a local repository "
+                             "under $AICORE_HOME/library/<name> (the local stack). One package only."),
+                    create_object_store: bool = typer.Option(
+                        False, "--create-object-store",
+                        help="Create the group's 'default' object store secret when missing, with the local "
+                             "stack's placeholder credentials (on AI Core create it yourself)."),
+                    as_json: bool = JSON):
+    """Onboard, sync, train, evaluate and deploy library packages; print each deployment URL and an example request.
+
+    Reinstalling an unchanged package reuses its repository, artifacts and training configuration and trains and
+    deploys again. Exits 4 if a training's evaluation misses its model card's numbers or a run ends DEAD."""
+    folders = [library.find(n) for n in names] if names else library.packages()
+    if not folders:
+        raise _fail("no library packages found (library/<name>/cicd/config.json)", 2)
+    if repository_url and len(folders) > 1:
+        raise typer.BadParameter("give one package with --repository-url", param_hint="--repository-url")
+    client = _client()
+    results = []
+    for folder in folders:
+        try:
+            installed = library.install(client, folder, home(), _PrintingReporter(as_json), repository_url,
+                                        create_object_store)
+        except applying.ApplyFailed as failed:
+            raise _fail(f"{folder.name}: {failed}", failed.exit_code)
+        results.append(installed)
+        if not as_json:
+            _print_installed(installed, client.settings.resource_group)
+    if as_json:
+        output.emit_json([r.as_dict() for r in results])
+
+
+def _print_installed(installed: library.Installed, resource_group: str) -> None:
+    deployment = installed.deployment()
+    where = f"RUNNING at {deployment['deploymentUrl']}" if deployment else "installed (no deployment)"
+    output.out.print(f"\n{installed.package}: {where}", markup=False, soft_wrap=True)
+    commands = library.example_commands(installed, resource_group)
+    if commands:
+        output.out.print(f"Try it ({installed.example.get('describe', 'example request')}):", markup=False,
+                         soft_wrap=True)
+        for line in commands:
+            output.out.print(f"  {line}", markup=False, soft_wrap=True)
 
 
 @app.command("profile")

@@ -19,6 +19,15 @@ class ApiError(Exception):
         self.message = message
 
 
+class Unreachable(ApiError):
+    """No HTTP answer at all (refused, DNS, TLS): the usual cause is a stack that is not running."""
+
+    def __init__(self, message: str):
+        Exception.__init__(self, message)
+        self.status = 0
+        self.message = message
+
+
 def token_url(auth_url: str) -> str:
     """Service keys carry the bare UAA URL; some tools store it with /oauth/token already: accept both."""
     auth_url = auth_url.rstrip("/")
@@ -48,8 +57,12 @@ class Client:
     def token(self) -> str:
         if not self._token or time.monotonic() > self._expires:
             s = self.settings
-            response = self.session.post(token_url(s.auth_url), data={"grant_type": "client_credentials"},
-                                         auth=(s.client_id, s.client_secret), timeout=TIMEOUT)
+            try:
+                response = self.session.post(token_url(s.auth_url), data={"grant_type": "client_credentials"},
+                                             auth=(s.client_id, s.client_secret), timeout=TIMEOUT)
+            except requests.ConnectionError:
+                raise Unreachable(f"cannot reach {token_url(s.auth_url)}: is the stack running (`make run`) and "
+                                  "AICORE_AUTH_URL right?") from None
             if not response.ok:
                 raise ApiError(response.status_code, _message(response), "POST", token_url(s.auth_url))
             body = response.json()
@@ -61,11 +74,19 @@ class Client:
         return {"Authorization": f"Bearer {self.token()}", "AI-Resource-Group": self.settings.resource_group}
 
     def request(self, method: str, path: str, *, params: Optional[dict] = None, json: Any = None,
-                url: Optional[str] = None) -> Any:
-        """`path` is relative to AICORE_BASE_URL (e.g. /lm/executions); `url` overrides it (deployment URLs)."""
+                url: Optional[str] = None, data: Optional[bytes] = None, content_type: Optional[str] = None) -> Any:
+        """`path` is relative to AICORE_BASE_URL (e.g. /lm/executions); `url` overrides it (deployment URLs);
+        `data` sends raw bytes (dataset files) instead of JSON."""
         target = url or f"{self.settings.base_url}{path}"
-        response = self.session.request(method, target, params=params, json=json, headers=self.headers(),
-                                        timeout=TIMEOUT)
+        headers = self.headers()
+        if content_type:
+            headers["Content-Type"] = content_type
+        try:
+            response = self.session.request(method, target, params=params, json=json, data=data, headers=headers,
+                                            timeout=TIMEOUT)
+        except requests.ConnectionError as error:
+            raise Unreachable(f"cannot reach {target}: is the stack running (`make run`) and AICORE_BASE_URL "
+                              f"right? ({type(error).__name__})") from None
         if not response.ok:
             raise ApiError(response.status_code, _message(response), method, target)
         if not response.content:

@@ -39,7 +39,9 @@ def profile_path(profile: str, home: Path) -> Path:
     return home / ("config.json" if profile == DEFAULT_PROFILE else f"config_{profile}.json")
 
 
-def _home(env: Mapping[str, str]) -> Path:
+def home(env: Optional[Mapping[str, str]] = None) -> Path:
+    """SAP's SDK home ($AICORE_HOME, default ~/.aicore): profiles, and the library's local repositories."""
+    env = os.environ if env is None else env
     return Path(env.get("AICORE_HOME") or Path.home() / ".aicore").expanduser()
 
 
@@ -61,12 +63,12 @@ def resolve(profile: Optional[str] = None, env: Optional[Mapping[str, str]] = No
     env = os.environ if env is None else env
     explicit = profile or env.get("AICORE_PROFILE")
     name = explicit or DEFAULT_PROFILE
-    values = _read_profile(profile_path(name, _home(env)), explicit=bool(explicit))
+    values = _read_profile(profile_path(name, home(env)), explicit=bool(explicit))
     values.update({k: env[k] for k in KEYS if env.get(k)})
     missing = [k for k in KEYS if not values.get(k)]
     if missing:
         raise ConfigError(f"missing settings {', '.join(missing)}: set them in the environment or in profile "
-                          f"'{name}' ({profile_path(name, _home(env))})")
+                          f"'{name}' ({profile_path(name, home(env))})")
     return Settings(auth_url=values["AICORE_AUTH_URL"], client_id=values["AICORE_CLIENT_ID"],
                     client_secret=values["AICORE_CLIENT_SECRET"], base_url=values["AICORE_BASE_URL"].rstrip("/"),
                     resource_group=values["AICORE_RESOURCE_GROUP"], profile=name)
