@@ -78,7 +78,7 @@ def _sha(rng: random.Random) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--output", default=str(Path(__file__).resolve().parents[1] / "data" / "histories.csv"))
-    parser.add_argument("--tests", type=int, default=1200)
+    parser.add_argument("--tests", type=int, default=900)
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     rng = random.Random(args.seed)

@@ -62,8 +62,8 @@ def explain(model: Pipeline, runs: Sequence[Run]) -> Tuple[float, Dict]:
     probability = float(model.predict_proba(row)[0, 1])
     scaler, regression = model.named_steps["standardscaler"], model.named_steps["logisticregression"]
     terms = (scaler.transform(row) - scaler.transform(quiet))[0] * regression.coef_[0]
-    drivers = sorted(({"feature": name, "log_odds": round(float(term), 3) + 0.0} for name, term in zip(FEATURES, terms)),
-                     key=lambda d: d["log_odds"], reverse=True)  # the strongest push towards "flaky" first
+    drivers = [{"feature": name, "log_odds": round(float(term), 3) + 0.0} for name, term in zip(FEATURES, terms)]
+    drivers.sort(key=lambda d: d["log_odds"], reverse=True)  # the strongest push towards "flaky" first
     evidence = {**counts(runs), **{name: round(value, 3) for name, value in values.items()},
                 "baseline_log_odds": round(float(model.decision_function(quiet)[0]), 3), "drivers": drivers}
     return probability, evidence
