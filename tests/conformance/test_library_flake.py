@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.support.git_repo import commit_tree
+from tests.support.stack_process import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "library" / "flake-analysis"
@@ -63,7 +64,7 @@ def installed(stack, tmp_path_factory):
     outcome = json.loads(applied.stdout)
     yield base, headers, outcome, applied.stderr
     for item in outcome["runs"]:
-        if item["kind"] == "deployment":  # predictors are processes: stop this module's own
+        if item["kind"] == "deployment":  # predictors are processes: stop this module's own (if a test failed first)
             requests.patch(f"{base}/lm/deployments/{item['id']}", json={"targetStatus": "STOPPED"},
                            headers=headers, timeout=10)
 
@@ -104,3 +105,16 @@ def test_a_bad_body_is_a_400_naming_the_field(installed):
         {"test": "t", "runs": [{"revision": "a1", "outcome": "flaky", "duration_s": 1}]}]})
     assert wrong.status_code == 400 and "instances[0].runs[0].outcome" in wrong.json()["error"], wrong.text
     assert requests.post(f"{url}{PREDICT}", headers=headers, timeout=10, data="not json").status_code == 400
+
+
+def test_stopping_the_deployment_ends_its_predictor(installed):
+    """Last in the module: the package's predictor is a process of the stack, and it stops with its deployment."""
+    base, headers, outcome, _ = installed
+    deployment, url = outcome["runs"][1]["id"], outcome["runs"][1]["deploymentUrl"]
+    stop = requests.patch(f"{base}/lm/deployments/{deployment}", json={"targetStatus": "STOPPED"}, headers=headers,
+                          timeout=10)
+    assert stop.status_code == 202, stop.text
+    wait_for(lambda: requests.get(f"{base}/lm/deployments/{deployment}", headers=headers,
+                                  timeout=10).json()["status"] == "STOPPED", what="deployment STOPPED")
+    after = requests.post(f"{url}{PREDICT}", headers=headers, timeout=10, json={"instances": []})
+    assert after.status_code == 503, after.text
