@@ -311,20 +311,22 @@ def library_install(names: Optional[List[str]] = typer.Argument(
             raise _fail(f"{folder.name}: {failed}", failed.exit_code)
         results.append(installed)
         if not as_json:
-            _print_installed(installed, client.settings.resource_group)
+            _print_installed(installed, client.settings.resource_group, home())
     if as_json:
         output.emit_json([r.as_dict() for r in results])
 
 
-def _print_installed(installed: library.Installed, resource_group: str) -> None:
+def _print_installed(installed: library.Installed, resource_group: str, aicore_home: Path) -> None:
     deployment = installed.deployment()
     where = f"RUNNING at {deployment['deploymentUrl']}" if deployment else "installed (no deployment)"
     output.out.print(f"\n{installed.package}: {where}", markup=False, soft_wrap=True)
-    commands = library.example_commands(installed, resource_group)
+    commands = library.example_commands(installed, resource_group, aicore_home)
     if commands:
         output.out.print(f"Try it ({installed.example.get('describe', 'example request')}):", markup=False,
                          soft_wrap=True)
-        for line in commands:
+        output.out.print(f"  {commands[0]}", markup=False, soft_wrap=True)
+        output.out.print("or with curl, the stack's AICORE_* exports in your shell:", markup=False)
+        for line in commands[1:]:
             output.out.print(f"  {line}", markup=False, soft_wrap=True)
 
 

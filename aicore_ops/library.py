@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
@@ -39,12 +41,14 @@ class Installed:
     package: str
     outcome: applying.Outcome
     example: Optional[dict]
+    request_file: Optional[Path] = None  # the example's body, for `--data @file` / `curl -d @file`
 
     def deployment(self) -> Optional[dict]:
         return next((r for r in self.outcome.runs if r["kind"] == "deployment"), None)
 
     def as_dict(self) -> dict:
-        return {"package": self.package, **self.outcome.__dict__, "example": self.example}
+        return {"package": self.package, **self.outcome.__dict__, "example": self.example,
+                "request_file": str(self.request_file) if self.request_file else None}
 
 
 def packages(root: Path = CHECKOUT_LIBRARY) -> List[Path]:
@@ -135,7 +139,12 @@ def install(client: Client, package: Path, home: Path, report: applying.Reporter
     for url in upload_data(client, package):
         report.step(f"uploaded {url}")
     outcome = applying.apply(client, config, app["name"], False, report)
-    return Installed(package.name, outcome, example_of(package))
+    example = example_of(package)
+    request_file = None
+    if example:  # bodies are long (a test history, a bug report): a file keeps the printed commands short
+        request_file = home / "library" / f"{package.name}.request.json"
+        request_file.write_text(json.dumps(example["body"], indent=1))
+    return Installed(package.name, outcome, example, request_file)
 
 
 def example_of(package: Path) -> Optional[dict]:
@@ -143,15 +152,25 @@ def example_of(package: Path) -> Optional[dict]:
     return json.loads(example_file.read_text()) if example_file.is_file() else None
 
 
-def example_commands(installed: Installed, resource_group: str) -> List[str]:
-    """Shell lines that send the package's example request: with aicore-ops (no token to handle) and with curl."""
-    deployment, example = installed.deployment(), installed.example
-    if not deployment or not example:
+def _this_command() -> str:
+    """How the user reaches this tool: by name when it is on PATH, else by the path it was started from
+    (`make library` runs .venv/bin/aicore-ops)."""
+    started = Path(sys.argv[0])
+    if shutil.which("aicore-ops") or started.name != "aicore-ops":
+        return "aicore-ops"
+    return shlex.quote(str(started.resolve()))
+
+
+def example_commands(installed: Installed, resource_group: str, home: Path) -> List[str]:
+    """Shell lines that send the package's example request: with aicore-ops (settings from the same AICORE_HOME
+    profile, so it runs as printed) and with curl (needs the stack's AICORE_* exports in the shell)."""
+    deployment, example, body = installed.deployment(), installed.example, installed.request_file
+    if not deployment or not example or not body:
         return []
-    body = json.dumps(example["body"])
-    quoted = body.replace("'", "'\\''")
-    return [f"aicore-ops predict {deployment['id']} --path {example['path']} --data '{quoted}'",
+    data = shlex.quote(f"@{body}")
+    return [f"AICORE_HOME={shlex.quote(str(home))} {_this_command()} predict {deployment['id']} "
+            f"--path {example['path']} --data {data}",
             'TOKEN=$(curl -s -u "$AICORE_CLIENT_ID:$AICORE_CLIENT_SECRET" -d grant_type=client_credentials '
             '"$AICORE_AUTH_URL" | python3 -c \'import json,sys; print(json.load(sys.stdin)["access_token"])\')',
             f'curl -s -H "Authorization: Bearer $TOKEN" -H "AI-Resource-Group: {resource_group}" '
-            f"-H 'Content-Type: application/json' {deployment['deploymentUrl']}{example['path']} -d '{quoted}'"]
+            f"-H 'Content-Type: application/json' {deployment['deploymentUrl']}{example['path']} -d {data}"]

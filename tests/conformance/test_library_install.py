@@ -41,9 +41,10 @@ def install(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def printed_commands(stdout: str) -> list:
+    """The lines under "Try it": the aicore-ops one, then (after the "or with curl" line) the token and curl."""
     lines = stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Try it"))
-    return [line.strip() for line in lines[start + 1:start + 4]]
+    return [lines[start + 1].strip(), lines[start + 3].strip(), lines[start + 4].strip()]
 
 
 def test_install_trains_serves_and_the_printed_requests_answer(package):
@@ -55,6 +56,7 @@ def test_install_trains_serves_and_the_printed_requests_answer(package):
     assert "text-classifier: RUNNING at " in done.stdout and "evaluate: accuracy" in done.stdout
     assert (home / "library" / "text-classifier" / ".git").is_dir()
     with_cli, get_token, with_curl = printed_commands(done.stdout)
+    assert with_cli.startswith(f"AICORE_HOME={home} ") and "--data @" in with_cli
     for command in (with_cli, f"{get_token}; {with_curl}"):
         answer = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=60)
         assert answer.returncode == 0, answer.stderr
