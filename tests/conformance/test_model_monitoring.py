@@ -212,3 +212,17 @@ def test_the_drift_workflow_flags_a_shifted_window_and_not_an_unshifted_one(moni
         assert metrics["drift_score"] > 0.5 and metrics["text_length_p_value"] < 0.01
     else:
         assert metrics["drift_score"] < 0.3 and metrics["oov_rate"] == 0.0  # its texts all come from the reference
+
+
+def test_the_drift_configuration_takes_a_nightly_schedule_as_the_readme_shows(monitored, recorded, package):
+    env, api, tenant, deployments, tmp = monitored
+    execution = drift_run(env, package, "unshifted", deployments["unshifted"])  # applied again: nothing new but a run
+    configuration = api.call("GET", f"/lm/executions/{execution['id']}")["configurationId"]
+    schedule = api.call("POST", "/lm/executionSchedules", json={"name": "nightly drift", "cron": "0 2 * * *",
+                                                                "configurationId": configuration})
+    try:
+        listed = api.call("GET", f"/lm/executionSchedules/{schedule['id']}")
+        assert listed["cron"] == "0 2 * * *" and listed["configurationId"] == configuration
+        assert listed["status"] == "ACTIVE"
+    finally:
+        requests.delete(f"{api.base}/lm/executionSchedules/{schedule['id']}", headers=api.headers, timeout=10)
