@@ -226,3 +226,19 @@ def test_the_drift_configuration_takes_a_nightly_schedule_as_the_readme_shows(mo
         assert listed["status"] == "ACTIVE"
     finally:
         requests.delete(f"{api.base}/lm/executionSchedules/{schedule['id']}", headers=api.headers, timeout=10)
+
+
+def test_the_package_as_shipped_runs_on_its_bundled_sample_and_flags_it(monitored, package):
+    """What the installer does: every file under data/ uploaded to ai://default/model-monitoring/data/<file>, then
+    the package's own cicd/config.json applied unchanged."""
+    env, api, tenant, deployments, tmp = monitored
+    for path in sorted((PACKAGE / "data").rglob("*")):
+        if path.is_file():
+            relative = path.relative_to(PACKAGE / "data").as_posix()
+            api.call("PUT", f"/lm/dataset/files/default/model-monitoring/data/{relative}", data=path.read_bytes())
+    run = cli(env, "apply", str(package / "cicd" / "config.json"), "--json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    [execution] = json.loads(run.stdout)["runs"]
+    metrics = metrics_of(api, execution["id"])
+    assert execution["status"] == "COMPLETED" and metrics["drift_detected"] == 1.0
+    assert metrics["drift_samples"] == 60 and metrics["oov_drift"] == 1.0

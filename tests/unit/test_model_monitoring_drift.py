@@ -112,3 +112,13 @@ def test_window_days_keeps_only_recent_traffic(tmp_path):
 
     since = datetime.now(timezone.utc) - timedelta(days=1)
     assert drift.read_traffic(tmp_path, since) == [] and len(drift.read_traffic(tmp_path, None)) == 60
+
+
+def test_the_bundled_sample_is_what_its_seeded_generator_writes(tmp_path):
+    import make_sample_data
+
+    make_sample_data.main(tmp_path)
+    bundled = SRC.parent / "data"
+    made = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert made == {p.relative_to(bundled): p.read_bytes() for p in bundled.rglob("*") if p.is_file()}
+    assert sum(len(b) for b in made.values()) < 1_000_000
