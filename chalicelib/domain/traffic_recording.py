@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
@@ -95,25 +95,24 @@ class Capture:
     started: datetime
     record_id: str
     write: Write
-    _response: bytearray = None  # type: ignore[assignment]
-    _overflow: bool = False
+    response: bytearray = field(default_factory=bytearray, repr=False)
+    overflow: bool = False
 
     def feed(self, piece: bytes) -> None:
-        if self._overflow:
+        if self.overflow:
             return
-        if self._response is None:
-            self._response = bytearray()
-        if len(self._response) + len(piece) > MAX_BODY_BYTES:
-            self._overflow, self._response = True, None  # too large to keep: drop what was gathered
+        if len(self.response) + len(piece) > MAX_BODY_BYTES:
+            self.overflow = True
+            self.response = bytearray()  # too large to keep: let go of what was gathered
             return
-        self._response += piece
+        self.response += piece
 
     def finish(self, status: int) -> bool:
         """Hands the record to the writer; False when the exchange is not recorded."""
-        if self._overflow:
+        if self.overflow:
             return False
         line = traffic_record(self.started, self.deployment_id, self.method, self.path, status, self.request,
-                              bytes(self._response or b""))
+                              bytes(self.response))
         if line is None:
             return False
         self.write(self.ctx, record_path(self.deployment_id, self.started, self.record_id), line)
