@@ -49,6 +49,23 @@ class LocalEngineWiring(Wiring):
         return InferenceAccess(self.verifier, self.store, self.deployment_engine.acquire)
 
     @cached_property
+    def traffic_writer(self):
+        """Recorded predictions to the deployment's own `default` object store, off the request path."""
+        from ..adapters.local.traffic_writer import AsyncTrafficWriter
+
+        return AsyncTrafficWriter(self.dataset_files)
+
+    @cached_property
+    def traffic_recorder(self):
+        """Which predictions of opted-in deployments the local inference proxy records (model monitoring)."""
+        import random
+
+        from ..domain.ids import hex16
+        from ..domain.traffic_recording import TrafficRecorder
+
+        return TrafficRecorder(self.traffic_writer.submit, self.clock.now, random.random, hex16)
+
+    @cached_property
     def execution_engine(self):
         """Executions as host processes (local stack; stack.start wires it in with use_local_engine)."""
         from ..adapters.local.engine import LocalExecutionEngine

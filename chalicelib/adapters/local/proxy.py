@@ -19,6 +19,7 @@ from chalicelib.api.auth import bearer_token
 from chalicelib.api.errors import error_body
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.inference import InferenceAccess
+from chalicelib.domain.traffic_recording import TrafficRecorder
 
 from .http_io import read_body, send_domain_error, send_json
 
@@ -35,8 +36,9 @@ CHUNK = 64 * 1024
 
 class InferenceProxy:
     def __init__(self, access: Callable[[], InferenceAccess], max_body_bytes: int = 100 * 1024 * 1024,
-                 timeout: float = 300.0):
+                 timeout: float = 300.0, recorder: Optional[Callable[[], TrafficRecorder]] = None):
         self._access = access  # built on first use: the container is configured after the server exists
+        self._recorder = recorder  # model monitoring: samples exchanges of opted-in deployments (traffic_recording)
         self._max_body = max_body_bytes
         self._timeout = timeout
         self._local = threading.local()  # keep-alive connections to predictors, one set per server thread
@@ -64,8 +66,10 @@ class InferenceProxy:
             send_domain_error(handler, err, request_id, parts.path)
             return
         replica = target.upstream
+        capture = self._recorder().capture(target.ctx, deployment_id, getattr(replica, "record_rate", 0.0),
+                                           handler.command, target_path, body) if self._recorder else None
         try:
-            self._forward(handler, replica.port, target_path, body, request_id)
+            self._forward(handler, replica.port, target_path, body, request_id, capture)
         except (OSError, http.client.HTTPException) as err:
             log.info("deployment %s: predictor did not answer (%r)", deployment_id, err)
             send_json(handler, 502, error_body("BadGateway", f"The predictor of deployment '{deployment_id}' did "
@@ -107,7 +111,8 @@ class InferenceProxy:
         raise AssertionError("unreachable")
 
     # -- response -----------------------------------------------------------------------------------------
-    def _forward(self, handler, port: int, path: str, body: Optional[bytes], request_id: str) -> None:
+    def _forward(self, handler, port: int, path: str, body: Optional[bytes], request_id: str,
+                 capture=None) -> None:
         response = self._upstream(handler, port, path, body)
         length = response.getheader("Content-Length")
         bodyless = handler.command == "HEAD" or response.status in NO_BODY or 100 <= response.status < 200
@@ -126,7 +131,7 @@ class InferenceProxy:
             handler.close_connection = True
         handler.end_headers()
         try:
-            self._relay(response, handler.wfile, chunked, bodyless)
+            self._relay(response, handler.wfile, chunked, bodyless, capture)
         except (OSError, http.client.HTTPException):
             # Headers are gone already: all we can do is end both connections so nobody reads a cut body as whole.
             handler.close_connection = True
@@ -134,9 +139,11 @@ class InferenceProxy:
             return
         if response.will_close:
             self._connection(port, fresh=True)
+        if capture is not None:
+            capture.finish(response.status)  # only queues the record: the client has its answer already
 
     @staticmethod
-    def _relay(response: http.client.HTTPResponse, out, chunked: bool, bodyless: bool) -> None:
+    def _relay(response: http.client.HTTPResponse, out, chunked: bool, bodyless: bool, capture=None) -> None:
         if bodyless:
             response.read()
             return
@@ -147,6 +154,8 @@ class InferenceProxy:
                 break
             out.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
             out.flush()
+            if capture is not None:
+                capture.feed(piece)
         if chunked:
             out.write(b"0\r\n\r\n")
             out.flush()

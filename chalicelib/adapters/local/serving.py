@@ -32,6 +32,7 @@ from chalicelib.domain.logs import LogEntry
 from chalicelib.domain.records import RecordStore
 from chalicelib.domain.runs import (Deployment, RunRepository, mark_finished, mark_pending, mark_running,
                                     mark_stopped, mark_stopping)
+from chalicelib.domain.traffic_recording import sample_rate
 
 from .checkout import default_image_folder
 from .runner import StepProcess
@@ -177,6 +178,7 @@ class LocalDeploymentEngine:
                                      deployment.configuration_id, sink,
                                      lambda url, dest: self._fetch_storage(ctx, url, dest), self._images,
                                      default_folder)
+            replica.record_rate = sample_rate(executable.template) if executable is not None else 0.0
             with self._lock:
                 if not self._current(key, generation):
                     raise _Superseded()

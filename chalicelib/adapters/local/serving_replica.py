@@ -33,6 +33,7 @@ class Replica:
         self._lock = threading.Lock()
         self._inflight = 0
         self._stopping = False
+        self.record_rate = 0.0  # share of requests the proxy records (template annotation, traffic_recording)
 
     # -- requests in flight (the proxy leases the replica for the time of one request) -----------------
     def lease(self) -> None:

@@ -86,9 +86,11 @@ def start(settings: Settings) -> Stack:
     # The front refuses what no route would take (dataset files are the largest bodies) before buffering it.
     max_body = max(settings.max_body_bytes, settings.max_dataset_file_bytes)
     server = build_server(app, settings.host, settings.port, tokens,
-                          InferenceProxy(lambda: c.inference_access, max_body), max_body_bytes=max_body)
+                          InferenceProxy(lambda: c.inference_access, max_body,
+                                         recorder=lambda: c.traffic_recorder), max_body_bytes=max_body)
     stack = Stack(settings, emulator, server)
     stack.stoppers.append(lambda: (engine.shutdown(), c.log_store.close_all()))
+    stack.stoppers.append(lambda: c.traffic_writer.stop())  # after the predictors: their last records are written
     stack.stoppers.append(stop_serving)  # runs first (stoppers run in reverse): predictors end before logs close
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()

@@ -15,6 +15,7 @@ import copy
 from typing import Any, Dict, List, Mapping, Optional
 
 from ..serving import RenderError, parameter_values, render_yaml
+from ..traffic_recording import sample_rate
 from .names import is_label_value, keep_or_label
 from .resource_plans import DEFAULT_PLAN, PLAN_LABEL, resource_plan, with_plan_resources
 from .secret_manifests import referenced_secrets
@@ -60,6 +61,11 @@ def deployment_inference_service(document: Dict[str, Any], *, deployment_id: str
     predictor["serviceAccountName"] = service_account
     predictor["imagePullSecrets"] = [{"name": name} for name in pull_secrets]
     _apply_plan(predictor, plan)
+    if sample_rate(document) > 0 and "logger" not in predictor:
+        # Model monitoring on the cluster: KServe's own payload logger (its agent sidecar) sends every request and
+        # response as CloudEvents to the logger URL of the cluster's inferenceservice-config, as no proxy of ours
+        # is in the data path there. KServe does not sample: the collector keeps the template's share.
+        predictor["logger"] = {"mode": "all"}
     for component in ("predictor", "transformer", "explainer"):
         for container in _containers(spec.get(component)):
             rename_secret_refs(container)
