@@ -1,19 +1,16 @@
-"""The AI Library's flake-analysis package installed on the local stack the way its installer does it (copy into a
-Git repository, resource group, `default` object store, data uploaded, `aicore-ops apply`): the training and its
+"""The AI Library's flake-analysis package installed on the local stack by its installer (`aicore-ops library
+install`, what `make library` runs): the training and its
 evaluation complete with the model card's numbers as execution metrics, and the deployment scores run histories."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.support.git_repo import commit_tree
+from tests.support.library_install import install_package
 from tests.support.stack_process import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,37 +33,9 @@ STABLE = [run(f"rev{i // 2}", "pass", 0.8 + (i % 2) * 0.02) for i in range(18)]
 
 @pytest.fixture(scope="module")
 def installed(stack, tmp_path_factory):
-    content = tmp_path_factory.mktemp("flake") / "flake-analysis"
-    shutil.copytree(PACKAGE, content, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    config = content / "cicd" / "config.json"
-    config.write_text(config.read_text().replace("REPLACE_WITH_YOUR_REPOSITORY_URL", content.as_uri()))
-    commit_tree(content, {str(p.relative_to(content)): p.read_text() for p in content.rglob("*") if p.is_file()})
-
-    exports = {**stack.mint_tenant("flake"), "AICORE_RESOURCE_GROUP": RG}
-    base = exports["AICORE_BASE_URL"]
-    token = requests.post(exports["AICORE_AUTH_URL"], data={"grant_type": "client_credentials"}, timeout=10,
-                          auth=(exports["AICORE_CLIENT_ID"], exports["AICORE_CLIENT_SECRET"])).json()
-    headers = {"Authorization": f"Bearer {token['access_token']}", "AI-Resource-Group": RG}
-    requests.post(f"{base}/admin/resourceGroups", json={"resourceGroupId": RG}, headers=headers, timeout=10)
-    secret = {"name": "default", "type": "S3", "pathPrefix": "flake",
-              "data": {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}}
-    assert requests.post(f"{base}/admin/objectStoreSecrets", json=secret, headers=headers, timeout=10).ok
-    for path in (PACKAGE / "data").iterdir():
-        upload = requests.put(f"{base}/lm/dataset/files/default/flake-analysis/data/{path.name}", timeout=30,
-                              data=path.read_bytes(), headers={**headers, "Content-Type": "text/csv"})
-        assert upload.status_code == 201, upload.text
-
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("AICORE_")}, **exports,
-           "AICORE_HOME": str(tmp_path_factory.mktemp("flake-home"))}
-    applied = subprocess.run([str(SCRIPT), "apply", str(config), "--json"], cwd=ROOT, env=env, capture_output=True,
-                             text=True, timeout=300)
-    assert applied.returncode == 0, applied.stdout + applied.stderr
-    outcome = json.loads(applied.stdout)
-    yield base, headers, outcome, applied.stderr
-    for item in outcome["runs"]:
-        if item["kind"] == "deployment":  # predictors are processes: stop this module's own (if a test failed first)
-            requests.patch(f"{base}/lm/deployments/{item['id']}", json={"targetStatus": "STOPPED"},
-                           headers=headers, timeout=10)
+    package = install_package(stack, tmp_path_factory.mktemp("flake-home"), "flake-analysis", "flake", RG)
+    yield package.base, package.headers, package.result, package.progress
+    package.stop_deployments()  # predictors are processes: stop this module's own (if a test failed first)
 
 
 def test_training_completes_with_the_model_cards_numbers_as_metrics(installed):
