@@ -20,7 +20,7 @@ from chalicelib.api.auth import bearer_token
 from chalicelib.api.errors import error_body
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.inference import InferenceAccess
-from chalicelib.domain.telemetry import NullTelemetry, Telemetry
+from chalicelib.domain.telemetry import Telemetry
 
 from .http_io import read_body, send_domain_error, send_json
 
@@ -39,7 +39,7 @@ class InferenceProxy:
     def __init__(self, access: Callable[[], InferenceAccess], max_body_bytes: int = 100 * 1024 * 1024,
                  timeout: float = 300.0, telemetry: Optional[Callable[[], Telemetry]] = None):
         self._access = access  # built on first use: the container is configured after the server exists
-        self._telemetry = telemetry or NullTelemetry  # requests, codes and latency per deployment
+        self._telemetry = telemetry  # requests, codes and latency per deployment (None: not recorded)
         self._max_body = max_body_bytes
         self._timeout = timeout
         self._local = threading.local()  # keep-alive connections to predictors, one set per server thread
@@ -78,16 +78,18 @@ class InferenceProxy:
                                                request_id, parts.path), {"X-Request-Id": request_id})
         finally:
             replica.release()
-            self._observe(target, code, time.monotonic() - started)
+            self._observe(target, deployment_id, code, time.monotonic() - started)
 
-    def _observe(self, target, code: int, seconds: float) -> None:
+    def _observe(self, target, deployment_id: str, code: int, seconds: float) -> None:
         # Only requests that reached a deployment of the caller's own: refused ones (401, 404) name no deployment
         # the caller owns, and recording them would let anyone grow the figures with made-up ids.
+        if self._telemetry is None:
+            return
         try:
-            self._telemetry().inference_request(target.ctx.tenant, target.ctx.resource_group or "",
-                                                target.deployment_id, code, seconds)
+            self._telemetry().inference_request(target.ctx.tenant, target.ctx.resource_group or "", deployment_id,
+                                                code, seconds)
         except Exception:  # noqa: BLE001 - a figure never fails the request it describes
-            log.warning("could not record a request of deployment %s", target.deployment_id, exc_info=True)
+            log.warning("could not record a request of deployment %s", deployment_id, exc_info=True)
 
     # -- upstream ------------------------------------------------------------------------------------------
     def _connection(self, port: int, fresh: bool) -> http.client.HTTPConnection:
