@@ -34,7 +34,8 @@ class Telemetry(Protocol):
         """A predictor process ended or was relaunched without the user asking (reason: "exited", "stack_restart")."""
 
     def predictor_forgotten(self, tenant: str, resource_group: str, deployment_id: str) -> None:
-        """The deployment was deleted: its per-deployment series may go (keeps the exposition bounded)."""
+        """The deployment was stopped or deleted (it never serves again): its series may go. A stopped predictor
+        is not a predictor down, and ids are never reused, so keeping them would only raise false alarms."""
 
     def schedule_fired(self, tenant: str, resource_group: str, outcome: str) -> None:
         """A schedule's due time was handled: outcome "started" or "failed" (the execution could not be created)."""

@@ -62,8 +62,9 @@ def deployments(stack, core, tmp_path_factory):
     ids = {name: core.deployment.create(configuration, resource_group=RG).id for name in ("busy", "idle", "crash")}
     urls = {name: running(core, deployment_id) for name, deployment_id in ids.items()}
     yield ids, urls
-    for name in ("busy", "idle"):  # predictors are processes: end them (`crash` ended itself)
-        core.deployment.modify(ids[name], target_status=TargetStatus.STOPPED, resource_group=RG)
+    for deployment_id in ids.values():  # predictors are processes: end those still running
+        if core.deployment.get(deployment_id, resource_group=RG).status == Status.RUNNING:
+            core.deployment.modify(deployment_id, target_status=TargetStatus.STOPPED, resource_group=RG)
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +120,17 @@ def test_a_crashing_predictor_counts_as_an_exit_and_not_ready(stack, deployments
     assert value(samples, "aicore_predictor_restarts_total", **crash, reason="exited") == 1
     assert value(samples, "aicore_predictor_ready", **crash) == 0
     assert value(samples, "aicore_inference_requests_total", **crash, code="502") == 1  # the predictor vanished
+
+
+def test_a_stopped_deployment_leaves_the_exposition(stack, core, deployments):
+    """Stopped on purpose is not a predictor down (no PredictorDown alert), and it never serves again."""
+    ids, _ = deployments
+    core.deployment.modify(ids["idle"], target_status=TargetStatus.STOPPED, resource_group=RG)
+    wait_for(lambda: core.deployment.get(ids["idle"], resource_group=RG).status == Status.STOPPED, what="stopped")
+    samples = scrape(stack)
+    assert not [s for s in samples if s.labels.get("deployment_id") == ids["idle"]]
+    assert value(samples, "aicore_predictor_ready", tenant="default", resource_group=RG,
+                 deployment_id=ids["busy"]) == 1
 
 
 def test_an_execution_end_is_counted_with_its_duration(stack, core, deployments):

@@ -13,7 +13,8 @@ from chalicelib.domain.run_steps import when_live
 from chalicelib.domain.runs import Deployment, Execution, RunRepository, mark_finished, mark_pending, mark_running
 from chalicelib.domain.telemetry import NullTelemetry, RunEndReport
 from tests.support.memory_store import MemoryStore
-from tests.unit.test_cluster_steps import NS, T0, build_world, new_execution, started, train_status
+from tests.unit.test_cluster_steps import NS, T0, build_world, new_deployment, new_execution, started, train_status
+from tests.unit.test_cluster_steps_deployments import CRASH, READY
 
 CTX = TenantContext("t1", "default")
 
@@ -27,6 +28,9 @@ class Recorder(NullTelemetry):
 
     def schedule_fired(self, *args):
         self.calls.append(("schedule_fired",) + args)
+
+    def predictor_ready(self, *args):
+        self.calls.append(("predictor_ready",) + args)
 
 
 def _execution(runs, run_id="e0001"):
@@ -85,6 +89,23 @@ def test_the_cluster_steps_report_a_completed_execution():
     world.steps.finalize(ref)  # retried: still one report
     assert [c[:4] for c in telemetry.calls] == [("execution_finished", "t1", "default", "COMPLETED")]
     assert telemetry.calls[0][4] > 0
+
+
+def test_the_cluster_deployment_poll_reports_readiness_while_serving_and_the_crash():
+    world = build_world()
+    telemetry = Recorder()
+    world.steps._services.telemetry = telemetry
+    ref = started(world, new_deployment(world))
+    world.cluster.set_isvc_status(NS, "d0001", {"conditions": [{"type": "Ready", "status": "Unknown"}]})
+    world.steps.poll(ref)
+    assert telemetry.calls == []  # not ready yet is not "down": nothing was serving
+    world.cluster.set_isvc_status(NS, "d0001", READY)
+    world.steps.poll(ref)
+    world.steps.poll(ref)  # every serving poll writes it again (CloudWatch keeps a series only while written)
+    world.cluster.set_isvc_status(NS, "d0001", CRASH)
+    world.steps.poll(ref)
+    ready = ("predictor_ready", "t1", "default", "d0001")
+    assert telemetry.calls == [ready + (True,), ready + (True,), ready + (False,)]
 
 
 def test_the_ticker_reports_each_fire_by_outcome(aws):

@@ -82,7 +82,7 @@ class LocalDeploymentEngine:
     def stop_deployment(self, ctx: TenantContext, deployment: Deployment) -> None:
         key = _key(ctx, deployment.id)
         replicas = self._take_down(key)
-        self._figure("predictor_ready", ctx, deployment.id, False)
+        self._figure("predictor_forgotten", ctx, deployment.id)  # stopped on purpose: not "down", and for good
         self._step(ctx, deployment.id, lambda d: mark_stopping(d, self._clock.now()) if d.status in LIVE else None)
 
         def finish() -> None:
