@@ -22,3 +22,15 @@ def core(stack):
     from tests.conformance.conftest import core_client
 
     return core_client(stack.exports)
+
+
+@pytest.fixture(scope="session")
+def catalog(stack, core, tmp_path_factory):
+    """The suite's scenario (serving template included) synced from Git once: two applications over the same
+    templates would clash. The fixture predictor's image is mapped in the stack's images.yaml."""
+    from tests.support.conformance import SCENARIO, onboard, suite_templates
+    from tests.support.serving_conformance import map_serve_image
+
+    onboard(core, tmp_path_factory.mktemp("monitoring-repo"), suite_templates(), "monitoring-repo", "monitoring-app")
+    map_serve_image(stack.home)
+    return SCENARIO
