@@ -202,8 +202,9 @@ def render(stage: str) -> Dict[str, Any]:
             "WorkloadAccessPolicyArn": {"Value": {"Ref": "WorkloadAccessPolicy"},
                                         "Description": "Attach to the IRSA role of the aicore-workload account"},
             **{f"{m.logical_id}Arn": {"Value": {"Ref": m.logical_id}} for m in STATE_MACHINES},
-            "OperationsDashboardName": {"Value": {"Ref": "OperationsDashboard"},
-                                        "Description": "CloudWatch dashboard of executions, predictors, schedules, syncs"},
+            "OperationsDashboardName": {
+                "Value": {"Ref": "OperationsDashboard"},
+                "Description": "CloudWatch dashboard of executions, predictors, schedules and syncs"},
         },
     }
 

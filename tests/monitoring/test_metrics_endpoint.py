@@ -172,7 +172,10 @@ def test_tenants_cannot_read_the_metrics(stack, deployments):
     assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith("Bearer")
     forged = requests.get(url, headers={"Authorization": "Bearer not-the-operator-token"}, timeout=10)
     assert forged.status_code == 401 and "aicore_" not in forged.text
-    assert requests.post(url, headers=operator_headers(stack), timeout=10).status_code == 400
+    posted = requests.post(url, headers=operator_headers(stack), timeout=10)
+    assert posted.status_code == 405 and posted.headers["Allow"] == "GET, HEAD"
+    head = requests.head(url, headers=operator_headers(stack), timeout=10)
+    assert head.status_code == 200 and head.text == ""
 
 
 def test_the_operator_token_is_private_and_printed_how_to_use(stack):

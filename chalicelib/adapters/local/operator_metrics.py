@@ -21,10 +21,11 @@ from typing import Callable, Tuple
 from urllib.parse import urlsplit
 
 from chalicelib.api.auth import bearer_token
+from chalicelib.api.errors import error_body
 from chalicelib.domain.auth import TokenVerifier
-from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, Unauthorized
+from chalicelib.domain.errors import DomainError, Forbidden, Unauthorized
 
-from .http_io import read_body, send_bytes, send_domain_error
+from .http_io import read_body, send_bytes, send_domain_error, send_json
 from .prometheus_telemetry import PrometheusTelemetry
 
 log = logging.getLogger("aicore.local")
@@ -63,7 +64,9 @@ class OperatorMetrics:
         try:
             read_body(handler, 64 * 1024)  # read to its end: the connection stays usable after a refusal
             if handler.command not in ("GET", "HEAD"):
-                raise InvalidInput("Use GET /metrics.")
+                send_json(handler, 405, error_body("MethodNotAllowed", "Use GET /metrics.", request_id, PATH),
+                          {"Allow": "GET, HEAD", "X-Request-Id": request_id})
+                return
             self._authorize(handler.headers.get("Authorization"))
         except DomainError as err:
             send_domain_error(handler, err, request_id, PATH)

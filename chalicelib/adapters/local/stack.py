@@ -164,7 +164,8 @@ Paste these into a shell to use the official SDK (AICoreV2Client.from_env()) or 
 {exports(key)}
 
   curl -s -u "$AICORE_CLIENT_ID:$AICORE_CLIENT_SECRET" -d grant_type=client_credentials "$AICORE_AUTH_URL"
-  operator metrics (Prometheus; monitoring/README.md): curl -s -H "Authorization: Bearer $(cat {token_file})" {stack.base_url}/metrics
+  operator metrics (Prometheus format, monitoring/README.md; tenants' tokens are refused):
+  curl -s -H "Authorization: Bearer $(cat {token_file})" {stack.base_url}/metrics
   another tenant: make tenant NAME=acme
 Press Ctrl-C to stop.
 """
