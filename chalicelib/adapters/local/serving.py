@@ -219,7 +219,9 @@ class LocalDeploymentEngine:
         if not done:
             self._take_down(key)
             replica.stop()
-        self._figure("predictor_ready", ctx, deployment_id, done)
+        # Not recorded: stopped or deleted meanwhile, which forgot its figures; a 0 left now would read as "down".
+        if done:
+            self._figure("predictor_ready", ctx, deployment_id, True)
         if old is not None:
             threading.Thread(target=old.drain_and_stop, args=(self._drain_seconds,), daemon=True).start()
 
