@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: webapp chromium run test tenant render library install js-deps unit api conformance bench clean package deploy e2e-aws kubectl
+.PHONY: webapp chromium promtool run test tenant render library install js-deps unit api conformance bench clean package deploy e2e-aws kubectl
 
 # The venv, its requirements, then the aicore-ops console script (.venv/bin/aicore-ops), editable and without
 # dependencies (they came with the requirements) so it adds about a second.
@@ -64,7 +64,7 @@ render: $(STAMP)
 library: $(STAMP)
 	AICORE_HOME="$${AICORE_HOME:-$(CURDIR)/.aicore}" $(VENV)/bin/aicore-ops library install --create-object-store $(LIBRARY)
 
-test: $(STAMP) $(JS_STAMP) $(WEB_BUILD) kubectl chromium
+test: $(STAMP) $(JS_STAMP) $(WEB_BUILD) kubectl chromium promtool
 	$(PY) -m pytest -q
 
 unit: $(STAMP)
@@ -128,6 +128,11 @@ kubectl:
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; } || \
 		{ echo "install Chromium (Debian: apt-get install chromium) for tests/browser" >&2; exit 1; }
+
+# tests/monitoring check monitoring/prometheus with Prometheus' own promtool: Debian's prometheus package.
+promtool:
+	@command -v promtool >/dev/null 2>&1 || { apt-get update && apt-get install -y prometheus; } || \
+		{ echo "install promtool (Debian: apt-get install prometheus) for tests/monitoring" >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(JS_DIR)/node_modules

@@ -15,7 +15,7 @@ from typing import Any, Dict
 from chalicelib.adapters.dynamodb.models import ALL_MODELS, TABLE_BASENAMES
 from chalicelib.settings import Settings
 
-from . import inference
+from . import inference, monitoring
 from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK, INFERENCE_AUTHORIZER
 from .policies import chalice_policy, policy_file_name, stack_policies
 from .stages import STAGES, stage_settings
@@ -185,11 +185,12 @@ def render(stage: str) -> Dict[str, Any]:
     resources.update(stack_policies(stage))
     resources.update(_functions(stage))
     resources.update(inference.resources())
+    resources.update(monitoring.resources(stage))  # CloudWatch dashboard and alarms over the functions' EMF figures
     resources["RestAPI"] = {"Properties": {"DefinitionBody": inference.definition_body()}}  # merged into Chalice's
     return {
-        "Parameters": {**PARAMETERS, **inference.PARAMETERS},
+        "Parameters": {**PARAMETERS, **inference.PARAMETERS, **monitoring.PARAMETERS},
         "Conditions": {f"Has{p}": {"Fn::Not": [{"Fn::Equals": [{"Ref": p}, ""]}]}
-                       for p in ("OidcAudience", "PublicUrl", "WebappClientId")},
+                       for p in ("OidcAudience", "PublicUrl", "WebappClientId") + monitoring.OPTIONAL_PARAMETERS},
         "Resources": resources,
         "Outputs": {
             "ArtifactsBucketName": {"Value": {"Ref": "ArtifactsBucket"}},
@@ -201,6 +202,9 @@ def render(stage: str) -> Dict[str, Any]:
             "WorkloadAccessPolicyArn": {"Value": {"Ref": "WorkloadAccessPolicy"},
                                         "Description": "Attach to the IRSA role of the aicore-workload account"},
             **{f"{m.logical_id}Arn": {"Value": {"Ref": m.logical_id}} for m in STATE_MACHINES},
+            "OperationsDashboardName": {
+                "Value": {"Ref": "OperationsDashboard"},
+                "Description": "CloudWatch dashboard of executions, predictors, schedules and syncs"},
         },
     }
 

@@ -13,12 +13,14 @@ from .git_sync import GitSyncWiring
 from .infrastructure import InfrastructureWiring
 from .local_engine import LocalEngineWiring
 from .services import ServiceWiring
+from .telemetry import TelemetryWiring
 
 
-class Container(InfrastructureWiring, ServiceWiring, LocalEngineWiring, GitSyncWiring, AwsEngineWiring):
+class Container(InfrastructureWiring, ServiceWiring, LocalEngineWiring, GitSyncWiring, AwsEngineWiring,
+                TelemetryWiring):
     """Each service is built on first use, so a route pays only for what it touches. The wiring is split by family
-    (infrastructure.py, services.py, local_engine.py, git_sync.py, aws_engine.py); a service of one family may use
-    another family's: they meet here."""
+    (infrastructure.py, services.py, local_engine.py, git_sync.py, aws_engine.py, telemetry.py); a service of one
+    family may use another family's: they meet here."""
 
 
 _lock = threading.Lock()

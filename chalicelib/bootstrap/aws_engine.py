@@ -73,5 +73,6 @@ class AwsEngineWiring(Wiring):
             generic_secrets=self.generic_secrets,
             tracking_env=lambda ctx, run_id: self.tracking_credentials.run_environment(s.base_url, ctx, run_id),
             log_archive=self.cluster_log_archive, poll_pending_seconds=s.cluster_poll_pending_seconds,
-            poll_running_seconds=s.cluster_poll_running_seconds, poll_serving_seconds=s.cluster_poll_serving_seconds)
+            poll_running_seconds=s.cluster_poll_running_seconds, poll_serving_seconds=s.cluster_poll_serving_seconds,
+            telemetry=self.telemetry)
         return ClusterRunSteps(self.store, self.clock, self.cluster, services)

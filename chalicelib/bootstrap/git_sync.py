@@ -53,7 +53,8 @@ class GitSyncWiring(Wiring):
         from ..domain.sync import SyncService
 
         return SyncService(self.store, self.clock, self.template_source, validate_workflow_template,
-                           self.repositories, self.applications, self.reconciler, self.engine_limits)
+                           self.repositories, self.applications, self.reconciler, self.engine_limits,
+                           self.telemetry)
 
     @cached_property
     def engine_limits(self):

@@ -39,7 +39,7 @@ class LocalEngineWiring(Wiring):
                                      images=ImageResolver(s.home / "images.yaml"),
                                      forget_logs=lambda ctx, run_id: getattr(self.log_store, "delete", lambda *a: None)(
                                          ctx, Kind.DEPLOYMENT, run_id),
-                                     checkouts=self.checkouts)
+                                     checkouts=self.checkouts, telemetry=self.telemetry)
 
     @cached_property
     def inference_access(self):
@@ -84,7 +84,7 @@ class LocalEngineWiring(Wiring):
             delete_log=lambda ctx, run_id: self.log_store.delete(ctx, Kind.EXECUTION, run_id),
             tracking_env=lambda ctx, run_id: self.tracking_credentials.run_environment(s.base_url, ctx, run_id),
             images=ImageResolver(s.home / "images.yaml"), protected=protected_tops(s.home),
-            checkouts=self.checkouts)
+            checkouts=self.checkouts, telemetry=self.telemetry)
         return LocalExecutionEngine(self.store, self.clock, services, s.home)
 
     @cached_property

@@ -96,7 +96,7 @@ class ServiceWiring(Wiring):
     def schedule_ticker(self):
         from ..domain.ticker import ScheduleTicker
 
-        return ScheduleTicker(self.store, self.clock, self.executions)
+        return ScheduleTicker(self.store, self.clock, self.executions, self.telemetry)
 
     @cached_property
     def metrics(self):

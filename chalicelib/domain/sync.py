@@ -16,6 +16,7 @@ from .context import TenantContext
 from .records import RecordStore
 from .reconcile import OUT_OF_SYNC, SYNCED, Reconciler
 from .repositories import COMPLETED, ERROR, Repository, RepositoryService
+from .telemetry import NullTelemetry, Telemetry
 from .templates import WORKFLOW, FileOutcome, TemplateError, WorkflowValidator, parse_file
 
 log = logging.getLogger("aicore.sync")
@@ -60,8 +61,9 @@ class TemplateSource(Protocol):
 class SyncService:
     def __init__(self, store: RecordStore, clock: Clock, source: TemplateSource, validate: WorkflowValidator,
                  repositories: RepositoryService, applications: ApplicationService, reconciler: Reconciler,
-                 engine_limits: Optional[EngineLimits] = None):
+                 engine_limits: Optional[EngineLimits] = None, telemetry: Optional[Telemetry] = None):
         self._store = store
+        self._telemetry = telemetry or NullTelemetry()  # syncs that did not apply cleanly, by reason
         self._clock = clock
         self._source = source
         self._validate = validate
@@ -98,6 +100,7 @@ class SyncService:
         resources = _with_limits(resources, limits)
         broken = [o for o in outcomes if not o.ok]
         if broken:
+            self._sync_failed(ctx, name, "templates")
             details = "; ".join(f"{o.path}: {o.errors[0].message}" for o in broken[:5])
             message = f"{len(broken)} of {len(outcomes)} template file(s) not applied: {details}"
         elif not outcomes:
@@ -144,6 +147,7 @@ class SyncService:
     def _failed(self, ctx: TenantContext, app: Application, generation: int, started, message: str):
         finished = self._clock.now()
         log.info("sync of application %s/%s failed: %s", ctx.tenant, app.name, message)
+        self._sync_failed(ctx, app.name, "source")
 
         def failed(current: Application) -> None:
             # Executables stay as they are: a repository that cannot be read says nothing about the templates.
@@ -153,6 +157,12 @@ class SyncService:
             current.sync_started_at, current.sync_finished_at, current.reconciled_at = started, finished, finished
 
         return self._record(ctx, app.name, failed)
+
+    def _sync_failed(self, ctx: TenantContext, application: str, reason: str) -> None:
+        try:
+            self._telemetry.sync_failed(ctx.tenant, application, reason)
+        except Exception:  # noqa: BLE001 - a figure never fails the sync it describes
+            log.warning("could not record the failed sync of %s", application, exc_info=True)
 
     def _record(self, ctx: TenantContext, name: str, change) -> Optional[Application]:
         from .errors import NotFound

@@ -35,6 +35,7 @@ from .ids import hex16
 from .records import Kind, RecordStore, Where
 from .schedules import (SCHEDULE_INDEX_KEY, ExecutionSchedule, ScheduleStatus, _utc, due_fires, index_time,
                         schedule_record)
+from .telemetry import NullTelemetry, Telemetry
 
 log = logging.getLogger("aicore.schedules")
 LIVE = ("UNKNOWN", "PENDING", "RUNNING", "STOPPING")
@@ -60,9 +61,10 @@ def fire_execution_id(schedule_id: str, due: datetime) -> str:
 
 
 class ScheduleTicker:
-    def __init__(self, store: RecordStore, clock: Clock, executions: Any):
+    def __init__(self, store: RecordStore, clock: Clock, executions: Any, telemetry: Optional[Telemetry] = None):
         self._store = store
         self._clock = clock
+        self._telemetry = telemetry or NullTelemetry()  # fires by outcome (only the ticker that created the run)
         self._executions = executions  # ExecutionService: create(ctx, configuration_id, execution_schedule_id=,
         #                                execution_id=)
 
@@ -143,6 +145,10 @@ class ScheduleTicker:
         self._confirm(ctx, schedule.id, due, hold_until)
         if not created_here:
             return None
+        try:
+            self._telemetry.schedule_fired(ctx.tenant, ctx.resource_group or "", "failed" if error else "started")
+        except Exception:  # noqa: BLE001 - a figure never fails the fire it describes
+            log.warning("could not record the fire of schedule %s", schedule.id, exc_info=True)
         return Fired(ctx, schedule.id, due, execution_id, skipped, error)
 
     def _create(self, ctx: TenantContext, schedule: ExecutionSchedule, execution_id: str) -> None:

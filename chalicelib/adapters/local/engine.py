@@ -32,6 +32,7 @@ from chalicelib.domain.run_steps import (bound_inputs, load_run, parameters_of, 
                                          unless_stopped, when_live, with_details)
 from chalicelib.domain.runs import (Execution, RunRepository, mark_finished, mark_pending, mark_running,
                                     mark_stopped, mark_stopping)
+from chalicelib.domain.telemetry import NullTelemetry, RunEndReport
 
 from .checkout import synced_repository
 from .logs import _segment
@@ -204,10 +205,14 @@ class LocalExecutionEngine:
         self._update(ctx, execution_id, when_live(lambda r: mark_finished(r, status, self._clock.now(), message)))
 
     def _update(self, ctx: TenantContext, execution_id: str, step) -> Optional[Execution]:
+        # Every status write of this engine passes here: the one that ends the run reports it (telemetry).
+        report = RunEndReport(self._services.telemetry or NullTelemetry(), ctx, step)
         try:
-            return self._runs.update(ctx, Execution, execution_id, step)
+            stored = self._runs.update(ctx, Execution, execution_id, report)
         except NotFound:
             return None  # deleted meanwhile
+        report.report(stored)
+        return stored
 
     def _folder(self, key: Key) -> Path:
         return self._root.joinpath(*(_segment(k) for k in key))

@@ -11,6 +11,7 @@ import http.client
 import logging
 import socket
 import threading
+import time
 import uuid
 from typing import Callable, Dict, Optional
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from chalicelib.api.auth import bearer_token
 from chalicelib.api.errors import error_body
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.inference import InferenceAccess
+from chalicelib.domain.telemetry import Telemetry
 from chalicelib.domain.traffic_recording import TrafficRecorder
 
 from .http_io import read_body, send_domain_error, send_json
@@ -36,9 +38,11 @@ CHUNK = 64 * 1024
 
 class InferenceProxy:
     def __init__(self, access: Callable[[], InferenceAccess], max_body_bytes: int = 100 * 1024 * 1024,
-                 timeout: float = 300.0, recorder: Optional[Callable[[], TrafficRecorder]] = None):
+                 timeout: float = 300.0, recorder: Optional[Callable[[], TrafficRecorder]] = None,
+                 telemetry: Optional[Callable[[], Telemetry]] = None):
         self._access = access  # built on first use: the container is configured after the server exists
         self._recorder = recorder  # model monitoring: samples exchanges of opted-in deployments (traffic_recording)
+        self._telemetry = telemetry  # requests, codes and latency per deployment (None: not recorded)
         self._max_body = max_body_bytes
         self._timeout = timeout
         self._local = threading.local()  # keep-alive connections to predictors, one set per server thread
@@ -50,6 +54,7 @@ class InferenceProxy:
     def handle(self, handler) -> None:
         """Serve one request on a BaseHTTPRequestHandler whose path matches()."""
         request_id = str(uuid.uuid4())
+        started = time.monotonic()
         try:  # headers and body go out in separate writes: without this Nagle + delayed ACK add ~40 ms each
             handler.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except (OSError, AttributeError):
@@ -68,8 +73,9 @@ class InferenceProxy:
         replica = target.upstream
         capture = self._recorder().capture(target.ctx, deployment_id, getattr(replica, "record_rate", 0.0),
                                            handler.command, target_path, body) if self._recorder else None
+        code = 502
         try:
-            self._forward(handler, replica.port, target_path, body, request_id, capture)
+            code = self._forward(handler, replica.port, target_path, body, request_id, capture)
         except (OSError, http.client.HTTPException) as err:
             log.info("deployment %s: predictor did not answer (%r)", deployment_id, err)
             send_json(handler, 502, error_body("BadGateway", f"The predictor of deployment '{deployment_id}' did "
@@ -77,6 +83,18 @@ class InferenceProxy:
                                                request_id, parts.path), {"X-Request-Id": request_id})
         finally:
             replica.release()
+            self._observe(target, deployment_id, code, time.monotonic() - started)
+
+    def _observe(self, target, deployment_id: str, code: int, seconds: float) -> None:
+        # Only requests that reached a deployment of the caller's own: refused ones (401, 404) name no deployment
+        # the caller owns, and recording them would let anyone grow the figures with made-up ids.
+        if self._telemetry is None:
+            return
+        try:
+            self._telemetry().inference_request(target.ctx.tenant, target.ctx.resource_group or "", deployment_id,
+                                                code, seconds)
+        except Exception:  # noqa: BLE001 - a figure never fails the request it describes
+            log.warning("could not record a request of deployment %s", deployment_id, exc_info=True)
 
     # -- upstream ------------------------------------------------------------------------------------------
     def _connection(self, port: int, fresh: bool) -> http.client.HTTPConnection:
@@ -112,7 +130,8 @@ class InferenceProxy:
 
     # -- response -----------------------------------------------------------------------------------------
     def _forward(self, handler, port: int, path: str, body: Optional[bytes], request_id: str,
-                 capture=None) -> None:
+                 capture=None) -> int:
+        """Relays the predictor's answer; returns its status code."""
         response = self._upstream(handler, port, path, body)
         length = response.getheader("Content-Length")
         bodyless = handler.command == "HEAD" or response.status in NO_BODY or 100 <= response.status < 200
@@ -136,11 +155,12 @@ class InferenceProxy:
             # Headers are gone already: all we can do is end both connections so nobody reads a cut body as whole.
             handler.close_connection = True
             self._connection(port, fresh=True)
-            return
+            return response.status
         if response.will_close:
             self._connection(port, fresh=True)
         if capture is not None:
             capture.finish(response.status)  # only queues the record: the client has its answer already
+        return response.status
 
     @staticmethod
     def _relay(response: http.client.HTTPResponse, out, chunked: bool, bodyless: bool, capture=None) -> None:

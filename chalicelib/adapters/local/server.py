@@ -61,7 +61,8 @@ class TokenEndpoint:
         return 200, self._issue(tenant, client_id)
 
 
-def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None, max_body_bytes: int = 100 << 20):
+def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None, max_body_bytes: int = 100 << 20,
+                 operator=None):
     class Handler(RequestHandler):
         def handle_expect_100(self) -> bool:
             # Refuse an oversize upload before the client sends it; it may send it anyway, so close after.
@@ -78,6 +79,9 @@ def make_handler(gateway: LocalGateway, tokens: TokenEndpoint, proxy=None, max_b
         def _handle(self) -> None:
             if proxy is not None and proxy.matches(self.path):
                 proxy.handle(self)  # inference: streamed to the predictor, never through Chalice (it buffers)
+                return
+            if operator is not None and operator.matches(self.path):
+                operator.handle(self)  # GET /metrics: the operator's figures, not a tenant route (operator_metrics.py)
                 return
             path = urlparse(self.path).path
             try:
@@ -143,12 +147,14 @@ def _declared_length(handler) -> int:
 
 
 def build_server(app, host: str, port: int, tokens: TokenEndpoint, proxy=None, *, max_body_bytes: int = 100 << 20,
-                 max_connections: int = MAX_CONNECTIONS) -> LocalHTTPServer:
-    """`proxy` (adapters/local/proxy.InferenceProxy) takes /v2/inference/deployments/... before Chalice.
+                 max_connections: int = MAX_CONNECTIONS, operator=None) -> LocalHTTPServer:
+    """`proxy` (adapters/local/proxy.InferenceProxy) takes /v2/inference/deployments/... before Chalice;
+    `operator` (adapters/local/operator_metrics.OperatorMetrics) takes /metrics.
     `max_body_bytes`: larger bodies are refused here (413) before any route buffers them."""
     if not isinstance(app, LocalChalice):
         # Requests run on many threads: make app.current_request thread-local, as `chalice local` does.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
     gateway = LocalGateway(app, Config(chalice_stage="dev"))
-    return LocalHTTPServer((host, port), make_handler(gateway, tokens, proxy, max_body_bytes), max_connections)
+    return LocalHTTPServer((host, port), make_handler(gateway, tokens, proxy, max_body_bytes, operator),
+                           max_connections)

@@ -32,6 +32,7 @@ from chalicelib.domain.logs import LogEntry
 from chalicelib.domain.records import RecordStore
 from chalicelib.domain.runs import (Deployment, RunRepository, mark_finished, mark_pending, mark_running,
                                     mark_stopped, mark_stopping)
+from chalicelib.domain.telemetry import NullTelemetry, Telemetry
 from chalicelib.domain.traffic_recording import sample_rate
 
 from .checkout import default_image_folder
@@ -52,8 +53,9 @@ class LocalDeploymentEngine:
     def __init__(self, store: RecordStore, clock: Clock, root: Path, fetch_storage: Callable, log_sink: LogSink,
                  launch: Launch = StepProcess, ready_seconds: float = 120.0, drain_seconds: float = 10.0,
                  images=None, forget_logs: Optional[Callable[[TenantContext, str], None]] = None,
-                 checkouts=None):
+                 checkouts=None, telemetry: Optional[Telemetry] = None):
         self._store = store
+        self._telemetry = telemetry or NullTelemetry()  # predictor readiness and restarts
         self._runs = RunRepository(store)
         self._clock = clock
         self._root = root
@@ -81,6 +83,7 @@ class LocalDeploymentEngine:
     def stop_deployment(self, ctx: TenantContext, deployment: Deployment) -> None:
         key = _key(ctx, deployment.id)
         replicas = self._take_down(key)
+        self._figure("predictor_forgotten", ctx, deployment.id)  # stopped on purpose: not "down", and for good
         self._step(ctx, deployment.id, lambda d: mark_stopping(d, self._clock.now()) if d.status in LIVE else None)
 
         def finish() -> None:
@@ -131,6 +134,7 @@ class LocalDeploymentEngine:
                            "local stack was down.") if d.status in LIVE + (Status.STOPPING,) else None)
             elif deployment.status in LIVE:
                 log.info("deployment %s: restarting its predictor after a stack restart", deployment_id)
+                self._figure("predictor_restarted", ctx, deployment_id, "stack_restart")
                 self._roll_out(ctx, deployment_id, "Restarting the predictor: the local stack was restarted.")
 
     def shutdown(self) -> None:
@@ -217,6 +221,9 @@ class LocalDeploymentEngine:
         if not done:
             self._take_down(key)
             replica.stop()
+        # Not recorded: stopped or deleted meanwhile, which forgot its figures; a 0 left now would read as "down".
+        if done:
+            self._figure("predictor_ready", ctx, deployment_id, True)
         if old is not None:
             threading.Thread(target=old.drain_and_stop, args=(self._drain_seconds,), daemon=True).start()
 
@@ -231,6 +238,7 @@ class LocalDeploymentEngine:
                 d.latest_running_configuration_id = still_serving.configuration_id
             self._step(ctx, deployment_id, keep)
         else:
+            self._figure("predictor_ready", ctx, deployment_id, False)
             self._step(ctx, deployment_id, lambda d: mark_finished(d, Status.DEAD, self._clock.now(), message))
 
     def _exited(self, ctx: TenantContext, deployment_id: str, key: Key, replica: Replica, code: int) -> None:
@@ -238,11 +246,21 @@ class LocalDeploymentEngine:
             if self._serving.get(key) is not replica:
                 return  # replaced or stopped on purpose
             self._serving.pop(key, None)
+        # In a cluster the kubelet would restart the container; here the deployment ends DEAD. Either way the
+        # operator wants to see the exit, and that no predictor is ready.
+        self._figure("predictor_restarted", ctx, deployment_id, "exited")
+        self._figure("predictor_ready", ctx, deployment_id, False)
         self._step(ctx, deployment_id, lambda d: mark_finished(
             d, Status.DEAD, self._clock.now(), f"The predictor exited with code {code}; its output is in the "
             "deployment logs.") if d.status in LIVE else None)
 
     # -- helpers ------------------------------------------------------------------------------------------
+    def _figure(self, name: str, ctx: TenantContext, deployment_id: str, *args) -> None:
+        try:
+            getattr(self._telemetry, name)(ctx.tenant, ctx.resource_group or "", deployment_id, *args)
+        except Exception:  # noqa: BLE001 - a figure never fails the deployment it describes
+            log.warning("could not record %s for deployment %s", name, deployment_id, exc_info=True)
+
     def _take_down(self, key: Key) -> list:
         with self._lock:
             self._generation[key] = self._generation.get(key, 0) + 1
@@ -253,6 +271,7 @@ class LocalDeploymentEngine:
             replica.stop()
         self._runs.remove(ctx, Deployment, deployment_id)
         self._forget(ctx, deployment_id)
+        self._figure("predictor_forgotten", ctx, deployment_id)
 
     def _step(self, ctx: TenantContext, deployment_id: str, step) -> bool:
         try:

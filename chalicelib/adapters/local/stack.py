@@ -67,6 +67,9 @@ def start(settings: Settings) -> Stack:
 
     provision(settings)
     c = bootstrap.configure(settings)
+    from .operator_metrics import use_local_metrics
+
+    operator = use_local_metrics(c)  # before the engines are built: they report to its registry
     for tenant in ServiceKeyClients(settings.service_keys_dir).tenants():
         c.resource_groups.onboard(tenant)  # every tenant with a key has its `default` group before the API serves
     from .engine import use_local_engine
@@ -86,8 +89,9 @@ def start(settings: Settings) -> Stack:
     # The front refuses what no route would take (dataset files are the largest bodies) before buffering it.
     max_body = max(settings.max_body_bytes, settings.max_dataset_file_bytes)
     server = build_server(app, settings.host, settings.port, tokens,
-                          InferenceProxy(lambda: c.inference_access, max_body,
-                                         recorder=lambda: c.traffic_recorder), max_body_bytes=max_body)
+                          InferenceProxy(lambda: c.inference_access, max_body, recorder=lambda: c.traffic_recorder,
+                                         telemetry=lambda: c.telemetry),
+                          max_body_bytes=max_body, operator=operator)
     stack = Stack(settings, emulator, server)
     stack.stoppers.append(lambda: (engine.shutdown(), c.log_store.close_all()))
     stack.stoppers.append(lambda: c.traffic_writer.stop())  # after the predictors: their last records are written
@@ -148,6 +152,7 @@ def issue_keys(settings: Settings) -> Tuple[dict, Tuple[Path, bool]]:
 
 def banner(stack: Stack, key: dict, profile: Tuple[Path, bool]) -> str:
     key_file = stack.settings.service_keys_dir / "default.json"
+    token_file = (stack.settings.home / "operator-token").resolve()
     return f"""
 AI API (SAP AI Core compatible) running at {stack.base_url}/v2
   ML Operations app: {stack.base_url}/   (sign in with the service key below; API reference: {stack.base_url}/reference)
@@ -161,6 +166,8 @@ Paste these into a shell to use the official SDK (AICoreV2Client.from_env()) or 
 {exports(key)}
 
   curl -s -u "$AICORE_CLIENT_ID:$AICORE_CLIENT_SECRET" -d grant_type=client_credentials "$AICORE_AUTH_URL"
+  operator metrics (Prometheus format, monitoring/README.md; tenants' tokens are refused):
+  curl -s -H "Authorization: Bearer $(cat {token_file})" {stack.base_url}/metrics
   another tenant: make tenant NAME=acme
 Press Ctrl-C to stop.
 """

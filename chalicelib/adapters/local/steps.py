@@ -63,6 +63,7 @@ class RunServices:
     close_log: Optional[Callable[[TenantContext, str], None]] = None
     delete_log: Optional[Callable[[TenantContext, str], None]] = None
     checkouts: Optional[Any] = None  # RepositoryCheckouts: the synced repository as the default image folder
+    telemetry: Optional[Any] = None  # domain.telemetry.Telemetry: executions by status and duration
 
 
 def _absolute(path: str) -> str:

@@ -34,6 +34,7 @@ class DeploymentSteps(RunStepBase):
         name = inference_service_name(ref.id)
         isvc = self._cluster.get_inference_service(ref.namespace, name)
         if isvc is None:
+            self._ready(ref, False)
             self._end(ref, Status.DEAD, GONE.format(what="InferenceService", name=name, kind=DEPLOYMENT))
             return done()
         progress = deployment_progress(isvc)
@@ -45,6 +46,7 @@ class DeploymentSteps(RunStepBase):
             # it failed to), that is the previous one, and the run's record says so already.
             if applied is None or applied == run.configuration_id:
                 self._update(ref, _serving(progress.message, self._clock))
+            self._ready(ref, True)  # every serving poll: CloudWatch keeps a series only while it is written
             return {"done": False, "waitSeconds": self._services.poll_serving_seconds}
         if progress.status is Status.DEAD:
             previous = run.latest_running_configuration_id
@@ -54,9 +56,19 @@ class DeploymentSteps(RunStepBase):
                 return {"done": False, "waitSeconds": self._services.poll_serving_seconds}
             self._archive_logs(ref, everything=True)
             self._cluster.delete_inference_service(ref.namespace, name)  # a crash loop would go on for ever
+            self._ready(ref, False)
             self._end(ref, Status.DEAD, progress.message or "The predictor failed.")
             return done()
         return {"done": False, "waitSeconds": self._services.poll_pending_seconds}
+
+    def _ready(self, ref: RunRef, ready: bool) -> None:
+        telemetry = self._services.telemetry
+        if telemetry is None:
+            return
+        try:
+            telemetry.predictor_ready(ref.ctx.tenant, ref.ctx.resource_group or "", ref.id, ready)
+        except Exception:  # noqa: BLE001 - a figure never fails the poll that reports it
+            log.warning("could not record the readiness of deployment %s", ref.id, exc_info=True)
 
 
 def _serving(message: Optional[str], clock: Clock) -> Callable[[Run], None]:

@@ -15,6 +15,7 @@ from ..logs import LogEntry
 from ..records import RecordStore
 from ..run_steps import when_live
 from ..runs import Run, RunRepository, mark_finished, mark_stopped
+from ..telemetry import NullTelemetry, RunEndReport
 from .inference_service import inference_service_name
 from .log_archive import LogArchive
 from .namespaces import WORKLOAD_SERVICE_ACCOUNT
@@ -45,6 +46,7 @@ class ClusterServices:
     poll_pending_seconds: int = 10
     poll_running_seconds: int = 20
     poll_serving_seconds: int = 60
+    telemetry: Optional[Any] = None  # domain.telemetry.Telemetry: executions by status and duration
 
 
 def done() -> Dict[str, Any]:
@@ -123,7 +125,11 @@ class RunStepBase:
         self._update(ref, when_live(step))
 
     def _update(self, ref: RunRef, step: Callable[[Run], None]) -> Optional[Run]:
+        # Every status write of the cluster steps passes here: the one that ends the run reports it (telemetry).
+        report = RunEndReport(self._services.telemetry or NullTelemetry(), ref.ctx, step)
         try:
-            return self._runs.update(ref.ctx, ref.run_class, ref.id, step)
+            stored = self._runs.update(ref.ctx, ref.run_class, ref.id, report)
         except NotFound:
             return None  # deleted meanwhile
+        report.report(stored)
+        return stored
