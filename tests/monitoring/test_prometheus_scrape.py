@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import requests
-import yaml
 from ai_api_client_sdk.models.target_status import TargetStatus
 
-from chalicelib.adapters.local.net import free_port
 from tests.monitoring.test_metrics_endpoint import running
 from tests.support.conformance import bearer, provisioned_group
+from tests.support.prometheus import prometheus_scraping, query
 from tests.support.serving_conformance import served_configuration
 from tests.support.stack_process import wait_for
 
@@ -29,41 +26,8 @@ REQUESTS = 12
 
 @pytest.fixture(scope="module")
 def prometheus(stack, tmp_path_factory):
-    binary = shutil.which("prometheus")
-    if binary is None:
-        pytest.skip("no prometheus: `make promtool` installs Debian's prometheus package")
-    folder = tmp_path_factory.mktemp("prometheus")
-    shutil.copy(ROOT / "monitoring" / "prometheus" / "alerts.yml", folder / "alerts.yml")
-    config = yaml.safe_load((ROOT / "monitoring" / "prometheus" / "prometheus.yml").read_text())
-    config["global"]["scrape_interval"] = config["global"]["evaluation_interval"] = "1s"
-    job = config["scrape_configs"][0]
-    job["static_configs"][0]["targets"] = [f"127.0.0.1:{stack.port}"]
-    job["authorization"]["credentials_file"] = str(stack.home / "operator-token")
-    (folder / "prometheus.yml").write_text(yaml.safe_dump(config))
-    port = free_port()
-    process = subprocess.Popen([binary, f"--config.file={folder / 'prometheus.yml'}",
-                                f"--storage.tsdb.path={folder / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _ready(url), timeout=30, what="prometheus ready")
+    with prometheus_scraping(stack, tmp_path_factory.mktemp("prometheus")) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def _ready(url) -> bool:
-    try:
-        return requests.get(f"{url}/-/ready", timeout=1).status_code == 200
-    except requests.ConnectionError:
-        return False
-
-
-def query(url: str, expr: str) -> list:
-    answer = requests.get(f"{url}/api/v1/query", params={"query": expr}, timeout=10).json()
-    assert answer["status"] == "success", f"{expr}: {answer}"
-    return answer["data"]["result"]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 ECHARTS = ROOT / "webapp" / "node_modules" / "echarts" / "dist" / "echarts.min.js"
 # Grafana's built-in interval variables, at the resolution the snapshot scrapes with.
-BUILTINS = {"__rate_interval": "30s", "__interval": "5s", "__range": "5m", "__range_s": "300"}
+BUILTINS = {"__rate_interval": "1m", "__interval": "5s", "__range": "5m", "__range_s": "300"}
 GRID_ROW_PX = 30  # Grafana: one gridPos height unit is 30 px
 
 
@@ -41,13 +41,12 @@ def legend(template: str, labels: dict) -> str:
 
 
 def panels_of(dashboard: dict) -> List[dict]:
-    """Top-level panels and those inside collapsed rows, rows themselves dropped."""
+    """Top-level panels (rows drawn as section titles) and those inside collapsed rows."""
     found = []
     for panel in dashboard.get("panels", []):
+        found.append(panel)
         if panel.get("type") == "row":
             found.extend(panel.get("panels", []))
-        else:
-            found.append(panel)
     return found
 
 
@@ -84,6 +83,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>%(title)s</tit
  .panel>div{background:#181b1f;border:1px solid #24272e;border-radius:2px;height:100%%;display:flex;flex-direction:column}
  .panel h3{margin:0;padding:6px 8px;font-size:13px;font-weight:500;color:#d8d9da}
  .body{flex:1;min-height:0}
+ .row{font-size:15px;font-weight:500;color:#d8d9da;padding:6px 4px;border-bottom:1px solid #2a2c33}
  .stat{display:flex;align-items:center;justify-content:center;font-size:34px;font-weight:500;color:#73bf69}
 </style><script>%(echarts)s</script></head><body>
 <header>%(title)s<small>%(subtitle)s</small></header><div id="grid"></div>
@@ -102,11 +102,23 @@ PANELS.forEach((p, i) => {
   el.className = 'panel';
   Object.assign(el.style, {left: g.x*col+'px', top: g.y*%(row)d+'px', width: g.w*col+'px', height: g.h*%(row)d+'px'});
   bottom = Math.max(bottom, (g.y+g.h)*%(row)d);
+  if (p.type === 'row') {
+    el.innerHTML = '<div class="row"></div>';
+    el.querySelector('.row').textContent = p.title;
+    grid.appendChild(el);
+    return;
+  }
   el.innerHTML = '<div><h3></h3><div class="body"></div></div>';
   el.querySelector('h3').textContent = p.title;
   grid.appendChild(el);
   const body = el.querySelector('.body');
   const last = p.series.map(s => s.points.length ? s.points[s.points.length-1][1] : null).filter(v => v !== null);
+  if (!p.series.length) {
+    body.className = 'body stat';
+    body.style.color = '#8e8e9a'; body.style.fontSize = '16px';
+    body.textContent = 'No data';
+    return;
+  }
   if (p.type === 'stat' || p.type === 'gauge') {
     body.className = 'body stat';
     body.textContent = last.length ? unitFmt(p.unit, last.reduce((a, b) => a + b, 0)) : 'No data';

@@ -33,16 +33,22 @@ class InstalledPackage:
                                headers=self.headers, timeout=10)
 
 
-def install_package(stack, home: Path, name: str, tenant: str, resource_group: str,
-                    extra_args: List[str] = ()) -> InstalledPackage:
+def install_packages(stack, home: Path, names: List[str], tenant: str, resource_group: str,
+                     extra_args: List[str] = ()) -> List[InstalledPackage]:
     exports = {**stack.mint_tenant(tenant), "AICORE_RESOURCE_GROUP": resource_group}
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("AICORE_")}, **exports,
            "AICORE_HOME": str(home)}
-    done = subprocess.run([str(SCRIPT), "library", "install", name, "--create-object-store", "--json",
-                           *extra_args], env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run([str(SCRIPT), "library", "install", *names, "--create-object-store", "--json",
+                           *extra_args], env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    (result,) = json.loads(done.stdout)
     token = requests.post(exports["AICORE_AUTH_URL"], data={"grant_type": "client_credentials"}, timeout=10,
                           auth=(exports["AICORE_CLIENT_ID"], exports["AICORE_CLIENT_SECRET"])).json()
     headers = {"Authorization": f"Bearer {token['access_token']}", "AI-Resource-Group": resource_group}
-    return InstalledPackage(exports["AICORE_BASE_URL"], headers, result, done.stderr, env)
+    return [InstalledPackage(exports["AICORE_BASE_URL"], headers, result, done.stderr, env)
+            for result in json.loads(done.stdout)]
+
+
+def install_package(stack, home: Path, name: str, tenant: str, resource_group: str,
+                    extra_args: List[str] = ()) -> InstalledPackage:
+    (installed,) = install_packages(stack, home, [name], tenant, resource_group, extra_args)
+    return installed

@@ -1,68 +1,58 @@
-"""Debian's Prometheus server (`prometheus`, installed by `make test` with promtool) scraping a target, for tests
-that check what a real Prometheus makes of the stack's /metrics."""
+"""Debian's Prometheus (`make promtool` installs the package) pointed at a local stack with
+monitoring/prometheus/prometheus.yml as committed: only the intervals, the target's port and the token file's path
+are the test's. Used by the scrape tests and the dashboard screenshot."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator
 
+import pytest
 import requests
 import yaml
 
+from chalicelib.adapters.local.net import free_port
+from tests.support.stack_process import wait_for
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
-class PrometheusServer:
-    def __init__(self, folder: Path, target: str, metrics_path: str = "/metrics",
-                 credentials_file: Optional[Path] = None, interval: str = "1s"):
-        self.folder, self.port = folder, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        job = {"job_name": "aicore", "metrics_path": metrics_path, "scrape_interval": interval,
-               "static_configs": [{"targets": [target]}]}
-        if credentials_file:
-            job["authorization"] = {"type": "Bearer", "credentials_file": str(credentials_file)}
-        self.config = folder / "prometheus.yml"
-        self.config.write_text(yaml.safe_dump({"global": {"scrape_interval": interval}, "scrape_configs": [job]}))
-        self._process: Optional[subprocess.Popen] = None
+def _ready(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/-/ready", timeout=1).status_code == 200
+    except requests.ConnectionError:
+        return False
 
-    def start(self, timeout: float = 30) -> "PrometheusServer":
-        binary = shutil.which("prometheus")
-        if not binary:
-            raise AssertionError("Debian's prometheus is needed: `make test` installs it (apt-get install prometheus)")
-        self._process = subprocess.Popen(
-            [binary, f"--config.file={self.config}", f"--storage.tsdb.path={self.folder / 'data'}",
-             f"--web.listen-address=127.0.0.1:{self.port}"],
-            stdout=(self.folder / "prometheus.log").open("w"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/-/ready", timeout=2).ok:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.3)
-        raise AssertionError(f"prometheus did not start: {(self.folder / 'prometheus.log').read_text()[-2000:]}")
 
-    def target_health(self) -> dict:
-        targets = requests.get(f"{self.url}/api/v1/targets", timeout=10).json()["data"]["activeTargets"]
-        return targets[0] if targets else {}
+@contextmanager
+def prometheus_scraping(stack, folder: Path) -> Iterator[str]:
+    """Yields the server's URL; it scrapes `stack` every second with the stack's operator token."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        pytest.fail("no prometheus: `make promtool` (make test) installs Debian's prometheus package")
+    shutil.copy(ROOT / "monitoring" / "prometheus" / "alerts.yml", folder / "alerts.yml")
+    config = yaml.safe_load((ROOT / "monitoring" / "prometheus" / "prometheus.yml").read_text())
+    config["global"]["scrape_interval"] = config["global"]["evaluation_interval"] = "1s"
+    job = config["scrape_configs"][0]
+    job["static_configs"][0]["targets"] = [f"127.0.0.1:{stack.port}"]
+    job["authorization"]["credentials_file"] = str(stack.home / "operator-token")
+    (folder / "prometheus.yml").write_text(yaml.safe_dump(config))
+    port = free_port()
+    process = subprocess.Popen([binary, f"--config.file={folder / 'prometheus.yml'}",
+                                f"--storage.tsdb.path={folder / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _ready(url), timeout=30, what="prometheus ready")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
 
-    def query(self, expr: str) -> list:
-        answer = requests.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=10).json()
-        assert answer["status"] == "success", answer
-        return answer["data"]["result"]
 
-    def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+def query(url: str, expr: str) -> list:
+    answer = requests.get(f"{url}/api/v1/query", params={"query": expr}, timeout=10).json()
+    assert answer["status"] == "success", f"{expr}: {answer}"
+    return answer["data"]["result"]
