@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: webapp chromium promtool run test tenant render library install js-deps unit api conformance bench clean package deploy e2e-aws kubectl
+.PHONY: webapp system-tools run test tenant render library install js-deps unit api conformance bench clean package deploy e2e-aws
 
 # The venv, its requirements, then the aicore-ops console script (.venv/bin/aicore-ops), editable and without
 # dependencies (they came with the requirements) so it adds about a second.
@@ -64,7 +64,7 @@ render: $(STAMP)
 library: $(STAMP)
 	AICORE_HOME="$${AICORE_HOME:-$(CURDIR)/.aicore}" $(VENV)/bin/aicore-ops library install --create-object-store $(LIBRARY)
 
-test: $(STAMP) $(JS_STAMP) $(WEB_BUILD) kubectl chromium promtool
+test: $(STAMP) $(JS_STAMP) $(WEB_BUILD) system-tools
 	$(PY) -m pytest -q
 
 unit: $(STAMP)
@@ -119,20 +119,15 @@ e2e-aws: $(STAMP)
 	@for name in $(E2E_SETTINGS); do eval "test -n \"\$$$$name\"" || { echo "e2e-aws needs $$name (tests/e2e_aws/test_deployed_stage.py)" >&2; exit 1; }; done
 	$(PY) -m pytest -q tests/e2e_aws/test_deployed_stage.py
 
-# tests/infra renders infra/k8s with kubectl's kustomize: Debian's kubernetes-client (kubectl 1.20) when missing.
-kubectl:
-	@command -v kubectl >/dev/null 2>&1 || { apt-get update && apt-get install -y kubernetes-client; } || \
-		{ echo "install kubectl (Debian: apt-get install kubernetes-client) for tests/infra" >&2; exit 1; }
-
-# tests/browser drive Debian's Chromium with Playwright (the Python package; no browser download).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; } || \
-		{ echo "install Chromium (Debian: apt-get install chromium) for tests/browser" >&2; exit 1; }
-
-# tests/monitoring check monitoring/prometheus with Prometheus' own promtool: Debian's prometheus package.
-promtool:
-	@command -v promtool >/dev/null 2>&1 || { apt-get update && apt-get install -y prometheus; } || \
-		{ echo "install promtool (Debian: apt-get install prometheus) for tests/monitoring" >&2; exit 1; }
+# The tests' Debian tools, installed in one apt-get run when missing (command -> package):
+#   kubectl  -> kubernetes-client  tests/infra render infra/k8s with kubectl's kustomize (kubectl 1.20)
+#   chromium -> chromium           tests/browser drive it with Playwright (the Python package; no browser download)
+#   promtool -> prometheus         tests/monitoring check the rules with promtool and scrape with the server
+SYSTEM_TOOLS := kubectl:kubernetes-client chromium:chromium promtool:prometheus
+system-tools:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then apt-get update && apt-get install -y $$missing || \
+		{ echo "install the Debian packages$$missing (apt-get install$$missing) for the tests" >&2; exit 1; }; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(JS_DIR)/node_modules

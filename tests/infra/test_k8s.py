@@ -31,7 +31,7 @@ ENGINE_GRANTS = {  # (api group, resource) -> verbs; anything more is a finding,
 def _kubectl():
     kubectl = os.environ.get("KUBECTL") or shutil.which("kubectl")
     if not kubectl:
-        pytest.skip("no kubectl: `make kubectl` installs Debian's kubernetes-client")
+        pytest.fail("no kubectl: `make system-tools` (make test) installs Debian's kubernetes-client")
     return kubectl
 
 

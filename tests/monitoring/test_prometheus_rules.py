@@ -18,7 +18,7 @@ UNIT_TESTS = Path(__file__).with_name("alerts_test.yml")
 def promtool(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     tool = shutil.which("promtool")
     if tool is None:
-        pytest.skip("no promtool: `make promtool` installs Debian's prometheus package")
+        pytest.fail("no promtool: `make system-tools` (make test) installs Debian's prometheus package")
     return subprocess.run([tool, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 

@@ -1,4 +1,4 @@
-"""Prometheus itself (Debian's prometheus package, the one `make promtool` installs) pointed at the local stack with
+"""Prometheus itself (Debian's prometheus package, the one `make system-tools` installs) pointed at the local stack with
 monitoring/prometheus/prometheus.yml as committed (only the interval, port and token path changed for the test):
 it scrapes with the operator token, loads the alert rules, and every query of the Grafana dashboard runs there,
 the traffic ones returning the deployment's series."""

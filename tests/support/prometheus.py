@@ -1,4 +1,4 @@
-"""Debian's Prometheus (`make promtool` installs the package) pointed at a local stack with
+"""Debian's Prometheus (`make system-tools` installs the package) pointed at a local stack with
 monitoring/prometheus/prometheus.yml as committed: only the intervals, the target's port and the token file's path
 are the test's. Used by the scrape tests and the dashboard screenshot."""
 from __future__ import annotations
@@ -31,7 +31,7 @@ def prometheus_scraping(stack, folder: Path) -> Iterator[str]:
     """Yields the server's URL; it scrapes `stack` every second with the stack's operator token."""
     binary = shutil.which("prometheus")
     if binary is None:
-        pytest.fail("no prometheus: `make promtool` (make test) installs Debian's prometheus package")
+        pytest.fail("no prometheus: `make system-tools` (make test) installs Debian's prometheus package")
     shutil.copy(ROOT / "monitoring" / "prometheus" / "alerts.yml", folder / "alerts.yml")
     config = yaml.safe_load((ROOT / "monitoring" / "prometheus" / "prometheus.yml").read_text())
     config["global"]["scrape_interval"] = config["global"]["evaluation_interval"] = "1s"
