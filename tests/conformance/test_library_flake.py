@@ -4,7 +4,6 @@ evaluation complete with the model card's numbers as execution metrics, and the 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from tests.support.stack_process import wait_for
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "library" / "flake-analysis"
 RG = "flake-rg"
-SCRIPT = Path(sys.executable).parent / "aicore-ops"
 PREDICT = "/v1/models/flake-analysis:predict"
 
 

@@ -9,16 +9,14 @@ import math
 import re
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from chalicelib.adapters.git.argo import validate_workflow_template
 from chalicelib.domain.templates import parse_file
-from tests.support.stack_process import free_port
+from tests.support.library_predictor import post
+from tests.support.library_predictor import predictor as serving
 
 PACKAGE = Path(__file__).resolve().parents[2] / "library" / "flake-analysis"
 SRC = PACKAGE / "src"
@@ -166,34 +164,8 @@ def test_evaluation_fails_below_the_card_minus_the_tolerance(trained, tmp_path):
 
 @pytest.fixture(scope="module")
 def predictor(trained):
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "serve.py"], cwd=SRC, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={"PORT": str(port), "HOST": "127.0.0.1", "MODEL_DIR": str(trained),
-                                   "PATH": "/usr/bin"})
-    base = f"http://127.0.0.1:{port}/v1/models/flake-analysis"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                assert json.load(urllib.request.urlopen(base, timeout=2)) == {"name": "flake-analysis", "ready": True}
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("predictor did not start: " + server.stdout.read().decode())
-                time.sleep(0.1)
+    with serving(SRC, trained, "flake-analysis") as base:
         yield base + ":predict"
-    finally:
-        server.kill()
-        server.wait(10)
-
-
-def post(url: str, body: bytes):
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def test_the_example_request_scores_the_flaky_test_high_and_the_healthy_one_low(predictor):
