@@ -3,9 +3,8 @@
 
 The same figures as the local stack's Prometheus rules (monitoring/prometheus/alerts.yml), where AWS has them:
 executions by status and duration (the cluster_task function), predictor readiness (the deployment poll), schedule
-fires (schedule-tick), Git sync failures (git-poll). Inference requests on AWS go from API Gateway straight to the
-cluster's ingress without passing any function of ours, so per-deployment traffic figures are KServe's/Istio's, not
-written here. Alarms watch the kind-level series (Status, Outcome, Reason), which span all tenants; the dashboard
+fires (schedule-tick), Git sync failures (git-poll), and inference requests, server errors and latency from API
+Gateway's access log through metric filters (infra/inference_metrics.py: no function of ours is in that path). Alarms watch the kind-level series (Status, Outcome, Reason), which span all tenants; the dashboard
 breaks them down by tenant with SEARCH. Alarms notify the SNS topic AlarmTopicArn when one is given.
 """
 from __future__ import annotations
@@ -13,8 +12,11 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
-from chalicelib.adapters.aws.emf_telemetry import (EXECUTION_DURATION, EXECUTIONS_ENDED, NAMESPACE, PREDICTOR_READY,
-                                                   SCHEDULE_FIRES, SERVICE, SYNC_FAILURES, service_name)
+from chalicelib.adapters.aws.emf_telemetry import (EXECUTION_DURATION, EXECUTIONS_ENDED, INFERENCE_LATENCY,
+                                                   INFERENCE_REQUESTS, NAMESPACE, PREDICTOR_READY, SCHEDULE_FIRES,
+                                                   SERVICE, SYNC_FAILURES, service_name)
+
+from .inference_metrics import INFERENCE_SERVER_ERRORS
 
 PARAMETERS: Dict[str, Dict[str, Any]] = {
     "AlarmTopicArn": {"Type": "String", "Default": "", "AllowedPattern": "^(arn:aws[a-z-]*:sns:.+)?$",
@@ -67,6 +69,14 @@ def alarms(stage: str) -> Dict[str, Any]:
             [{"Id": "failed", "MetricStat": _metric(stage, SCHEDULE_FIRES, "Sum", hour, Outcome="failed"),
               "ReturnData": True}],
             0, "GreaterThanThreshold"),
+        "DeploymentErrorRateAlarm": _alarm(
+            stage, "deployment-error-rate", "More than 5% of the predictions that reached deployments in 10 minutes "
+            "were answered with a 5xx (and at least five were).",
+            [{"Id": "errors", "MetricStat": _metric(stage, INFERENCE_SERVER_ERRORS, "Sum", 600), "ReturnData": False},
+             {"Id": "requests", "MetricStat": _metric(stage, INFERENCE_REQUESTS, "Sum", 600), "ReturnData": False},
+             {"Id": "errorshare", "Label": "5xx share of predictions", "ReturnData": True,
+              "Expression": "IF(FILL(errors, 0) >= 5, FILL(errors, 0) / FILL(requests, 1), 0)"}],
+            0.05, "GreaterThanThreshold"),
         "GitSyncFailingAlarm": _alarm(
             stage, "git-sync-failing", "Git syncs failed three times or more in 30 minutes (repository unreadable "
             "or templates refused).",
@@ -116,7 +126,14 @@ def dashboard_body(stage: str) -> Dict[str, Any]:
                 [[NAMESPACE, SCHEDULE_FIRES, SERVICE, service, "Outcome", o] for o in ("started", "failed")], 12, 12),
         _widget("Git sync failures, by reason",
                 [[NAMESPACE, SYNC_FAILURES, SERVICE, service, "Reason", r] for r in ("source", "templates")], 0, 18),
-        {"type": "alarm", "x": 12, "y": 18, "width": 12, "height": 6, "properties": {
+        _widget("Predictions, by deployment and status code",
+                [[_search(stage, "predictions", INFERENCE_REQUESTS, "DeploymentId,Code", "Sum")]], 12, 18),
+        _widget("Prediction latency p95 (ms), by deployment",
+                [[_search(stage, "latency", INFERENCE_LATENCY, "DeploymentId", "p95")]], 0, 24, stat="p95"),
+        _widget("Predictions and 5xx answers, all deployments",
+                [[NAMESPACE, INFERENCE_REQUESTS, SERVICE, service], [NAMESPACE, INFERENCE_SERVER_ERRORS, SERVICE, service]],
+                12, 24),
+        {"type": "alarm", "x": 0, "y": 30, "width": 24, "height": 6, "properties": {
             "title": "Alarms", "alarms": [f"${{{logical_id}.Arn}}" for logical_id in alarms(stage)]}},
     ]
     return {"widgets": widgets}

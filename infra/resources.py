@@ -15,7 +15,7 @@ from typing import Any, Dict
 from chalicelib.adapters.dynamodb.models import ALL_MODELS, TABLE_BASENAMES
 from chalicelib.settings import Settings
 
-from . import inference, monitoring
+from . import inference, inference_metrics, monitoring
 from .functions import ALL_FUNCTIONS, API, CLUSTER_TASK, INFERENCE_AUTHORIZER
 from .policies import chalice_policy, policy_file_name, stack_policies
 from .stages import STAGES, stage_settings
@@ -186,7 +186,10 @@ def render(stage: str) -> Dict[str, Any]:
     resources.update(_functions(stage))
     resources.update(inference.resources())
     resources.update(monitoring.resources(stage))  # CloudWatch dashboard and alarms over the functions' EMF figures
-    resources["RestAPI"] = {"Properties": {"DefinitionBody": inference.definition_body()}}  # merged into Chalice's
+    # The stage's access log and the metric filters that make inference figures of it (no function in that path).
+    resources.update(inference_metrics.resources(stage, stage_settings(stage).log_retention_days))
+    resources["RestAPI"] = {"Properties": {"DefinitionBody": inference.definition_body(),  # merged into Chalice's
+                                           "AccessLogSetting": inference_metrics.access_log_setting(stage)}}
     return {
         "Parameters": {**PARAMETERS, **inference.PARAMETERS, **monitoring.PARAMETERS},
         "Conditions": {f"Has{p}": {"Fn::Not": [{"Fn::Equals": [{"Ref": p}, ""]}]}

@@ -8,8 +8,44 @@ from contextlib import redirect_stdout
 import pytest
 
 from chalicelib.adapters.aws.emf_telemetry import EmfTelemetry
+from infra.inference import ROUTE
+from infra.inference_metrics import REACHED, access_log_format, metric_filters, sample_line
 from infra.monitoring import alarms, dashboard_body
 from infra.resources import render
+
+# API Gateway's access log lines for requests on the inference route: allowed ones (the authorizer named the
+# deployment), a refused one (no authorizer context: "-") and one on another route.
+LINES = [{"resourcePath": ROUTE, "authorizer.deploymentId": "d1", "authorizer.tenant": "t1",
+          "authorizer.resourceGroup": "rg", "status": status, "responseLatency": 12, "requestId": "r",
+          "httpMethod": "POST"} for status in (200, 404, 503)] + [
+    {"resourcePath": ROUTE, "authorizer.deploymentId": "-", "authorizer.tenant": "-", "authorizer.resourceGroup": "-",
+     "status": 403, "responseLatency": 3, "requestId": "r", "httpMethod": "POST"},
+    {"resourcePath": "/v2/lm/executions", "authorizer.deploymentId": "-", "authorizer.tenant": "-",
+     "authorizer.resourceGroup": "-", "status": 200, "responseLatency": 30, "requestId": "r", "httpMethod": "GET"}]
+
+
+def _selects(pattern: str, line: dict) -> bool:
+    """CloudWatch's JSON filter pattern, the part these filters use: `{ $.a = "x" && $.b != "-" && $.c >= 500 }`."""
+    terms = pattern.strip()[1:-1].split("&&")
+    for term in terms:
+        field, op, value = re.fullmatch(r'\s*\$\.(\w+)\s*(=|!=|>=)\s*(".*"|\d+)\s*', term).groups()
+        have, want = line[field], json.loads(value)
+        if not {"=": have == want, "!=": have != want, ">=": isinstance(have, (int, float)) and have >= want}[op]:
+            return False
+    return True
+
+
+def _filtered(stage):
+    """(metric name, dimensions) of every series the stage's metric filters make of LINES."""
+    series = set()
+    for line in (sample_line(stage, values) for values in LINES):
+        for metric_filter in metric_filters(stage).values():
+            props = metric_filter["Properties"]
+            if _selects(props["FilterPattern"], line):
+                (transform,) = props["MetricTransformations"]
+                dims = frozenset((d["Key"], line[d["Value"][2:]]) for d in transform["Dimensions"])
+                series.add((transform["MetricName"], dims))
+    return series
 
 
 def _written(stage):
@@ -36,7 +72,7 @@ def _written(stage):
 
 @pytest.mark.parametrize("stage", ["dev", "prd"])
 def test_every_alarm_metric_is_a_series_the_functions_write(stage):
-    written = _written(stage)
+    written = _written(stage) | _filtered(stage)
     for logical_id, alarm in alarms(stage).items():
         stats = [m["MetricStat"]["Metric"] for m in alarm["Properties"]["Metrics"] if "MetricStat" in m]
         assert stats, logical_id
@@ -58,7 +94,7 @@ def test_expressions_only_name_metrics_of_their_alarm():
 
 
 def test_dashboard_series_are_written_and_alarms_listed():
-    written = {(name, dims) for name, dims in _written("dev")}
+    written = _written("dev") | _filtered("dev")
     body = dashboard_body("dev")
     for widget in body["widgets"]:
         if widget["type"] == "alarm":
@@ -68,7 +104,8 @@ def test_dashboard_series_are_written_and_alarms_listed():
             if isinstance(row[0], dict):  # SEARCH over the tenant-dimensioned series
                 assert 'service="aicore-dev"' in row[0]["expression"]
                 name = re.search(r'MetricName="(\w+)"', row[0]["expression"])[1]
-                assert any(n == name and ("Tenant", "t1") in dims for n, dims in written)
+                names = set(re.search(r"\{AICore,service,([\w,]+)\}", row[0]["expression"])[1].split(","))
+                assert any(n == name and {k for k, _ in dims} == names | {"service"} for n, dims in written), name
                 continue
             plain = [v for v in row if not isinstance(v, dict)]
             namespace, name, pairs = plain[0], plain[1], plain[2:]
@@ -86,3 +123,29 @@ def test_the_stack_has_the_dashboard_and_alarms_with_an_optional_topic():
         assert resources[logical_id]["Type"] == "AWS::CloudWatch::Alarm"
         assert resources[logical_id]["Properties"]["AlarmActions"]["Fn::If"][0] == "HasAlarmTopicArn"
     assert "HasAlarmTopicArn" in template["Conditions"] and template["Parameters"]["AlarmTopicArn"]["Default"] == ""
+
+
+def test_the_access_log_line_is_json_with_numbers_to_compare():
+    line = sample_line("prd", LINES[0])
+    assert line["status"] == 200 and line["latency"] == 12 and line["service"] == "aicore-prd"
+    assert line["deploymentId"] == "d1" and line["resourcePath"] == ROUTE
+    assert "$context.authorizer.deploymentId" in access_log_format("prd")
+
+
+def test_inference_figures_count_only_requests_that_reached_a_deployment():
+    series = _filtered("dev")
+    service = ("service", "aicore-dev")
+    assert ("InferenceRequests", frozenset({service})) in series
+    by_code = {dict(d).get("Code") for n, d in series if n == "InferenceRequests" and ("DeploymentId", "d1") in d}
+    assert by_code == {200, 404, 503}  # the refused 403 and the other route are not a deployment's
+    assert ("InferenceServerErrors", frozenset({service})) in series
+    assert ("InferenceLatency", frozenset({service, ("DeploymentId", "d1")})) in series
+    assert not _selects("{ " + REACHED + " }", sample_line("dev", LINES[3]))
+
+
+def test_the_stage_writes_its_access_log_to_the_filtered_group():
+    template = render("tst")
+    api = template["Resources"]["RestAPI"]["Properties"]
+    assert api["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    for logical_id in metric_filters("tst"):
+        assert template["Resources"][logical_id]["Properties"]["LogGroupName"] == {"Ref": "ApiAccessLogGroup"}

@@ -34,7 +34,8 @@ def statement(policy):
 def test_the_owner_is_allowed_with_the_deployments_ingress_host(access):
     policy = handle(access, event())
     assert statement(policy)["Effect"] == "Allow" and statement(policy)["Resource"] == ARN
-    assert policy["context"] == {"host": "dep-running.t1-rg1.inference.internal"}
+    assert policy["context"] == {"host": "dep-running.t1-rg1.inference.internal", "deploymentId": "dep-running",
+                                 "tenant": "t1", "resourceGroup": "rg1"}  # the access log's inference figures
     assert policy["principalId"] == "t1/rg1"
 
 

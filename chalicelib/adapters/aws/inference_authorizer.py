@@ -7,7 +7,8 @@ stream. This authorizer decides, per request (cache TTL 0: the answer depends on
 API Gateway cannot key a cache on), whether the caller reaches that deployment, with the same rules as the local
 front's proxy (`domain.inference.InferenceAccess`): the token's tenant and the AI-Resource-Group header must own the
 deployment, and it must be RUNNING. An allowed request carries `context.host`, the virtual host the ingress routes
-to the deployment's InferenceService; the integration sets it as the Host header.
+to the deployment's InferenceService (the integration sets it as the Host header), and the deployment, tenant and
+resource group for the stage's access log.
 
 A refusal is a Deny policy whose context holds the AI API error (`code`, `message`); the stage's gateway response
 for ACCESS_DENIED renders it as the AI API error body. API Gateway gives every Deny the same status (403), so a
@@ -67,7 +68,11 @@ def authorize(access: InferenceAccess, event: Dict[str, Any]) -> Dict[str, Any]:
         # The gateway response pastes these into a JSON body as they are: no quote or backslash may break it.
         return _policy("anonymous", "Deny", event["methodArn"], {"code": err.code, "message": _json_safe(err.message)})
     principal = f"{target.ctx.tenant}/{target.ctx.resource_group}"
-    return _policy(principal, "Allow", event["methodArn"], {"host": target.upstream})
+    # host routes the request; the rest names it in the stage's access log, which the inference metrics read
+    # (infra/inference_metrics.py): API Gateway sees the answer's status and time, no function of ours does.
+    return _policy(principal, "Allow", event["methodArn"], {
+        "host": target.upstream, "deploymentId": deployment_id, "tenant": target.ctx.tenant,
+        "resourceGroup": target.ctx.resource_group or ""})
 
 
 def lambda_handler(event: Dict[str, Any], context: Any = None) -> Dict[str, Any]:
