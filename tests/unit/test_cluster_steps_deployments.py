@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.runs import Deployment, request_reconfigure, request_stop
-from tests.unit.test_cluster_steps import CTX, NS, T0, build_world, new_deployment, record, started
+from tests.support.cluster_world import CTX, NS, T0, build_world, new_deployment, record, started
 
 
 @pytest.fixture

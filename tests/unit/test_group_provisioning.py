@@ -6,7 +6,7 @@ from chalicelib.domain.context import TenantContext
 from chalicelib.domain.resource_group_cache import CachedResourceGroups
 from tests.support.memory_cluster import MemoryCluster
 from tests.support.memory_store import MemoryStore
-from tests.unit.test_cluster_steps import Clock, build_world
+from tests.support.cluster_world import Clock, build_world
 
 
 class Provisioner:

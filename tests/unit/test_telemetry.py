@@ -13,7 +13,7 @@ from chalicelib.domain.run_steps import when_live
 from chalicelib.domain.runs import Deployment, Execution, RunRepository, mark_finished, mark_pending, mark_running
 from chalicelib.domain.telemetry import NullTelemetry, RunEndReport
 from tests.support.memory_store import MemoryStore
-from tests.unit.test_cluster_steps import NS, T0, build_world, new_deployment, new_execution, started, train_status
+from tests.support.cluster_world import NS, T0, build_world, new_deployment, new_execution, started, train_status
 from tests.unit.test_cluster_steps_deployments import CRASH, READY
 
 CTX = TenantContext("t1", "default")
