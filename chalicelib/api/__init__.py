@@ -16,6 +16,7 @@ BLUEPRINT_MODULES = (
     "metrics",
     "logs",
     "tracking",
+    "monitoring_traffic",
     "dataset",
     "openapi",
     "webapp",

@@ -9,6 +9,7 @@ from chalice import Response
 
 from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.tracking import RUN_TOKEN_PREFIX, TRACKING_PREFIX
+from chalicelib.domain.traffic_collector import TRAFFIC_PREFIX
 
 from .access_log import AccessLog
 from .errors import error_response, normalize
@@ -46,6 +47,10 @@ def auth_middleware(event: Any, get_response: Callable[[Any], Response]) -> Resp
             # Inside a run the SDK sends an empty Authorization header: the path carries the credential.
             grant = container().tracking_credentials.verify((event.uri_params or {}).get("credential", ""))
             event.context[PRINCIPAL_KEY] = grant.principal
+        elif path.startswith(TRAFFIC_PREFIX):
+            # KServe's payload logger on the cluster sends no credential of its own: the logger URL carries one.
+            grant = container().traffic_credentials.verify((event.uri_params or {}).get("credential", ""))
+            event.context[PRINCIPAL_KEY] = grant.principal
         else:
             token = bearer_token(event.headers.get("authorization"))
             if token.startswith(RUN_TOKEN_PREFIX):  # AICORE_AUTH_TOKEN inside a run: the same credential
@@ -81,9 +86,10 @@ def method_not_allowed(method: str, allowed, request_id: str, path: str) -> Resp
 
 
 def _loggable(path: str) -> str:
-    """The tracking credential travels in the path; it must not reach the logs."""
-    if path.startswith(TRACKING_PREFIX):
-        head, _, rest = path[len(TRACKING_PREFIX):].partition("/")
-        return f"{TRACKING_PREFIX}***/{rest}" if head else path
+    """Tracking and traffic credentials travel in the path; they must not reach the logs."""
+    for prefix in (TRACKING_PREFIX, TRAFFIC_PREFIX):
+        if path.startswith(prefix):
+            head, sep, rest = path[len(prefix):].partition("/")
+            return f"{prefix}***{sep}{rest}" if head else path
     return path
 

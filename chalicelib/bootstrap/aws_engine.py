@@ -74,5 +74,7 @@ class AwsEngineWiring(Wiring):
             tracking_env=lambda ctx, run_id: self.tracking_credentials.run_environment(s.base_url, ctx, run_id),
             log_archive=self.cluster_log_archive, poll_pending_seconds=s.cluster_poll_pending_seconds,
             poll_running_seconds=s.cluster_poll_running_seconds, poll_serving_seconds=s.cluster_poll_serving_seconds,
-            telemetry=self.telemetry)
+            telemetry=self.telemetry,
+            traffic_logger_url=lambda ctx, deployment_id, rate: self.traffic_credentials.logger_url(
+                s.base_url, ctx, deployment_id, rate))
         return ClusterRunSteps(self.store, self.clock, self.cluster, services)

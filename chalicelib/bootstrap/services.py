@@ -105,11 +105,9 @@ class ServiceWiring(Wiring):
         return MetricsService(self.store, self.clock, self.settings.metrics_max_document_bytes)
 
     @cached_property
-    def tracking_credentials(self):
-        """Signs the credential in a run's AICORE_TRACKING_ENDPOINT (it may write only that run's metrics)."""
+    def _credential_key(self) -> bytes:
+        """The key that signs credentials carried in URLs (a run's tracking endpoint, a deployment's logger URL)."""
         import hashlib
-
-        from ..domain.tracking import TrackingCredentials
 
         s = self.settings
         if s.tracking_mac_key_id:  # AWS: every function derives the same key; none is stored
@@ -122,7 +120,22 @@ class ServiceWiring(Wiring):
             from ..adapters.local.keys import load_secrets_key
 
             material = load_secrets_key(s.keys_dir)
-        return TrackingCredentials(hashlib.sha256(b"aicore-tracking:" + material).digest(), self.clock)
+        return hashlib.sha256(b"aicore-tracking:" + material).digest()
+
+    @cached_property
+    def tracking_credentials(self):
+        """Signs the credential in a run's AICORE_TRACKING_ENDPOINT (it may write only that run's metrics)."""
+        from ..domain.tracking import TrackingCredentials
+
+        return TrackingCredentials(self._credential_key, self.clock)
+
+    @cached_property
+    def traffic_credentials(self):
+        """Signs the credential in a deployment's KServe logger URL (it may record only that deployment's traffic;
+        each class signs under its own purpose, so neither credential passes for the other)."""
+        from ..domain.traffic_collector import TrafficCredentials
+
+        return TrafficCredentials(self._credential_key, self.clock)
 
     @cached_property
     def log_store(self):

@@ -97,9 +97,10 @@ def fill(path, ids, names):
 
 
 def targeted_routes():
-    # /v2/tracking/{credential}: the signed credential, not the token, names tenant and group (test_tracking.py).
+    # /v2/tracking/{credential} and /v2/monitoring/traffic/{credential}: the signed credential, not the token, names
+    # tenant and group (test_tracking.py, test_traffic_collector.py).
     return [doc for doc in ROUTE_DOCS if PARAM.search(doc.path) and "/dataset/files/" not in doc.path
-            and not doc.path.startswith("/v2/tracking/")]
+            and not doc.path.startswith(("/v2/tracking/", "/v2/monitoring/traffic/"))]
 
 
 def test_other_tenant_gets_404_on_every_object_route(api, world):

@@ -21,7 +21,7 @@ from chalicelib.domain.errors import NotFound  # noqa: E402
 from chalicelib.domain.lifecycle import Status  # noqa: E402
 from chalicelib.domain.object_store import ObjectLocation, StoreConnection, parse_ai_url  # noqa: E402
 from chalicelib.domain.runs import Deployment, Execution, request_reconfigure, request_stop  # noqa: E402
-from tests.unit import test_cluster_steps as steps_kit  # noqa: E402
+from tests.support import cluster_world as steps_kit  # noqa: E402
 
 CTX, NS = steps_kit.CTX, steps_kit.NS
 BUCKET = "artifacts"
@@ -76,7 +76,7 @@ def serve_template(code):
 
 @pytest.fixture
 def on_standin():
-    """Builds a world (tests/unit/test_cluster_steps.py) over the stand-in, with the given templates."""
+    """Builds a world (tests/support/cluster_world.py) over the stand-in, with the given templates."""
     with moto.mock_aws(), contextlib.ExitStack() as stack:
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket=BUCKET)

@@ -15,6 +15,7 @@ import copy
 from typing import Any, Dict, List, Mapping, Optional
 
 from ..serving import RenderError, parameter_values, render_yaml
+from ..traffic_recording import ANNOTATION as RECORD_TRAFFIC
 from ..traffic_recording import sample_rate
 from .names import is_label_value, keep_or_label
 from .resource_plans import DEFAULT_PLAN, PLAN_LABEL, resource_plan, with_plan_resources
@@ -61,11 +62,14 @@ def deployment_inference_service(document: Dict[str, Any], *, deployment_id: str
     predictor["serviceAccountName"] = service_account
     predictor["imagePullSecrets"] = [{"name": name} for name in pull_secrets]
     _apply_plan(predictor, plan)
-    if sample_rate(document) > 0 and "logger" not in predictor:
+    rate = sample_rate(document)
+    if rate > 0 and "logger" not in predictor:
         # Model monitoring on the cluster: KServe's own payload logger (its agent sidecar) sends every request and
-        # response as CloudEvents to the logger URL of the cluster's inferenceservice-config, as no proxy of ours
-        # is in the data path there. KServe does not sample: the collector keeps the template's share.
+        # response as CloudEvents, as no proxy of ours is in the data path there. Its URL (the stage's collector,
+        # with a credential) is added at submit (with_traffic_logger); KServe does not sample: the collector keeps
+        # the template's share, which the annotation below carries to it.
         predictor["logger"] = {"mode": "all"}
+        annotations[RECORD_TRAFFIC] = str(rate)
     for component in ("predictor", "transformer", "explainer"):
         for container in _containers(spec.get(component)):
             rename_secret_refs(container)
@@ -83,6 +87,19 @@ def deployment_inference_service(document: Dict[str, Any], *, deployment_id: str
     if annotations:
         metadata["annotations"] = annotations
     return {"apiVersion": API_VERSION, "kind": "InferenceService", "metadata": metadata, "spec": spec}
+
+
+def with_traffic_logger(manifest: Dict[str, Any], logger_url: Any) -> Dict[str, Any]:
+    """The InferenceService with its payload logger's URL: `logger_url(rate)` -> the collector's URL with a
+    credential, added at submit so that no credential passes through a state machine's history. Unchanged when the
+    template does not record traffic or no collector is configured."""
+    predictor = (manifest.get("spec") or {}).get("predictor") or {}
+    raw = ((manifest.get("metadata") or {}).get("annotations") or {}).get(RECORD_TRAFFIC)
+    if logger_url is None or "logger" not in predictor or raw is None or predictor["logger"].get("url"):
+        return manifest
+    result = copy.deepcopy(manifest)
+    result["spec"]["predictor"]["logger"]["url"] = logger_url(float(raw))
+    return result
 
 
 def _string_map(value: Any, parameters: Mapping[str, str], artifacts: Mapping[str, str],

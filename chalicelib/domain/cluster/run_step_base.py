@@ -47,6 +47,8 @@ class ClusterServices:
     poll_running_seconds: int = 20
     poll_serving_seconds: int = 60
     telemetry: Optional[Any] = None  # domain.telemetry.Telemetry: executions by status and duration
+    # (ctx, deployment id, rate) -> the URL KServe's payload logger posts to (traffic_collector); None: no collector
+    traffic_logger_url: Optional[Callable[[TenantContext, str, float], str]] = None
 
 
 def done() -> Dict[str, Any]:

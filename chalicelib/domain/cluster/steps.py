@@ -26,7 +26,7 @@ from ..runs import Deployment, Run, mark_pending
 from . import namespace_steps
 from .deployment_steps import DeploymentSteps, kept_previous
 from .execution_steps import ExecutionSteps
-from .inference_service import deployment_inference_service, inference_service_name
+from .inference_service import deployment_inference_service, inference_service_name, with_traffic_logger
 from .inference_service import pull_secret_names as serving_pull_secrets
 from .ports import ClusterError, ManifestRejected
 from .run_messages import DEPLOYMENT_STOPPED, EXECUTION_STOPPED, REFUSED, error_message, failure_message
@@ -127,7 +127,9 @@ class ClusterRunSteps(ExecutionSteps, DeploymentSteps):
             env = self._services.tracking_env(ref.ctx, run.id)
             self._cluster.create_workflow(ref.namespace, with_run_env(manifest, env))
         else:
-            self._cluster.apply_inference_service(ref.namespace, manifest)
+            url = self._services.traffic_logger_url
+            logger_url = (lambda rate: url(ref.ctx, run.id, rate)) if url else None
+            self._cluster.apply_inference_service(ref.namespace, with_traffic_logger(manifest, logger_url))
 
     def _sync_secrets(self, ref: RunRef, run: Run) -> None:
         """The tenant's secrets the run's pods use, written into its namespace (values decrypted here only)."""

@@ -40,20 +40,39 @@ def _number_or_text(value: str) -> Any:
 
 
 def read_traffic(folder: Path, since: Optional[datetime]) -> List[Tuple[Any, Any]]:
-    """(instance, prediction) pairs of successful predictions recorded at or after `since`."""
-    pairs: List[Tuple[Any, Any]] = []
+    """(instance, prediction) pairs of successful predictions recorded at or after `since`.
+
+    Two layouts: the local stack's proxy writes one line per exchange (`*.jsonl`, request and response together);
+    on a cluster the collector of KServe's payload logger writes each half on its own (`*.request.json`,
+    `*.response.json`, the same `id`), which are joined here."""
+    records = []
     for path in sorted(folder.rglob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            if record.get("status") != 200 or (since and _time(record.get("time")) < since):
-                continue
-            instances = (record.get("request") or {}).get("instances")
-            predictions = (record.get("response") or {}).get("predictions")
-            if isinstance(instances, list) and isinstance(predictions, list) and len(instances) == len(predictions):
-                pairs += list(zip(instances, predictions))
+        records += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records += _joined_halves(folder)
+    pairs: List[Tuple[Any, Any]] = []
+    for record in records:
+        if record.get("status") != 200 or (since and _time(record.get("time")) < since):
+            continue
+        instances = (record.get("request") or {}).get("instances")
+        predictions = (record.get("response") or {}).get("predictions")
+        if isinstance(instances, list) and isinstance(predictions, list) and len(instances) == len(predictions):
+            pairs += list(zip(instances, predictions))
     return pairs
+
+
+def _joined_halves(folder: Path) -> List[Dict[str, Any]]:
+    """A request and its response as one record in the proxy's shape; a half whose other half is missing is left out
+    (an error's response has no `predictions` list, so the reader skips it like the proxy's non-200 lines)."""
+    halves: Dict[str, Dict[str, Any]] = {}
+    for path in sorted(folder.rglob("*.json")):
+        if not path.name.endswith((".request.json", ".response.json")):
+            continue
+        half = json.loads(path.read_text(encoding="utf-8"))
+        entry = halves.setdefault(str(half.get("id")), {"status": 200})
+        entry[half.get("part")] = half.get("body")
+        if half.get("part") == "request":
+            entry["time"] = half.get("time")
+    return [r for r in halves.values() if "request" in r and "response" in r]
 
 
 def _time(text: Any) -> datetime:
